@@ -1,0 +1,205 @@
+//! The `concierge` command: one binary, one subcommand per role.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, ConfigError, Settings, apply_file_defaults};
+use crate::state::AppState;
+
+/// Concierge: an AI shopping and support assistant for Shopify stores.
+#[derive(Parser)]
+#[command(name = "concierge", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    settings: Settings,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (needs DATABASE_URL and a migrated schema).
+    Serve,
+    /// Run background jobs until SIGTERM or ctrl-c (needs DATABASE_URL).
+    Worker,
+    /// Apply pending database migrations and exit (needs DATABASE_URL).
+    Migrate,
+    /// Run everything on one machine with embedded defaults: PostgreSQL (unless
+    /// DATABASE_URL is set), migrations, the HTTP API and a worker.
+    Demo,
+    /// Operate the job queue.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Enqueue a probe job and wait until a worker completes it: exit 0 if one did.
+    Probe {
+        /// How long the probe occupies the worker, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        hold_ms: u64,
+        /// How long to wait for a worker to complete it, in seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout_secs: u64,
+    },
+}
+
+/// Parses the command line, validates the configuration, and runs the subcommand.
+/// Bad settings exit with status 2 and one line naming the setting.
+pub fn main() -> ExitCode {
+    let (cli, config) = match parse() {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("concierge: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init_tracing(&config);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("concierge: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => match e.downcast_ref::<ConfigError>() {
+            Some(config_error) => {
+                eprintln!("concierge: {config_error}");
+                ExitCode::from(2)
+            }
+            None => {
+                tracing::error!(error = format!("{e:#}"), "concierge stopped on an error");
+                eprintln!("concierge: error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn parse() -> Result<(Cli, Config), ConfigError> {
+    let mut command = Cli::command();
+    if let Some(path) = config_file_argument() {
+        command = apply_file_defaults(command, Path::new(&path))?;
+    }
+    let matches = command.get_matches();
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| {
+        ConfigError::new(
+            "arguments",
+            e.to_string().lines().next().unwrap_or_default().to_owned(),
+        )
+    })?;
+    let config = Config::from_settings(&cli.settings)?;
+    Ok((cli, config))
+}
+
+/// The `--config` file, looked up before clap parses so that its values can become defaults.
+fn config_file_argument() -> Option<String> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--config" {
+            return args.next();
+        }
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(path.to_owned());
+        }
+    }
+    std::env::var("CONCIERGE_CONFIG")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    // reqwest and sqlx use rustls with the ring provider (no C toolchain, no OpenSSL).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match command {
+        Command::Serve => {
+            let db = connect(&config, "serve").await?;
+            let listener = bind(&config).await?;
+            let shutdown = crate::shutdown::on_signals();
+            crate::launch(listener, state(db, config), shutdown).await?;
+        }
+        Command::Worker => {
+            let db = connect(&config, "worker").await?;
+            let pending = crate::db::pending_migrations(&db).await?;
+            anyhow::ensure!(
+                pending == 0,
+                "{pending} migrations pending: run `concierge migrate` first"
+            );
+            let shutdown = crate::shutdown::on_signals();
+            crate::jobs::run_worker(db, config.jobs.clone(), shutdown, config.shutdown_grace)
+                .await?;
+        }
+        Command::Migrate => {
+            let db = connect(&config, "migrate").await?;
+            crate::db::migrate(&db).await?;
+            tracing::info!("migrations applied");
+        }
+        Command::Demo => crate::demo::run(config).await?,
+        Command::Jobs {
+            command:
+                JobsCommand::Probe {
+                    hold_ms,
+                    timeout_secs,
+                },
+        } => {
+            let db = connect(&config, "jobs probe").await?;
+            let probe = crate::jobs::Probe::start(&db, Duration::from_millis(hold_ms)).await?;
+            let outcome = probe.wait(&db, Duration::from_secs(timeout_secs)).await?;
+            println!(
+                "probe {}: starts={} completions={} completed_by={}",
+                probe.id,
+                outcome.starts,
+                outcome.completions,
+                outcome.completed_by.as_deref().unwrap_or("-")
+            );
+            if outcome.completions == 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn connect(config: &Config, command: &str) -> anyhow::Result<PgPool> {
+    let url = config.require_database_url(command)?;
+    crate::db::connect(url, config.db_max_connections).await
+}
+
+pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
+}
+
+pub(crate) fn state(db: PgPool, config: Config) -> AppState {
+    AppState {
+        db,
+        config: Arc::new(config),
+        metrics: crate::telemetry::metrics(),
+    }
+}
+
+/// Keeps `clap`'s view of the command testable.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

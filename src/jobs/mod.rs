@@ -1,0 +1,166 @@
+//! Background jobs: a queue in the same PostgreSQL (apalis-postgres), run by
+//! `concierge worker` processes (any number, on any machines).
+//!
+//! One file per job, each a serde payload plus a handler implementing [`Job`]; all are
+//! registered in [`run_worker`]. Jobs are enqueued with [`enqueue`] inside the caller's
+//! transaction, so a job exists exactly when the change that caused it does. The queue
+//! delivers at least once (a worker that dies mid-job has its job re-run elsewhere once its
+//! heartbeat is overdue), so every handler is idempotent. apalis types stay in this module.
+//!
+//! Each worker process names itself uniquely (`queue@host:pid:random`): apalis refreshes
+//! the heartbeat of a worker name that registers again, so a restarted process that reused
+//! its old name would keep its predecessor's jobs locked, and they would never run again.
+
+mod probe;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use apalis::layers::retry::RetryPolicy;
+use apalis::prelude::{
+    BoxDynError, Data, Monitor, ParallelizeExt, TaskBuilder, WorkerBuilder, WorkerBuilderExt,
+    WorkerContext,
+};
+use apalis_postgres::PostgresStorage;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::{PgConnection, PgPool};
+use tokio_util::sync::CancellationToken;
+use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
+use tower::util::rng::HasherRng;
+
+use crate::config::JobsConfig;
+
+pub use probe::{Probe, ProbeOutcome};
+
+/// How many times the queue hands a failing job to a worker before giving up on it.
+const MAX_ATTEMPTS: usize = 8;
+/// In-process retries (with exponential backoff) within one attempt.
+const RETRIES_PER_ATTEMPT: usize = 3;
+
+/// A kind of background job.
+pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
+    /// Queue name, stored with every queued job: never rename one that has shipped.
+    const QUEUE: &'static str;
+
+    /// Does the work. Must be idempotent: it may run again after a crash.
+    fn run(self, ctx: JobContext) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// What a running job can use.
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: PgPool,
+    /// The unique name of the worker running the job.
+    pub worker: String,
+}
+
+/// Queues `job` on `conn`, which may be (and usually is) inside a transaction.
+pub async fn enqueue<J: Job>(conn: &mut PgConnection, job: &J) -> anyhow::Result<()> {
+    let task = TaskBuilder::new(serde_json::to_vec(job)?)
+        .max_attempts(MAX_ATTEMPTS)
+        .build();
+    apalis_postgres::queries::push_tasks(conn, J::QUEUE, vec![task]).await?;
+    Ok(())
+}
+
+/// Job counts by queue and status, for `/metrics`.
+pub async fn queue_depths(db: &PgPool) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY job_type, status")
+        .fetch_all(db)
+        .await
+}
+
+/// A name no other worker process has used: `host:pid:random`.
+fn process_identity() -> String {
+    let host = nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "host".into());
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}:{}:{}", std::process::id(), &nonce[..8])
+}
+
+/// Runs workers for every queue until `shutdown` is cancelled, then gives running jobs
+/// `grace` to finish; jobs cut off then run again on another worker.
+pub async fn run_worker(
+    db: PgPool,
+    config: JobsConfig,
+    shutdown: CancellationToken,
+    grace: Duration,
+) -> anyhow::Result<()> {
+    let identity = process_identity();
+    tracing::info!(worker = %identity, concurrency = config.concurrency, "worker starting");
+    let monitor = Monitor::new();
+    let monitor = register::<Probe>(monitor, &db, &config, &identity)?;
+    monitor
+        .with_terminator(async move { tokio::time::sleep(grace).await })
+        .run_with_signal(async move {
+            shutdown.cancelled().await;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(worker = %identity, "worker stopped");
+    Ok(())
+}
+
+fn register<J: Job>(
+    monitor: Monitor,
+    db: &PgPool,
+    config: &JobsConfig,
+    identity: &str,
+) -> anyhow::Result<Monitor> {
+    let backoff = ExponentialBackoffMaker::new(
+        Duration::from_millis(200),
+        Duration::from_secs(10),
+        0.5,
+        HasherRng::default(),
+    )?;
+    let storage_config = apalis_postgres::Config::default()
+        .queue(J::QUEUE)
+        .batch_size(config.concurrency)
+        .heartbeat_interval(config.heartbeat)
+        .missed_heartbeats(config.missed_heartbeats);
+    let concurrency = config.concurrency;
+    let identity = identity.to_owned();
+    let db = db.clone();
+    Ok(monitor.register(move |restarts| {
+        let name = format!("{}@{identity}:{restarts}", J::QUEUE);
+        let backend = PostgresStorage::<J>::new(&db)
+            .with_config(storage_config.clone())
+            .with_pubsub();
+        WorkerBuilder::new(name)
+            .backend(backend)
+            .data(db.clone())
+            .concurrency(concurrency)
+            .retry(
+                RetryPolicy::retries(RETRIES_PER_ATTEMPT)
+                    .with_backoff(backoff.clone().make_backoff()),
+            )
+            .catch_panic()
+            .parallelize(tokio::spawn)
+            .build(handle::<J>)
+    }))
+}
+
+async fn handle<J: Job>(
+    job: J,
+    db: Data<PgPool>,
+    worker: WorkerContext,
+) -> Result<(), BoxDynError> {
+    let started = Instant::now();
+    let ctx = JobContext {
+        db: (*db).clone(),
+        worker: worker.name().to_owned(),
+    };
+    let result = job.run(ctx).await;
+    let outcome = if result.is_ok() { "ok" } else { "error" };
+    metrics::counter!("concierge_jobs_processed_total", "queue" => J::QUEUE, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("concierge_job_duration_seconds", "queue" => J::QUEUE)
+        .record(started.elapsed().as_secs_f64());
+    result.map_err(|e| {
+        tracing::warn!(queue = J::QUEUE, error = format!("{e:#}"), "job failed");
+        e.into()
+    })
+}

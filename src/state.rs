@@ -1,0 +1,18 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use sqlx::PgPool;
+
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// Pool on the one datastore: state, vectors, full-text index and job queue.
+    pub db: PgPool,
+    /// Validated configuration, loaded once at start.
+    pub config: Arc<Config>,
+    /// Renders the process's metrics for `/metrics`.
+    pub metrics: PrometheusHandle,
+}

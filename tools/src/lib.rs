@@ -1,0 +1,1 @@
+//! The assistant's tools: JSON schema, execution and audit.
