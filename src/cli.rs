@@ -57,9 +57,10 @@ enum JobsCommand {
 /// Parses the command line, validates the configuration, and runs the subcommand.
 /// Bad settings exit with status 2 and one line naming the setting.
 pub fn main() -> ExitCode {
-    let (cli, config) = match parse() {
+    let (cli, config) = match parse_from(std::env::args_os()) {
         Ok(parsed) => parsed,
-        Err(e) => {
+        Err(ParseError::Usage(e)) => e.exit(),
+        Err(ParseError::Config(e)) => {
             eprintln!("concierge: {e}");
             return ExitCode::from(2);
         }
@@ -88,39 +89,49 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn parse() -> Result<(Cli, Config), ConfigError> {
+/// Why the command line could not be turned into a command and a configuration.
+#[derive(Debug)]
+pub enum ParseError {
+    /// Unknown flag, missing subcommand, `--help`, `--version`: clap prints and exits.
+    Usage(clap::Error),
+    /// A setting with a bad value.
+    Config(ConfigError),
+}
+
+/// Parses `args` (program name first) and the environment into a command and a validated
+/// configuration.
+pub fn parse_from<I, T>(args: I) -> Result<(Cli, Config), ParseError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
     let mut command = Cli::command();
-    if let Some(path) = config_file_argument() {
-        command = apply_file_defaults(command, Path::new(&path))?;
+    if let Some(path) = config_file_argument(&args) {
+        command = apply_file_defaults(command, Path::new(&path)).map_err(ParseError::Config)?;
     }
-    let matches = command.get_matches();
-    let cli = Cli::from_arg_matches(&matches).map_err(|e| {
-        ConfigError::new(
-            "arguments",
-            e.to_string().lines().next().unwrap_or_default().to_owned(),
-        )
-    })?;
-    let config = Config::from_settings(&cli.settings)?;
+    let matches = command.try_get_matches_from(args).map_err(ParseError::Usage)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(ParseError::Usage)?;
+    let config = Config::from_settings(&cli.settings).map_err(ParseError::Config)?;
     Ok((cli, config))
 }
 
 /// The `--config` file, looked up before clap parses so that its values can become defaults.
-fn config_file_argument() -> Option<String> {
-    let mut args = std::env::args().skip(1);
+fn config_file_argument(args: &[std::ffi::OsString]) -> Option<std::ffi::OsString> {
+    let mut args = args.iter().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--" {
+        let text = arg.to_string_lossy();
+        if text == "--" {
             break;
         }
-        if arg == "--config" {
-            return args.next();
+        if text == "--config" {
+            return args.next().cloned();
         }
-        if let Some(path) = arg.strip_prefix("--config=") {
-            return Some(path.to_owned());
+        if let Some(path) = text.strip_prefix("--config=") {
+            return Some(path.into());
         }
     }
-    std::env::var("CONCIERGE_CONFIG")
-        .ok()
-        .filter(|v| !v.is_empty())
+    std::env::var_os("CONCIERGE_CONFIG").filter(|v| !v.is_empty())
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {

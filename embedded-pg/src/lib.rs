@@ -355,8 +355,20 @@ fn check(what: &'static str, out: Output) -> Result<Output, Error> {
     }
 }
 
-fn alive(pid: i32) -> bool {
-    pid > 0 && kill(Pid::from_raw(pid), None).is_ok()
+/// Whether `pid` is a live process: signalable, and (on Linux) not a zombie awaiting reaping
+/// by a parent that no longer does, as happens to a daemonised postmaster in a container.
+pub fn alive(pid: i32) -> bool {
+    if pid <= 0 || kill(Pid::from_raw(pid), None).is_err() {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name, which may itself contain ')'.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| state != 'Z' && state != 'X'),
+        Err(_) => true,
+    }
 }
 
 fn free_port() -> Result<u16, Error> {

@@ -1,0 +1,189 @@
+//! `TestApp`: the app started on port 0 against a fresh, migrated database of its own.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use concierge::config::Config;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// The server all tests share: `DATABASE_URL` (as `scripts/test` sets it), or else the
+/// embedded PostgreSQL in `.concierge/test-postgres`, started (or reused) on first use.
+fn server_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return url;
+        }
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let options = embedded_pg::Options::new(&root, root.join(".concierge/test-postgres"));
+        let server = embedded_pg::Server::start(options)
+            .unwrap_or_else(|e| panic!("no DATABASE_URL and no embedded PostgreSQL: {e}"));
+        let url = server.url();
+        // Left running for the next test process, which reuses or adopts it.
+        std::mem::forget(server);
+        url
+    })
+}
+
+fn url_for(database: &str) -> String {
+    let base = server_url();
+    let (prefix, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    format!("{prefix}/{database}")
+}
+
+/// A database that exists for one test and is dropped after it.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: PgPool,
+}
+
+impl TestDb {
+    /// An empty database (no migrations).
+    pub async fn empty() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(server_url())
+            .await
+            .expect("connect to the test server");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
+        admin.close().await;
+        let url = url_for(&name);
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect(&url)
+            .await
+            .expect("connect to the test database");
+        Self { name, url, pool }
+    }
+
+    /// A database with every migration applied.
+    pub async fn migrated() -> Self {
+        let db = Self::empty().await;
+        concierge::db::migrate(&db.pool).await.expect("migrate");
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop cannot await, and the pool's connections belong to the test's runtime, which
+        // is blocked here: a short-lived runtime on its own thread drops the database, and
+        // FORCE ends the pool's connections.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async move {
+                if let Ok(admin) = PgPoolOptions::new().max_connections(1).connect(server_url()).await {
+                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await;
+                    admin.close().await;
+                }
+            });
+            Ok::<_, std::io::Error>(())
+        })
+        .join();
+    }
+}
+
+/// Configuration as the binary would build it, plus `extra` flags.
+pub fn config(extra: &[&str]) -> Config {
+    let mut args = vec!["concierge", "serve", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let (_, config) = concierge::cli::parse_from(args).expect("valid test configuration");
+    config
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    pub shutdown: CancellationToken,
+}
+
+impl TestApp {
+    /// The app on a random port over a fresh, migrated database.
+    pub async fn spawn() -> Self {
+        Self::spawn_on(TestDb::migrated().await, &[]).await
+    }
+
+    pub async fn spawn_on(db: TestDb, extra: &[&str]) -> Self {
+        let mut config = config(extra);
+        config.database_url = Some(SecretString::from(db.url.clone()));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = concierge::AppState {
+            db: db.pool.clone(),
+            config: std::sync::Arc::new(config),
+            metrics: concierge::telemetry::metrics(),
+        };
+        let shutdown = CancellationToken::new();
+        tokio::spawn(concierge::launch(listener, state, shutdown.clone()));
+        Self {
+            address,
+            client: http(),
+            db,
+            shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// An HTTP client (reqwest uses rustls with the ring provider, as the app does).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// The `concierge` binary with a clean environment: only what a test passes in.
+pub fn concierge() -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_concierge"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("CONCIERGE_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Polls `check` every 50 ms until it returns `Some` or `timeout` passes.
+pub async fn eventually<T, F, Fut>(timeout: Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
