@@ -110,7 +110,9 @@ where
     if let Some(path) = config_file_argument(&args) {
         command = apply_file_defaults(command, Path::new(&path)).map_err(ParseError::Config)?;
     }
-    let matches = command.try_get_matches_from(args).map_err(ParseError::Usage)?;
+    let matches = command
+        .try_get_matches_from(args)
+        .map_err(ParseError::Usage)?;
     let cli = Cli::from_arg_matches(&matches).map_err(ParseError::Usage)?;
     let config = Config::from_settings(&cli.settings).map_err(ParseError::Config)?;
     Ok((cli, config))

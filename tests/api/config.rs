@@ -11,19 +11,47 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<String>) {
     }
     let out = cmd.output().await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), stderr.lines().map(str::to_owned).collect())
+    (
+        out.status.code().unwrap_or(-1),
+        stderr.lines().map(str::to_owned).collect(),
+    )
 }
 
 #[tokio::test]
 async fn bad_settings_exit_2_with_one_line_naming_them() {
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
-        (&["serve"], &[("CONCIERGE_LISTEN", "not-an-address")], "CONCIERGE_LISTEN"),
-        (&["serve", "--listen", "1.2.3.4:99999"], &[], "CONCIERGE_LISTEN"),
-        (&["serve"], &[("CONCIERGE_DB_MAX_CONNECTIONS", "0")], "CONCIERGE_DB_MAX_CONNECTIONS"),
-        (&["worker"], &[("CONCIERGE_JOB_HEARTBEAT_SECS", "soon")], "CONCIERGE_JOB_HEARTBEAT_SECS"),
-        (&["serve"], &[("CONCIERGE_LOG_FORMAT", "xml")], "CONCIERGE_LOG_FORMAT"),
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (
+            &["serve"],
+            &[("CONCIERGE_LISTEN", "not-an-address")],
+            "CONCIERGE_LISTEN",
+        ),
+        (
+            &["serve", "--listen", "1.2.3.4:99999"],
+            &[],
+            "CONCIERGE_LISTEN",
+        ),
+        (
+            &["serve"],
+            &[("CONCIERGE_DB_MAX_CONNECTIONS", "0")],
+            "CONCIERGE_DB_MAX_CONNECTIONS",
+        ),
+        (
+            &["worker"],
+            &[("CONCIERGE_JOB_HEARTBEAT_SECS", "soon")],
+            "CONCIERGE_JOB_HEARTBEAT_SECS",
+        ),
+        (
+            &["serve"],
+            &[("CONCIERGE_LOG_FORMAT", "xml")],
+            "CONCIERGE_LOG_FORMAT",
+        ),
         (&["serve"], &[("CONCIERGE_LOG", "[[[")], "CONCIERGE_LOG"),
-        (&["serve"], &[("DATABASE_URL", "mysql://localhost/x")], "DATABASE_URL"),
+        (
+            &["serve"],
+            &[("DATABASE_URL", "mysql://localhost/x")],
+            "DATABASE_URL",
+        ),
         (&["serve"], &[], "DATABASE_URL"),
         (&["migrate"], &[], "DATABASE_URL"),
     ];
@@ -31,7 +59,10 @@ async fn bad_settings_exit_2_with_one_line_naming_them() {
         let (code, lines) = run(args, env).await;
         assert_eq!(code, 2, "{args:?} {env:?}: {lines:?}");
         assert_eq!(lines.len(), 1, "{args:?} {env:?}: one line, got {lines:?}");
-        assert!(lines[0].contains(name), "{args:?} {env:?}: {lines:?} should name {name}");
+        assert!(
+            lines[0].contains(name),
+            "{args:?} {env:?}: {lines:?} should name {name}"
+        );
     }
 }
 
@@ -71,7 +102,12 @@ async fn the_config_file_supplies_defaults_that_the_environment_overrides() {
 
 #[tokio::test]
 async fn help_explains_every_setting() {
-    for args in [&["--help"][..], &["serve", "--help"], &["worker", "--help"], &["demo", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["worker", "--help"],
+        &["demo", "--help"],
+    ] {
         let out = concierge().args(args).output().await.unwrap();
         assert_eq!(out.status.code(), Some(0));
         let help = String::from_utf8_lossy(&out.stdout);
@@ -97,10 +133,16 @@ async fn help_explains_every_setting() {
 async fn secrets_stay_out_of_debug_output_and_help() {
     let secret = "s3cr3t-pa55word";
     let url = format!("postgres://app:{secret}@db.example:5432/concierge");
-    let (_, config) = concierge::cli::parse_from(["concierge", "serve", "--database-url", &url]).unwrap();
+    let (_, config) =
+        concierge::cli::parse_from(["concierge", "serve", "--database-url", &url]).unwrap();
     assert!(!format!("{config:?}").contains(secret));
     assert!(!concierge::db::describe_url(&url).contains(secret));
 
-    let out = concierge().args(["serve", "--help"]).env("DATABASE_URL", &url).output().await.unwrap();
+    let out = concierge()
+        .args(["serve", "--help"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .await
+        .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
 }

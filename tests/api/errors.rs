@@ -17,7 +17,10 @@ async fn error_of(response: reqwest::Response) -> (u16, Value) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/json"), "content type {content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type}"
+    );
     let body: Value = response.json().await.unwrap();
     assert!(body["error"]["code"].is_string(), "{body}");
     assert!(body["error"]["message"].is_string(), "{body}");
@@ -45,7 +48,10 @@ async fn wrong_methods_get_a_json_405() {
 async fn responses_carry_a_request_id() {
     let app = TestApp::spawn().await;
     let response = app.get("/healthz").await;
-    let id = response.headers().get("x-request-id").expect("x-request-id");
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .expect("x-request-id");
     assert_eq!(id.len(), 36);
 }
 
@@ -60,7 +66,9 @@ async fn json_endpoint(limit: usize) -> String {
     let app = Router::new()
         .route(
             "/echo",
-            post(|AppJson(g): AppJson<Greeting>| async move { AppJson(serde_json::json!({"hello": g.name})) }),
+            post(|AppJson(g): AppJson<Greeting>| async move {
+                AppJson(serde_json::json!({"hello": g.name}))
+            }),
         )
         .layer(axum::extract::DefaultBodyLimit::max(limit));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -74,20 +82,46 @@ async fn the_json_extractor_answers_bad_bodies_with_our_shape() {
     let url = json_endpoint(64).await;
     let client = crate::helpers::http();
     let send = |body: Vec<u8>, content_type: &'static str| {
-        client.post(&url).header("content-type", content_type).body(body).send()
+        client
+            .post(&url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
 
-    let ok = send(br#"{"name":"Ada"}"#.to_vec(), "application/json").await.unwrap();
+    let ok = send(br#"{"name":"Ada"}"#.to_vec(), "application/json")
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.json::<Value>().await.unwrap()["hello"], "Ada");
 
-    let (status, _) = error_of(send(b"{not json".to_vec(), "application/json").await.unwrap()).await;
+    let (status, _) = error_of(
+        send(b"{not json".to_vec(), "application/json")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400, "syntax error");
-    let (status, _) = error_of(send(br#"{"name":7}"#.to_vec(), "application/json").await.unwrap()).await;
+    let (status, _) = error_of(
+        send(br#"{"name":7}"#.to_vec(), "application/json")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 422, "wrong shape");
-    let (status, _) = error_of(send(b"{\"name\":\"\xff\xfe\"}".to_vec(), "application/json").await.unwrap()).await;
+    let (status, _) = error_of(
+        send(b"{\"name\":\"\xff\xfe\"}".to_vec(), "application/json")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400, "invalid UTF-8");
-    let (status, _) = error_of(send(br#"{"name":"Ada"}"#.to_vec(), "text/plain").await.unwrap()).await;
+    let (status, _) = error_of(
+        send(br#"{"name":"Ada"}"#.to_vec(), "text/plain")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 415, "not JSON");
     let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(100));
     let (status, body) = error_of(send(big.into_bytes(), "application/json").await.unwrap()).await;

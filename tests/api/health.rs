@@ -50,16 +50,21 @@ async fn readyz_is_red_when_the_database_is_unreachable() {
 async fn migrations_apply_twice_without_change_and_bring_pgvector() {
     let db = TestDb::migrated().await;
     concierge::db::migrate(&db.pool).await.unwrap();
-    assert_eq!(concierge::db::pending_migrations(&db.pool).await.unwrap(), 0);
-    let vector: String = sqlx::query_scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    assert_eq!(
+        concierge::db::pending_migrations(&db.pool).await.unwrap(),
+        0
+    );
+    let vector: String =
+        sqlx::query_scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert!(vector.as_str() >= "0.7", "pgvector {vector}");
-    let pgcrypto: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let pgcrypto: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(pgcrypto, 0, "the job queue must not need pgcrypto");
 }
 
@@ -73,7 +78,18 @@ async fn metrics_expose_requests_and_job_queues() {
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
-    assert!(text.contains(r#"concierge_http_requests_total{method="GET",route="/healthz",status="200"}"#), "{text}");
-    assert!(text.contains("concierge_http_request_duration_seconds_bucket"), "{text}");
-    assert!(text.contains(r#"concierge_jobs{queue="probe",status="Pending"} 1"#), "{text}");
+    assert!(
+        text.contains(
+            r#"concierge_http_requests_total{method="GET",route="/healthz",status="200"}"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("concierge_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"concierge_jobs{queue="probe",status="Pending"} 1"#),
+        "{text}"
+    );
 }

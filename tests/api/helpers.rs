@@ -83,9 +83,15 @@ impl Drop for TestDb {
         // is blocked here: a short-lived runtime on its own thread drops the database, and
         // FORCE ends the pool's connections.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(async move {
-                if let Ok(admin) = PgPoolOptions::new().max_connections(1).connect(server_url()).await {
+                if let Ok(admin) = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(server_url())
+                    .await
+                {
                     let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
                     let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await;
                     admin.close().await;
@@ -143,7 +149,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 }
 

@@ -28,10 +28,11 @@ async fn an_enqueued_job_runs() {
     assert_eq!((outcome.starts, outcome.completions), (1, 1), "{outcome:?}");
     assert!(outcome.completed_by.unwrap().starts_with("probe@"));
 
-    let status: String = sqlx::query_scalar("SELECT status FROM apalis.jobs WHERE job_type = 'probe'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM apalis.jobs WHERE job_type = 'probe'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(status, "Done");
 
     shutdown.cancel();
@@ -56,7 +57,9 @@ fn spawn_worker(db: &TestDb) -> tokio::process::Child {
 async fn a_job_of_a_sigkilled_worker_completes_exactly_once_on_another() {
     let db = TestDb::migrated().await;
     let mut first = spawn_worker(&db);
-    let probe = Probe::start(&db.pool, Duration::from_secs(3)).await.unwrap();
+    let probe = Probe::start(&db.pool, Duration::from_secs(3))
+        .await
+        .unwrap();
 
     // Wait until the first worker is inside the job, then kill it without warning.
     let started = eventually(Duration::from_secs(20), || async {
@@ -69,11 +72,18 @@ async fn a_job_of_a_sigkilled_worker_completes_exactly_once_on_another() {
     kill(pid, Signal::SIGKILL).unwrap();
     first.wait().await.unwrap();
     let outcome = probe.outcome(&db.pool).await.unwrap();
-    assert_eq!((outcome.starts, outcome.completions), (1, 0), "killed mid-job: {outcome:?}");
+    assert_eq!(
+        (outcome.starts, outcome.completions),
+        (1, 0),
+        "killed mid-job: {outcome:?}"
+    );
 
     let mut second = spawn_worker(&db);
     let outcome = probe.wait(&db.pool, Duration::from_secs(40)).await.unwrap();
-    assert_eq!(outcome.completions, 1, "finished by the second worker: {outcome:?}");
+    assert_eq!(
+        outcome.completions, 1,
+        "finished by the second worker: {outcome:?}"
+    );
     assert_eq!(outcome.starts, 2, "run again exactly once: {outcome:?}");
 
     // Nothing runs it a third time, and the queue agrees that it is done.

@@ -10,7 +10,11 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::helpers::{TestDb, concierge, eventually};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -49,7 +53,10 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
     let mut child = concierge()
         .arg("demo")
         .env("CONCIERGE_DATA_DIR", &data_dir)
-        .env("CONCIERGE_PG_BIN", concierge::config::project_root().join(embedded_pg::WHEEL_BIN_DIR))
+        .env(
+            "CONCIERGE_PG_BIN",
+            concierge::config::project_root().join(embedded_pg::WHEEL_BIN_DIR),
+        )
         .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -66,13 +73,29 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
     })
     .await
     .expect("demo ready within 60 s");
-    assert!(banner.contains(&format!("http://127.0.0.1:{port}/")), "{banner}");
+    assert!(
+        banner.contains(&format!("http://127.0.0.1:{port}/")),
+        "{banner}"
+    );
 
-    let ready = crate::helpers::http().get(format!("http://127.0.0.1:{port}/readyz")).send().await.unwrap();
+    let ready = crate::helpers::http()
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     let pid_file = data_dir.join("postgres/pgdata/postmaster.pid");
-    let postmaster: i32 = std::fs::read_to_string(&pid_file).unwrap().lines().next().unwrap().parse().unwrap();
-    assert!(embedded_pg::alive(postmaster), "postgres runs while the demo does");
+    let postmaster: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        embedded_pg::alive(postmaster),
+        "postgres runs while the demo does"
+    );
 
     kill(Pid::from_raw(child.id().unwrap() as i32), Signal::SIGINT).unwrap();
     let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
@@ -80,11 +103,17 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
         .expect("demo exits after ctrl-c")
         .unwrap();
     assert!(status.success(), "{status}");
-    assert!(!pid_file.exists(), "postgres left its pid file: not stopped cleanly");
+    assert!(
+        !pid_file.exists(),
+        "postgres left its pid file: not stopped cleanly"
+    );
     let gone = eventually(Duration::from_secs(5), || async {
         (!embedded_pg::alive(postmaster)).then_some(())
     })
     .await;
-    assert!(gone.is_some(), "postgres {postmaster} still running after the demo stopped");
+    assert!(
+        gone.is_some(),
+        "postgres {postmaster} still running after the demo stopped"
+    );
     let _ = std::fs::remove_dir_all(&data_dir);
 }

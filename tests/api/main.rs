@@ -1,6 +1,9 @@
 //! Integration tests: the app on a random port, a fresh database per test on the real
 //! (embedded) PostgreSQL, and the real `concierge` binary where a process must be killed.
 
+// A failed unwrap is a failed test, with its location: exactly what a test should do.
+#![allow(clippy::unwrap_used)]
+
 mod config;
 mod errors;
 mod health;
