@@ -132,16 +132,15 @@ impl Server {
         if !server.pgdata().join("PG_VERSION").exists() {
             server.initdb()?;
         }
-        match server.running_postmaster() {
-            Some((pid, port)) => {
+        match server.running_port() {
+            Some(port) => {
                 server.port = port;
                 // Another live process started it: share it and leave it to that process.
                 // Nobody alive owns it: adopt it, so that this process stops it.
                 let owner = fs::read_to_string(server.owner_file())
                     .ok()
                     .and_then(|s| s.trim().parse::<i32>().ok());
-                server.owned = !owner.is_some_and(|o| o != std::process::id() as i32 && alive(o));
-                let _ = pid;
+                server.owned = !owner.is_some_and(alive);
             }
             None => {
                 server.launch()?;
@@ -198,7 +197,7 @@ impl Server {
         match out {
             Ok(_) => Ok(()),
             // Already gone (a terminal's ctrl-c reached it first): nothing left to stop.
-            Err(_) if self.running_postmaster().is_none() => Ok(()),
+            Err(_) if self.running_port().is_none() => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -257,13 +256,13 @@ impl Server {
         fs::write(&path, text).map_err(io_err("writing postgresql.conf"))
     }
 
-    /// The pid and port of a live postmaster already serving this data folder.
-    fn running_postmaster(&self) -> Option<(i32, u16)> {
+    /// The port of a live postmaster already serving this data folder.
+    fn running_port(&self) -> Option<u16> {
         let text = fs::read_to_string(self.pgdata().join("postmaster.pid")).ok()?;
         let mut lines = text.lines();
         let pid: i32 = lines.next()?.trim().parse().ok()?;
         let port: u16 = lines.nth(2)?.trim().parse().ok()?;
-        alive(pid).then_some((pid, port))
+        alive(pid).then_some(port)
     }
 
     fn launch(&mut self) -> Result<(), Error> {
