@@ -10,7 +10,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
-use crate::config::{Config, ConfigError, Settings, apply_file_defaults};
+use crate::config::{Config, ConfigError, Settings, ShopifyConfig, apply_file_defaults};
 use crate::state::AppState;
 
 /// Concierge: an AI shopping and support assistant for Shopify stores.
@@ -141,10 +141,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match command {
         Command::Serve => {
+            let shopify = config.require_shopify("serve")?.clone();
             let db = connect(&config, "serve").await?;
             let listener = bind(&config).await?;
             let shutdown = crate::shutdown::on_signals();
-            crate::launch(listener, state(db, config), shutdown).await?;
+            crate::launch(listener, state(db, config, shopify), shutdown).await?;
         }
         Command::Worker => {
             let db = connect(&config, "worker").await?;
@@ -199,10 +200,11 @@ pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
 }
 
-pub(crate) fn state(db: PgPool, config: Config) -> AppState {
+pub(crate) fn state(db: PgPool, config: Config, shopify: ShopifyConfig) -> AppState {
     AppState {
         db,
         config: Arc::new(config),
+        shopify: Arc::new(shopify),
         metrics: crate::telemetry::metrics(),
     }
 }

@@ -150,6 +150,43 @@ pub struct Settings {
     )]
     pub job_missed_heartbeats: String,
 
+    /// The app's client id (API key) from the Partner Dashboard. Required by serve;
+    /// demo uses its simulator's fixed demo credentials.
+    #[arg(long, env = "SHOPIFY_API_KEY", global = true, value_name = "KEY")]
+    pub shopify_api_key: Option<String>,
+
+    /// The app's client secret: verifies every signature Shopify sends and signs ours.
+    #[arg(
+        long,
+        env = "SHOPIFY_API_SECRET",
+        global = true,
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub shopify_api_secret: Option<String>,
+
+    /// The public https URL Shopify reaches this app at (OAuth redirects, webhooks).
+    #[arg(long, env = "SHOPIFY_APP_URL", global = true, value_name = "URL")]
+    pub shopify_app_url: Option<String>,
+
+    /// Access scopes requested at install, comma-separated.
+    #[arg(
+        long,
+        env = "SCOPES",
+        global = true,
+        default_value = DEFAULT_SCOPES
+    )]
+    pub scopes: String,
+
+    /// Admin API version used for GraphQL calls and webhook subscriptions.
+    #[arg(
+        long,
+        env = "SHOPIFY_API_VERSION",
+        global = true,
+        default_value = "2026-10"
+    )]
+    pub shopify_api_version: String,
+
     /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
     #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
     pub log: String,
@@ -184,9 +221,38 @@ pub struct Config {
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub jobs: JobsConfig,
+    /// The app's Shopify credentials; `None` until configured (demo supplies its own).
+    pub shopify: Option<ShopifyConfig>,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
+
+/// The app's identity on Shopify.
+#[derive(Debug, Clone)]
+pub struct ShopifyConfig {
+    pub api_key: String,
+    pub api_secret: SecretString,
+    /// Base URL without a trailing slash, e.g. `https://concierge.example.com`.
+    pub app_url: String,
+    pub scopes: Vec<String>,
+    pub api_version: String,
+}
+
+impl ShopifyConfig {
+    /// The fixed credentials `concierge demo` and its simulator share (printed by demo).
+    pub fn demo(app_url: String) -> Self {
+        Self {
+            api_key: "concierge-demo-api-key".into(),
+            api_secret: SecretString::from("concierge-demo-api-secret"),
+            app_url,
+            scopes: DEFAULT_SCOPES.split(',').map(str::to_owned).collect(),
+            api_version: "2026-10".into(),
+        }
+    }
+}
+
+const DEFAULT_SCOPES: &str =
+    "read_products,read_inventory,read_content,read_online_store_pages,read_orders,read_customers";
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
@@ -242,6 +308,7 @@ impl Config {
                     &s.job_missed_heartbeats,
                 )?,
             },
+            shopify: shopify(s)?,
             log_filter: s.log.clone(),
             log_format: match s.log_format.trim() {
                 "auto" => LogFormat::Auto,
@@ -257,6 +324,16 @@ impl Config {
         })
     }
 
+    /// The Shopify credentials, or an error saying this command needs them.
+    pub fn require_shopify(&self, command: &str) -> Result<&ShopifyConfig, ConfigError> {
+        self.shopify.as_ref().ok_or_else(|| {
+            ConfigError::new(
+                "SHOPIFY_API_KEY",
+                format!("`concierge {command}` needs SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SHOPIFY_APP_URL"),
+            )
+        })
+    }
+
     /// The database URL, or an error saying this command needs one.
     pub fn require_database_url(&self, command: &str) -> Result<&SecretString, ConfigError> {
         self.database_url.as_ref().ok_or_else(|| {
@@ -266,6 +343,73 @@ impl Config {
             )
         })
     }
+}
+
+fn shopify(s: &Settings) -> Result<Option<ShopifyConfig>, ConfigError> {
+    let scopes: Vec<String> = s
+        .scopes
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if scopes
+        .iter()
+        .any(|scope| !scope.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    {
+        return Err(ConfigError::new(
+            "SCOPES",
+            format!("expected comma-separated scopes, got {:?}", s.scopes),
+        ));
+    }
+    let version = s.shopify_api_version.trim();
+    let valid_version = version.len() == 7
+        && version.as_bytes()[4] == b'-'
+        && version[..4].chars().all(|c| c.is_ascii_digit())
+        && matches!(&version[5..], "01" | "04" | "07" | "10");
+    if !valid_version && version != "unstable" {
+        return Err(ConfigError::new(
+            "SHOPIFY_API_VERSION",
+            format!("expected YYYY-01|04|07|10, got {version:?}"),
+        ));
+    }
+    let present = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let (key, secret) = match (present(&s.shopify_api_key), present(&s.shopify_api_secret)) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "SHOPIFY_API_SECRET",
+                "SHOPIFY_API_KEY is set, so this is needed too",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::new(
+                "SHOPIFY_API_KEY",
+                "SHOPIFY_API_SECRET is set, so this is needed too",
+            ));
+        }
+        (Some(k), Some(s)) => (k, s),
+    };
+    let app_url = present(&s.shopify_app_url)
+        .ok_or_else(|| ConfigError::new("SHOPIFY_APP_URL", "needed with SHOPIFY_API_KEY"))?;
+    if !(app_url.starts_with("https://") || app_url.starts_with("http://")) {
+        return Err(ConfigError::new(
+            "SHOPIFY_APP_URL",
+            format!("expected an http(s) URL, got {app_url:?}"),
+        ));
+    }
+    Ok(Some(ShopifyConfig {
+        api_key: key,
+        api_secret: SecretString::from(secret),
+        app_url: app_url.trim_end_matches('/').to_owned(),
+        scopes,
+        api_version: version.to_owned(),
+    }))
 }
 
 fn positive<T: std::str::FromStr + PartialOrd + Default>(

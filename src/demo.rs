@@ -7,7 +7,7 @@
 use anyhow::Context;
 use secrecy::SecretString;
 
-use crate::config::{Config, project_root};
+use crate::config::{Config, ShopifyConfig, project_root};
 
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signals();
@@ -44,6 +44,10 @@ async fn serve(
     crate::db::migrate(&db).await?;
     let listener = crate::cli::bind(&config).await?;
     let address = listener.local_addr()?;
+    let shopify = match &config.shopify {
+        Some(shopify) => shopify.clone(),
+        None => ShopifyConfig::demo(format!("http://{address}")),
+    };
     let jobs = config.jobs.clone();
     let grace = config.shutdown_grace;
     let worker = tokio::spawn(crate::jobs::run_worker(
@@ -56,7 +60,7 @@ async fn serve(
     println!("Press ctrl-c to stop.");
     let web = crate::launch(
         listener,
-        crate::cli::state(db.clone(), config),
+        crate::cli::state(db.clone(), config, shopify),
         shutdown.clone(),
     )
     .await;

@@ -10,6 +10,7 @@ mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod shopify;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
 
-use crate::config::Config;
+use crate::config::{Config, ShopifyConfig};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -13,6 +13,8 @@ pub struct AppState {
     pub db: PgPool,
     /// Validated configuration, loaded once at start.
     pub config: Arc<Config>,
+    /// The app's Shopify identity: verifies what Shopify signs.
+    pub shopify: Arc<ShopifyConfig>,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
 }

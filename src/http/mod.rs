@@ -10,7 +10,7 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -31,6 +31,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/webhooks", post(crate::shopify::webhooks::receive))
+        .route("/webhooks/compliance", post(crate::shopify::webhooks::receive_compliance))
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(max_body))

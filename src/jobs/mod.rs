@@ -12,6 +12,7 @@
 //! its old name would keep its predecessor's jobs locked, and they would never run again.
 
 mod probe;
+mod webhook;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ use tower::util::rng::HasherRng;
 use crate::config::JobsConfig;
 
 pub use probe::{Probe, ProbeOutcome};
+pub use webhook::ProcessWebhook;
 
 /// How many times the queue hands a failing job to a worker before giving up on it.
 const MAX_ATTEMPTS: usize = 8;
@@ -64,6 +66,24 @@ pub async fn enqueue<J: Job>(conn: &mut PgConnection, job: &J) -> anyhow::Result
     Ok(())
 }
 
+/// Deletes the shop's queued (not running) jobs, but for webhook processing, which must still
+/// see compliance requests through. Jobs name their shop in a `shop_id` field.
+pub async fn cancel_pending_for_shop(
+    conn: &mut PgConnection,
+    shop_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM apalis.jobs
+         WHERE status IN ('Pending', 'Failed') AND job_type <> $2
+           AND convert_from(job, 'UTF8')::jsonb ->> 'shop_id' = $1::text",
+    )
+    .bind(shop_id)
+    .bind(ProcessWebhook::QUEUE)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Job counts by queue and status, for `/metrics`.
 pub async fn queue_depths(db: &PgPool) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY job_type, status")
@@ -93,6 +113,7 @@ pub async fn run_worker(
     tracing::info!(worker = %identity, concurrency = config.concurrency, "worker starting");
     let monitor = Monitor::new();
     let monitor = register::<Probe>(monitor, &db, &config, &identity)?;
+    let monitor = register::<ProcessWebhook>(monitor, &db, &config, &identity)?;
     monitor
         .with_terminator(async move { tokio::time::sleep(grace).await })
         .run_with_signal(async move {

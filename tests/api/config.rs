@@ -52,7 +52,32 @@ async fn bad_settings_exit_2_with_one_line_naming_them() {
             &[("DATABASE_URL", "mysql://localhost/x")],
             "DATABASE_URL",
         ),
-        (&["serve"], &[], "DATABASE_URL"),
+        (&["serve"], &[], "SHOPIFY_API_KEY"),
+        (
+            &["serve"],
+            &[("SHOPIFY_API_KEY", "k")],
+            "SHOPIFY_API_SECRET",
+        ),
+        (
+            &["serve"],
+            &[("SHOPIFY_API_KEY", "k"), ("SHOPIFY_API_SECRET", "s")],
+            "SHOPIFY_APP_URL",
+        ),
+        (
+            &["serve"],
+            &[
+                ("SHOPIFY_API_KEY", "k"),
+                ("SHOPIFY_API_SECRET", "s"),
+                ("SHOPIFY_APP_URL", "https://a.example"),
+            ],
+            "DATABASE_URL",
+        ),
+        (&["serve"], &[("SCOPES", "read products")], "SCOPES"),
+        (
+            &["serve"],
+            &[("SHOPIFY_API_VERSION", "2026-13")],
+            "SHOPIFY_API_VERSION",
+        ),
         (&["migrate"], &[], "DATABASE_URL"),
     ];
     for (args, env, name) in cases {
@@ -79,7 +104,7 @@ async fn the_config_file_supplies_defaults_that_the_environment_overrides() {
 
     // The environment wins over the file: the bad file value is never used.
     let (code, lines) = run(
-        &["serve", "--config", file.to_str().unwrap()],
+        &["migrate", "--config", file.to_str().unwrap()],
         &[("CONCIERGE_LISTEN", "127.0.0.1:0")],
     )
     .await;
@@ -123,6 +148,10 @@ async fn help_explains_every_setting() {
             "CONCIERGE_WORKER_CONCURRENCY",
             "CONCIERGE_JOB_HEARTBEAT_SECS",
             "CONCIERGE_LOG",
+            "SHOPIFY_API_KEY",
+            "SHOPIFY_API_SECRET",
+            "SHOPIFY_APP_URL",
+            "SCOPES",
         ] {
             assert!(help.contains(name), "{args:?} help lacks {name}:\n{help}");
         }

@@ -103,12 +103,57 @@ impl Drop for TestDb {
     }
 }
 
+pub const TEST_API_KEY: &str = "test-api-key";
+pub const TEST_API_SECRET: &str = "test-api-secret";
+
 /// Configuration as the binary would build it, plus `extra` flags.
 pub fn config(extra: &[&str]) -> Config {
-    let mut args = vec!["concierge", "serve", "--listen", "127.0.0.1:0"];
+    let mut args = vec![
+        "concierge",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--shopify-api-key",
+        TEST_API_KEY,
+        "--shopify-api-secret",
+        TEST_API_SECRET,
+        "--shopify-app-url",
+        "http://127.0.0.1",
+    ];
     args.extend_from_slice(extra);
     let (_, config) = concierge::cli::parse_from(args).expect("valid test configuration");
     config
+}
+
+/// The state the app would run with on `db`, with `extra` flags.
+pub fn state(db: &TestDb, extra: &[&str]) -> concierge::AppState {
+    let mut config = config(extra);
+    config.database_url = Some(SecretString::from(db.url.clone()));
+    concierge::AppState {
+        db: db.pool.clone(),
+        shopify: std::sync::Arc::new(config.shopify.clone().expect("test Shopify credentials")),
+        config: std::sync::Arc::new(config),
+        metrics: concierge::telemetry::metrics(),
+    }
+}
+
+/// Serves `router` on a random port; returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+/// A shop row, as an install leaves it; returns its id.
+pub async fn install_shop(db: &TestDb, domain: &str) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO shops (domain, install_state, installed_at) VALUES ($1, 'installed', now()) RETURNING id",
+    )
+    .bind(domain)
+    .fetch_one(&db.pool)
+    .await
+    .expect("insert shop")
 }
 
 pub struct TestApp {
@@ -125,17 +170,14 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb, extra: &[&str]) -> Self {
-        let mut config = config(extra);
-        config.database_url = Some(SecretString::from(db.url.clone()));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = concierge::AppState {
-            db: db.pool.clone(),
-            config: std::sync::Arc::new(config),
-            metrics: concierge::telemetry::metrics(),
-        };
         let shutdown = CancellationToken::new();
-        tokio::spawn(concierge::launch(listener, state, shutdown.clone()));
+        tokio::spawn(concierge::launch(
+            listener,
+            state(&db, extra),
+            shutdown.clone(),
+        ));
         Self {
             address,
             client: http(),

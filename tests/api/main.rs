@@ -10,3 +10,5 @@ mod health;
 mod helpers;
 mod jobs;
 mod lifecycle;
+mod proxy;
+mod webhooks;

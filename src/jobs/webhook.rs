@@ -1,0 +1,113 @@
+//! The `webhook` job: does what a stored webhook asks. Idempotent: an event already
+//! processed is skipped, and every action is safe to repeat.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{Job, JobContext};
+use crate::shopify::webhooks::WebhookTopic;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProcessWebhook {
+    pub shop_id: i64,
+    /// `webhook_events.id`
+    pub event: i64,
+}
+
+impl Job for ProcessWebhook {
+    const QUEUE: &'static str = "webhook";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let Some(event) = sqlx::query!(
+            "SELECT topic, payload, processed_at FROM webhook_events WHERE shop_id = $1 AND id = $2",
+            self.shop_id,
+            self.event
+        )
+        .fetch_optional(&ctx.db)
+        .await?
+        else {
+            // The shop was erased (shop/redact) after this was queued: nothing left to do.
+            return Ok(());
+        };
+        if event.processed_at.is_some() {
+            return Ok(());
+        }
+        let topic = WebhookTopic::parse(&event.topic)
+            .ok_or_else(|| anyhow::anyhow!("stored webhook has unknown topic {}", event.topic))?;
+        let mut tx = ctx.db.begin().await?;
+        let outcome = match topic {
+            WebhookTopic::AppUninstalled => {
+                // Shopify has already revoked the token; forget it, and stop the shop's work.
+                sqlx::query!(
+                    "UPDATE shops SET install_state = 'uninstalled', uninstalled_at = now(),
+                            access_token_ciphertext = NULL, access_token_expires_at = NULL,
+                            refresh_token_ciphertext = NULL, refresh_token_expires_at = NULL,
+                            credentials_key_id = NULL
+                     WHERE id = $1",
+                    self.shop_id
+                )
+                .execute(&mut *tx)
+                .await?;
+                let cancelled = super::cancel_pending_for_shop(&mut tx, self.shop_id).await?;
+                format!("uninstalled; {cancelled} pending jobs cancelled")
+            }
+            WebhookTopic::ShopRedact => {
+                // Every row of the shop goes: all tenant tables cascade from shops.
+                sqlx::query!("DELETE FROM shops WHERE id = $1", self.shop_id)
+                    .execute(&mut *tx)
+                    .await?;
+                super::cancel_pending_for_shop(&mut tx, self.shop_id).await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+            WebhookTopic::CustomersRedact => {
+                // Conversations and messages are not stored yet; when they are, this deletes
+                // the customer's rows. Nothing else we hold is about a customer.
+                "redacted: no data held about this customer".to_owned()
+            }
+            WebhookTopic::CustomersDataRequest => {
+                let export = customer_export(&event.payload);
+                sqlx::query!(
+                    "INSERT INTO compliance_exports (shop_id, data_request_id, customer_id, customer_email, export)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    self.shop_id,
+                    event.payload.pointer("/data_request/id").map(Value::to_string),
+                    event.payload.pointer("/customer/id").map(Value::to_string),
+                    event.payload.pointer("/customer/email").and_then(Value::as_str),
+                    export,
+                )
+                .execute(&mut *tx)
+                .await?;
+                "export recorded".to_owned()
+            }
+            WebhookTopic::ProductsCreate
+            | WebhookTopic::ProductsUpdate
+            | WebhookTopic::ProductsDelete
+            | WebhookTopic::InventoryLevelsUpdate
+            | WebhookTopic::CollectionsCreate
+            | WebhookTopic::CollectionsUpdate
+            | WebhookTopic::CollectionsDelete
+            | WebhookTopic::BulkOperationsFinish
+            | WebhookTopic::ShopUpdate => "recorded".to_owned(),
+        };
+        sqlx::query!(
+            "UPDATE webhook_events SET processed_at = now(), outcome = $3 WHERE shop_id = $1 AND id = $2",
+            self.shop_id,
+            self.event,
+            outcome
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// What Concierge holds about the customer in a `customers/data_request`.
+fn customer_export(payload: &Value) -> Value {
+    json!({
+        "customer": payload.get("customer").cloned().unwrap_or(Value::Null),
+        "orders_requested": payload.get("orders_requested").cloned().unwrap_or(json!([])),
+        "conversations": [],
+    })
+}
