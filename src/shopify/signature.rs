@@ -3,8 +3,9 @@
 //! expected value.
 //!
 //! - OAuth callback (and other admin redirects): `hmac` = hex HMAC of the query without
-//!   `hmac` and `signature`, keys sorted, form-encoded `k=v` joined with `&`; `timestamp`
-//!   within 90 s.
+//!   `hmac` and `signature`, keys sorted, each key and value percent-encoded (all but
+//!   `A-Za-z0-9*-._`, space as `%20`), `k=v` joined with `&`; `timestamp` within 90 s.
+//!   This encoding is what Shopify's own library signs, checked by the differential test.
 //! - App proxy: `signature` = hex HMAC of the query without `signature`, keys sorted, `k=v`
 //!   (values decoded, repeated values joined with `,`) concatenated with no separator;
 //!   `timestamp` within 90 s.
@@ -112,11 +113,28 @@ pub fn oauth_message(params: &[(String, String)]) -> String {
         .filter(|(k, _)| k != "hmac" && k != "signature")
         .collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in rest {
-        out.append_pair(k, v);
+    let mut out = String::new();
+    for (i, (k, v)) in rest.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode(k, &mut out);
+        out.push('=');
+        percent_encode(v, &mut out);
     }
-    out.finish()
+    out
+}
+
+/// `encodeURIComponent` as URLSearchParams applies it: all but `A-Za-z0-9*-._` as `%XX`.
+fn percent_encode(text: &str, out: &mut String) {
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
 }
 
 /// Verifies an OAuth callback query (`hmac`, `timestamp`); every parameter must be single.

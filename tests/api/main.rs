@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod config;
+mod differential;
 mod errors;
 mod health;
 mod helpers;
