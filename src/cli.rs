@@ -11,6 +11,7 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError, Settings, ShopifyConfig, apply_file_defaults};
+use crate::crypto::Keyring;
 use crate::state::AppState;
 
 /// Concierge: an AI shopping and support assistant for Shopify stores.
@@ -34,10 +35,25 @@ enum Command {
     /// Run everything on one machine with embedded defaults: PostgreSQL (unless
     /// DATABASE_URL is set), migrations, the HTTP API and a worker.
     Demo,
+    /// Manage the keys that seal shop credentials at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Operate the job queue.
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new random key entry (`id:base64key`) to put first in CONCIERGE_ENCRYPTION_KEYS.
+    Generate {
+        /// The new key's id.
+        #[arg(long, default_value = "k1")]
+        id: String,
     },
 }
 
@@ -142,10 +158,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
             let shopify = config.require_shopify("serve")?.clone();
+            let keyring = config.require_keyring("serve")?.clone();
             let db = connect(&config, "serve").await?;
             let listener = bind(&config).await?;
             let shutdown = crate::shutdown::on_signals();
-            crate::launch(listener, state(db, config, shopify), shutdown).await?;
+            crate::launch(listener, state(db, config, shopify, keyring), shutdown).await?;
         }
         Command::Worker => {
             let db = connect(&config, "worker").await?;
@@ -164,6 +181,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             tracing::info!("migrations applied");
         }
         Command::Demo => crate::demo::run(config).await?,
+        Command::Keys {
+            command: KeysCommand::Generate { id },
+        } => println!("{}", Keyring::generate_entry(&id)),
         Command::Jobs {
             command:
                 JobsCommand::Probe {
@@ -200,13 +220,32 @@ pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
 }
 
-pub(crate) fn state(db: PgPool, config: Config, shopify: ShopifyConfig) -> AppState {
+pub(crate) fn state(
+    db: PgPool,
+    config: Config,
+    shopify: ShopifyConfig,
+    keyring: Keyring,
+) -> AppState {
     AppState {
         db,
         config: Arc::new(config),
         shopify: Arc::new(shopify),
+        keyring: Arc::new(keyring),
+        http: http_client(),
         metrics: crate::telemetry::metrics(),
     }
+}
+
+/// The HTTP client for Shopify: rustls (ring), bounded timeouts, no redirects followed.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("concierge/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
 }
 
 /// Keeps `clap`'s view of the command testable.

@@ -169,6 +169,28 @@ pub struct Settings {
     #[arg(long, env = "SHOPIFY_APP_URL", global = true, value_name = "URL")]
     pub shopify_app_url: Option<String>,
 
+    /// Where a shop's Shopify endpoints live; `{shop}` is replaced by its myshopify domain.
+    /// Tests and the demo point this at the Shopify simulator.
+    #[arg(
+        long,
+        env = "SHOPIFY_SHOP_URL",
+        global = true,
+        default_value = "https://{shop}"
+    )]
+    pub shopify_shop_url: String,
+
+    /// Keys sealing shop credentials at rest: `id:base64-32-byte-key` entries, comma
+    /// separated, newest first (older ones still open what they sealed). Required by serve;
+    /// demo keeps its own in the data folder. `concierge keys generate` makes one.
+    #[arg(
+        long,
+        env = "CONCIERGE_ENCRYPTION_KEYS",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEYS"
+    )]
+    pub encryption_keys: Option<String>,
+
     /// Access scopes requested at install, comma-separated.
     #[arg(
         long,
@@ -223,6 +245,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// The app's Shopify credentials; `None` until configured (demo supplies its own).
     pub shopify: Option<ShopifyConfig>,
+    /// Keys sealing credentials at rest; `None` until configured (demo keeps its own).
+    pub keyring: Option<crate::crypto::Keyring>,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
@@ -236,12 +260,20 @@ pub struct ShopifyConfig {
     pub app_url: String,
     pub scopes: Vec<String>,
     pub api_version: String,
+    /// `https://{shop}` in production; the simulator's address in tests and the demo.
+    pub shop_url: String,
 }
 
 impl ShopifyConfig {
+    /// The base URL of `shop`'s endpoints (admin API, OAuth).
+    pub fn shop_base(&self, shop: &crate::shopify::ShopDomain) -> String {
+        self.shop_url.replace("{shop}", shop.as_str())
+    }
+
     /// The fixed credentials `concierge demo` and its simulator share (printed by demo).
-    pub fn demo(app_url: String) -> Self {
+    pub fn demo(app_url: String, shop_url: String) -> Self {
         Self {
+            shop_url,
             api_key: "concierge-demo-api-key".into(),
             api_secret: SecretString::from("concierge-demo-api-secret"),
             app_url,
@@ -309,6 +341,13 @@ impl Config {
                 )?,
             },
             shopify: shopify(s)?,
+            keyring: s
+                .encryption_keys
+                .as_deref()
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|k| crate::crypto::Keyring::parse(&SecretString::from(k.to_owned())))
+                .transpose()?,
             log_filter: s.log.clone(),
             log_format: match s.log_format.trim() {
                 "auto" => LogFormat::Auto,
@@ -330,6 +369,16 @@ impl Config {
             ConfigError::new(
                 "SHOPIFY_API_KEY",
                 format!("`concierge {command}` needs SHOPIFY_API_KEY, SHOPIFY_API_SECRET and SHOPIFY_APP_URL"),
+            )
+        })
+    }
+
+    /// The credential keys, or an error saying this command needs them.
+    pub fn require_keyring(&self, command: &str) -> Result<&crate::crypto::Keyring, ConfigError> {
+        self.keyring.as_ref().ok_or_else(|| {
+            ConfigError::new(
+                "CONCIERGE_ENCRYPTION_KEYS",
+                format!("`concierge {command}` needs it (`concierge keys generate` makes a key)"),
             )
         })
     }
@@ -373,6 +422,15 @@ fn shopify(s: &Settings) -> Result<Option<ShopifyConfig>, ConfigError> {
             format!("expected YYYY-01|04|07|10, got {version:?}"),
         ));
     }
+    let shop_url = s.shopify_shop_url.trim().trim_end_matches('/').to_owned();
+    if !shop_url.contains("{shop}")
+        || !(shop_url.starts_with("https://") || shop_url.starts_with("http://"))
+    {
+        return Err(ConfigError::new(
+            "SHOPIFY_SHOP_URL",
+            format!("expected an http(s) URL containing {{shop}}, got {shop_url:?}"),
+        ));
+    }
     let present = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -407,6 +465,7 @@ fn shopify(s: &Settings) -> Result<Option<ShopifyConfig>, ConfigError> {
         api_key: key,
         api_secret: SecretString::from(secret),
         app_url: app_url.trim_end_matches('/').to_owned(),
+        shop_url,
         scopes,
         api_version: version.to_owned(),
     }))

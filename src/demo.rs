@@ -8,6 +8,7 @@ use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::config::{Config, ShopifyConfig, project_root};
+use crate::crypto::Keyring;
 
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signals();
@@ -46,7 +47,11 @@ async fn serve(
     let address = listener.local_addr()?;
     let shopify = match &config.shopify {
         Some(shopify) => shopify.clone(),
-        None => ShopifyConfig::demo(format!("http://{address}")),
+        None => ShopifyConfig::demo(format!("http://{address}"), "https://{shop}".into()),
+    };
+    let keyring = match &config.keyring {
+        Some(keyring) => keyring.clone(),
+        None => demo_keyring(&config.data_dir)?,
     };
     let jobs = config.jobs.clone();
     let grace = config.shutdown_grace;
@@ -60,7 +65,7 @@ async fn serve(
     println!("Press ctrl-c to stop.");
     let web = crate::launch(
         listener,
-        crate::cli::state(db.clone(), config, shopify),
+        crate::cli::state(db.clone(), config, shopify, keyring),
         shutdown.clone(),
     )
     .await;
@@ -70,4 +75,23 @@ async fn serve(
     web?;
     worker??;
     Ok(())
+}
+
+/// The demo's own credential key, made once and kept (owner-only) in the data folder.
+fn demo_keyring(data_dir: &std::path::Path) -> anyhow::Result<Keyring> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = data_dir.join("encryption-keys");
+    let entry = match std::fs::read_to_string(&path) {
+        Ok(existing) => existing,
+        Err(_) => {
+            std::fs::create_dir_all(data_dir)?;
+            let entry = Keyring::generate_entry("demo1");
+            std::fs::write(&path, &entry)?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            entry
+        }
+    };
+    Ok(Keyring::parse(&SecretString::from(
+        entry.trim().to_owned(),
+    ))?)
 }

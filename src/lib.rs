@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 mod demo;
 pub mod error;

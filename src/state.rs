@@ -6,6 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
 
 use crate::config::{Config, ShopifyConfig};
+use crate::crypto::Keyring;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +16,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The app's Shopify identity: verifies what Shopify signs.
     pub shopify: Arc<ShopifyConfig>,
+    /// Seals and opens shop credentials at rest.
+    pub keyring: Arc<Keyring>,
+    /// HTTP client for Shopify (token endpoint, Admin API), sharing connections.
+    pub http: reqwest::Client,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
 }

@@ -3,10 +3,14 @@
 //! requests, App Bridge session tokens), and the extractors that make a handler unable to
 //! see an unverified request.
 
+pub mod admin;
 pub mod domain;
+pub mod embedded;
+pub mod oauth;
 pub mod proxy;
 pub mod session_token;
 pub mod signature;
+pub mod tokens;
 pub mod webhooks;
 
 pub use domain::ShopDomain;

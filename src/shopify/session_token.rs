@@ -35,10 +35,12 @@ pub struct Claims {
 }
 
 /// A verified session token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SessionToken {
     pub shop: ShopDomain,
     pub claims: Claims,
+    /// The token itself, which token exchange trades for an offline access token.
+    pub raw: secrecy::SecretString,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -134,7 +136,11 @@ pub fn verify(
     if claims.iss.strip_suffix("/admin") != Some(claims.dest.as_str()) {
         return Err(TokenError::Destination);
     }
-    Ok(SessionToken { shop, claims })
+    Ok(SessionToken {
+        shop,
+        claims,
+        raw: secrecy::SecretString::from(token.to_owned()),
+    })
 }
 
 /// Extracts and verifies `Authorization: Bearer <session token>`; 401 otherwise.
@@ -200,47 +206,47 @@ mod tests {
         flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
         assert_eq!(
-            verify(SECRET, "api-key", &flipped, NOW),
-            Err(TokenError::Signature)
+            verify(SECRET, "api-key", &flipped, NOW).unwrap_err(),
+            TokenError::Signature
         );
         assert_eq!(
-            verify(b"other", "api-key", &token, NOW),
-            Err(TokenError::Signature)
+            verify(b"other", "api-key", &token, NOW).unwrap_err(),
+            TokenError::Signature
         );
         assert_eq!(
-            verify(SECRET, "other-app", &token, NOW),
-            Err(TokenError::Audience)
+            verify(SECRET, "other-app", &token, NOW).unwrap_err(),
+            TokenError::Audience
         );
         // Replayed after its minute (and the leeway): expired.
         assert_eq!(
-            verify(SECRET, "api-key", &token, NOW + 66),
-            Err(TokenError::Expired)
+            verify(SECRET, "api-key", &token, NOW + 66).unwrap_err(),
+            TokenError::Expired
         );
         assert!(
             verify(SECRET, "api-key", &token, NOW + 64).is_ok(),
             "within leeway"
         );
         assert_eq!(
-            verify(SECRET, "api-key", &token, NOW - 10),
-            Err(TokenError::NotYetValid)
+            verify(SECRET, "api-key", &token, NOW - 10).unwrap_err(),
+            TokenError::NotYetValid
         );
         assert_eq!(
-            verify(SECRET, "api-key", "a.b", NOW),
-            Err(TokenError::Malformed)
+            verify(SECRET, "api-key", "a.b", NOW).unwrap_err(),
+            TokenError::Malformed
         );
 
         let mut evil = claims();
         evil.dest = "https://evil.example.com".into();
         evil.iss = "https://evil.example.com/admin".into();
         assert_eq!(
-            verify(SECRET, "api-key", &mint(SECRET, &evil), NOW),
-            Err(TokenError::Destination)
+            verify(SECRET, "api-key", &mint(SECRET, &evil), NOW).unwrap_err(),
+            TokenError::Destination
         );
         let mut mismatched = claims();
         mismatched.iss = "https://other.myshopify.com/admin".into();
         assert_eq!(
-            verify(SECRET, "api-key", &mint(SECRET, &mismatched), NOW),
-            Err(TokenError::Destination)
+            verify(SECRET, "api-key", &mint(SECRET, &mismatched), NOW).unwrap_err(),
+            TokenError::Destination
         );
 
         let none = format!(
@@ -249,8 +255,8 @@ mod tests {
             B64URL.encode(serde_json::to_vec(&claims()).unwrap())
         );
         assert_eq!(
-            verify(SECRET, "api-key", &none, NOW),
-            Err(TokenError::Algorithm)
+            verify(SECRET, "api-key", &none, NOW).unwrap_err(),
+            TokenError::Algorithm
         );
     }
 }

@@ -60,6 +60,12 @@ fn verify(secret: &[u8], message: &[u8], tag: &[u8]) -> Result<(), SignatureErro
     m.verify_slice(tag).map_err(|_| SignatureError::Mismatch)
 }
 
+/// Verifies a hex HMAC of `message` (our own signatures, e.g. the OAuth state cookie).
+pub fn verify_hex(secret: &[u8], message: &[u8], signature: &str) -> Result<(), SignatureError> {
+    let tag = hex::decode(signature).map_err(|_| SignatureError::Malformed("signature"))?;
+    verify(secret, message, &tag)
+}
+
 /// Verifies a webhook body against its `X-Shopify-Hmac-Sha256` header value.
 pub fn verify_webhook(
     secret: &[u8],

@@ -70,6 +70,29 @@ async fn bad_settings_exit_2_with_one_line_naming_them() {
                 ("SHOPIFY_API_SECRET", "s"),
                 ("SHOPIFY_APP_URL", "https://a.example"),
             ],
+            "CONCIERGE_ENCRYPTION_KEYS",
+        ),
+        (
+            &["serve"],
+            &[("CONCIERGE_ENCRYPTION_KEYS", "k1:short")],
+            "CONCIERGE_ENCRYPTION_KEYS",
+        ),
+        (
+            &["serve"],
+            &[("SHOPIFY_SHOP_URL", "https://example.com")],
+            "SHOPIFY_SHOP_URL",
+        ),
+        (
+            &["serve"],
+            &[
+                ("SHOPIFY_API_KEY", "k"),
+                ("SHOPIFY_API_SECRET", "s"),
+                ("SHOPIFY_APP_URL", "https://a.example"),
+                (
+                    "CONCIERGE_ENCRYPTION_KEYS",
+                    crate::helpers::TEST_ENCRYPTION_KEYS,
+                ),
+            ],
             "DATABASE_URL",
         ),
         (&["serve"], &[("SCOPES", "read products")], "SCOPES"),

@@ -105,6 +105,7 @@ impl Drop for TestDb {
 
 pub const TEST_API_KEY: &str = "test-api-key";
 pub const TEST_API_SECRET: &str = "test-api-secret";
+pub const TEST_ENCRYPTION_KEYS: &str = "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// Configuration as the binary would build it, plus `extra` flags.
 pub fn config(extra: &[&str]) -> Config {
@@ -119,6 +120,8 @@ pub fn config(extra: &[&str]) -> Config {
         TEST_API_SECRET,
         "--shopify-app-url",
         "http://127.0.0.1",
+        "--encryption-keys",
+        TEST_ENCRYPTION_KEYS,
     ];
     args.extend_from_slice(extra);
     let (_, config) = concierge::cli::parse_from(args).expect("valid test configuration");
@@ -132,6 +135,8 @@ pub fn state(db: &TestDb, extra: &[&str]) -> concierge::AppState {
     concierge::AppState {
         db: db.pool.clone(),
         shopify: std::sync::Arc::new(config.shopify.clone().expect("test Shopify credentials")),
+        keyring: std::sync::Arc::new(config.keyring.clone().expect("test keys")),
+        http: concierge::cli::http_client(),
         config: std::sync::Arc::new(config),
         metrics: concierge::telemetry::metrics(),
     }

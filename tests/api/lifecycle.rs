@@ -27,6 +27,10 @@ async fn serve_answers_then_stops_cleanly_on_sigterm() {
         .env("SHOPIFY_API_KEY", crate::helpers::TEST_API_KEY)
         .env("SHOPIFY_API_SECRET", crate::helpers::TEST_API_SECRET)
         .env("SHOPIFY_APP_URL", "http://127.0.0.1")
+        .env(
+            "CONCIERGE_ENCRYPTION_KEYS",
+            crate::helpers::TEST_ENCRYPTION_KEYS,
+        )
         .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())

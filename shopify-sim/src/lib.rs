@@ -1,0 +1,7 @@
+//! A Shopify simulator: the platform's protocols (OAuth and token exchange, Admin GraphQL
+//! validated against the real 2026-10 schema with cost-based throttling, bulk operations,
+//! signed webhooks, app proxy, session tokens) over an in-memory store seeded with a demo
+//! store written for this project. Tests and `concierge demo` use it in Shopify's place.
+
+pub mod graphql;
+pub mod store;

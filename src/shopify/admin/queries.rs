@@ -1,0 +1,36 @@
+//! The Admin GraphQL operations Concierge sends, typed by graphql_client from the vendored
+//! 2026-10 schema (`graphql/shopify/`): a query the real API would reject does not build.
+
+#![allow(clippy::upper_case_acronyms)]
+
+use graphql_client::GraphQLQuery;
+
+// Custom scalars, as the Admin API serialises them.
+type URL = String;
+type DateTime = String;
+type Money = String;
+type UnsignedInt64 = String;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ProductsWithVariants.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ProductsWithVariants;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/RunBulkQuery.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct RunBulkQuery;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/BulkById.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct BulkById;

@@ -1,0 +1,71 @@
+//! The embedded admin's entry point. `GET /api/shop`, called by the app inside the Shopify
+//! admin with an App Bridge session token, answers the shop's status; when the shop has no
+//! usable credentials yet (a managed install, or after a reinstall) it first trades the
+//! session token for an expiring offline access token (token exchange).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use super::session_token::SessionToken;
+use super::tokens::{TokenError, access_token, request_grant, store_grant};
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[tracing::instrument(skip_all, fields(shop = %session.shop))]
+pub async fn shop(
+    State(state): State<AppState>,
+    session: SessionToken,
+) -> Result<Json<Value>, AppError> {
+    let shop = &session.shop;
+    match access_token(&state.db, &state.http, &state.shopify, &state.keyring, shop).await {
+        Ok(_) => {}
+        Err(TokenError::NoCredentials | TokenError::Refused(_)) => {
+            let grant = request_grant(
+                &state.http,
+                &state.shopify,
+                shop,
+                &[
+                    (
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:token-exchange",
+                    ),
+                    ("subject_token", session.raw.expose_secret()),
+                    (
+                        "subject_token_type",
+                        "urn:ietf:params:oauth:token-type:id_token",
+                    ),
+                    (
+                        "requested_token_type",
+                        "urn:shopify:params:oauth:token-type:offline-access-token",
+                    ),
+                ],
+            )
+            .await
+            .map_err(|e| match e {
+                TokenError::Refused(_) => AppError::client(StatusCode::UNAUTHORIZED, e.to_string()),
+                other => AppError::Unavailable(other.to_string()),
+            })?;
+            let mut tx = state.db.begin().await?;
+            store_grant(&mut tx, &state.keyring, shop, &grant).await?;
+            tx.commit().await?;
+            tracing::info!("installed by token exchange");
+        }
+        Err(TokenError::Unavailable(reason)) => return Err(AppError::Unavailable(reason)),
+        Err(e) => return Err(AppError::Internal(e.into())),
+    }
+    let row = sqlx::query!(
+        "SELECT domain, install_state, scopes, installed_at FROM shops WHERE domain = $1",
+        shop.as_str()
+    )
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(json!({
+        "shop": row.domain,
+        "install_state": row.install_state,
+        "scopes": row.scopes,
+        "installed_at": row.installed_at,
+    })))
+}
