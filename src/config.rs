@@ -283,8 +283,8 @@ impl ShopifyConfig {
     }
 }
 
-const DEFAULT_SCOPES: &str =
-    "read_products,read_inventory,read_content,read_online_store_pages,read_orders,read_customers";
+/// Kept equal to `shopify.app.toml`'s scopes (a test checks).
+pub const DEFAULT_SCOPES: &str = "read_products,read_inventory,read_locations,read_content,read_legal_policies,read_orders,read_customers";
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
