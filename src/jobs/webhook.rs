@@ -1,5 +1,6 @@
-//! The `webhook` job: does what a stored webhook asks. Idempotent: an event already
-//! processed is skipped, and every action is safe to repeat.
+//! The `webhook` job: does what a stored webhook asks, exactly once per event: the event row
+//! is locked, the effect and `processed_at` commit together, and a processed event is
+//! skipped.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -18,12 +19,16 @@ impl Job for ProcessWebhook {
     const QUEUE: &'static str = "webhook";
 
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        // The event's row lock serialises any two runs of this job (a worker presumed dead
+        // may still be finishing), and the effect commits with `processed_at`: exactly once.
+        let mut tx = ctx.db.begin().await?;
         let Some(event) = sqlx::query!(
-            "SELECT topic, payload, processed_at FROM webhook_events WHERE shop_id = $1 AND id = $2",
+            "SELECT topic, payload, processed_at FROM webhook_events
+             WHERE shop_id = $1 AND id = $2 FOR UPDATE",
             self.shop_id,
             self.event
         )
-        .fetch_optional(&ctx.db)
+        .fetch_optional(&mut *tx)
         .await?
         else {
             // The shop was erased (shop/redact) after this was queued: nothing left to do.
@@ -34,7 +39,6 @@ impl Job for ProcessWebhook {
         }
         let topic = WebhookTopic::parse(&event.topic)
             .ok_or_else(|| anyhow::anyhow!("stored webhook has unknown topic {}", event.topic))?;
-        let mut tx = ctx.db.begin().await?;
         let outcome = match topic {
             WebhookTopic::AppUninstalled => {
                 // Shopify has already revoked the token; forget it, and stop the shop's work.
