@@ -35,6 +35,14 @@ enum Command {
     /// Run everything on one machine with embedded defaults: PostgreSQL (unless
     /// DATABASE_URL is set), migrations, the HTTP API and a worker.
     Demo,
+    /// Measure: run a benchmark against real parts and print its figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the keys that seal shop credentials at rest.
     Keys {
         #[command(subcommand)]
@@ -44,6 +52,23 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// A burst of webhook deliveries (some re-sent), with the worker SIGKILLed half way.
+    Webhooks {
+        #[arg(long, default_value_t = 5000)]
+        count: usize,
+        /// Share of deliveries re-sending an earlier event.
+        #[arg(long, default_value_t = 0.1)]
+        duplicates: f64,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Keep the worker alive throughout.
+        #[arg(long)]
+        no_kill: bool,
     },
 }
 
@@ -181,6 +206,38 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             tracing::info!("migrations applied");
         }
         Command::Demo => crate::demo::run(config).await?,
+        Command::Bench { command, json } => {
+            let (db, url, cleanup) = crate::db::scratch_database(&config, "bench").await?;
+            let result = match command {
+                BenchCommand::Webhooks {
+                    count,
+                    duplicates,
+                    concurrency,
+                    no_kill,
+                } => {
+                    let options = crate::bench::webhooks::Options {
+                        count,
+                        duplicates: duplicates.clamp(0.0, 0.9),
+                        concurrency: concurrency.max(1),
+                        kill_worker: !no_kill,
+                    };
+                    let exe = std::env::current_exe()?;
+                    crate::bench::webhooks::run(db.clone(), &url, &exe, &config, &options)
+                        .await
+                        .and_then(|report| Ok(serde_json::to_value(report)?))
+                }
+            };
+            db.close().await;
+            cleanup.finish().await?;
+            let report = result?;
+            if json {
+                println!("{report}");
+            } else if let Some(fields) = report.as_object() {
+                for (name, value) in fields {
+                    println!("{name:>24}  {value}");
+                }
+            }
+        }
         Command::Keys {
             command: KeysCommand::Generate { id },
         } => println!("{}", Keyring::generate_entry(&id)),

@@ -271,11 +271,14 @@ impl ShopifyConfig {
     }
 
     /// The fixed credentials `concierge demo` and its simulator share (printed by demo).
+    pub const DEMO_API_KEY: &str = "concierge-demo-api-key";
+    pub const DEMO_API_SECRET: &str = "concierge-demo-api-secret";
+
     pub fn demo(app_url: String, shop_url: String) -> Self {
         Self {
             shop_url,
-            api_key: "concierge-demo-api-key".into(),
-            api_secret: SecretString::from("concierge-demo-api-secret"),
+            api_key: Self::DEMO_API_KEY.into(),
+            api_secret: SecretString::from(Self::DEMO_API_SECRET),
             app_url,
             scopes: DEFAULT_SCOPES.split(',').map(str::to_owned).collect(),
             api_version: "2026-10".into(),

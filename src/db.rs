@@ -127,3 +127,71 @@ pub async fn pending_migrations(pool: &PgPool) -> anyhow::Result<usize> {
     }
     Ok(pending)
 }
+
+/// A throwaway database for benchmarks and evaluations: on DATABASE_URL's server, or on the
+/// embedded PostgreSQL (in the data folder) when none is set. Call [`Scratch::finish`] to
+/// drop it (and stop the embedded server).
+pub async fn scratch_database(
+    config: &crate::config::Config,
+    purpose: &str,
+) -> anyhow::Result<(PgPool, SecretString, Scratch)> {
+    let (server_url, embedded) = match &config.database_url {
+        Some(url) => (url.expose_secret().to_owned(), None),
+        None => {
+            let mut options = embedded_pg::Options::new(
+                &crate::config::project_root(),
+                config.data_dir.join(format!("{purpose}-postgres")),
+            );
+            options.bin_dir = config.pg_bin.clone();
+            options.run_as = config.pg_user.clone();
+            let server = tokio::task::spawn_blocking(move || embedded_pg::Server::start(options))
+                .await?
+                .context("while starting the embedded PostgreSQL")?;
+            (server.url(), Some(server))
+        }
+    };
+    let name = format!("{purpose}_{}", uuid::Uuid::new_v4().simple());
+    let (prefix, _) = server_url
+        .rsplit_once('/')
+        .context("DATABASE_URL has no database name")?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&server_url)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&admin)
+        .await?;
+    let url = SecretString::from(format!("{prefix}/{name}"));
+    let pool = connect(&url, 20).await?;
+    migrate(&pool).await?;
+    Ok((
+        pool,
+        url,
+        Scratch {
+            admin,
+            name,
+            embedded,
+        },
+    ))
+}
+
+/// A scratch database to drop.
+pub struct Scratch {
+    admin: PgPool,
+    name: String,
+    embedded: Option<embedded_pg::Server>,
+}
+
+impl Scratch {
+    pub async fn finish(self) -> anyhow::Result<()> {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&self.admin)
+            .await?;
+        self.admin.close().await;
+        if let Some(server) = self.embedded {
+            tokio::task::spawn_blocking(move || server.stop()).await??;
+        }
+        Ok(())
+    }
+}

@@ -1,14 +1,19 @@
 //! `concierge demo`: the whole product on one machine with embedded defaults.
 //!
-//! Starts the embedded PostgreSQL (unless DATABASE_URL is set), applies migrations, and
-//! runs the HTTP API and a job worker in one process until ctrl-c or SIGTERM; then drains
-//! both and stops the database it started, leaving no process behind.
+//! Starts the embedded PostgreSQL (unless DATABASE_URL is set), applies migrations, starts
+//! the Shopify simulator with the demo store (unless real Shopify credentials are set), runs
+//! the HTTP API and a job worker in one process, and installs the demo shop through OAuth as
+//! its merchant would; then serves until ctrl-c or SIGTERM, drains, and stops the database it
+//! started, leaving no process behind.
 
 use anyhow::Context;
 use secrecy::SecretString;
 
 use crate::config::{Config, ShopifyConfig, project_root};
 use crate::crypto::Keyring;
+
+/// The demo store's shop, served by the simulator.
+pub const DEMO_SHOP: &str = "harbor-and-pine.myshopify.com";
 
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signals();
@@ -45,9 +50,23 @@ async fn serve(
     crate::db::migrate(&db).await?;
     let listener = crate::cli::bind(&config).await?;
     let address = listener.local_addr()?;
-    let shopify = match &config.shopify {
-        Some(shopify) => shopify.clone(),
-        None => ShopifyConfig::demo(format!("http://{address}"), "https://{shop}".into()),
+    let app_url = format!("http://{address}");
+    let (shopify, simulator) = match &config.shopify {
+        Some(shopify) => (shopify.clone(), None),
+        None => {
+            let sim_config = shopify_sim::SimConfig::new(
+                ShopifyConfig::DEMO_API_KEY,
+                ShopifyConfig::DEMO_API_SECRET,
+                &app_url,
+            );
+            let sim = shopify_sim::Simulator::start(sim_config, shopify_sim::store::Store::demo()?)
+                .await
+                .context("while starting the Shopify simulator")?;
+            (
+                ShopifyConfig::demo(app_url.clone(), sim.shop_url_template()),
+                Some(sim),
+            )
+        }
     };
     let keyring = match &config.keyring {
         Some(keyring) => keyring.clone(),
@@ -61,19 +80,38 @@ async fn serve(
         shutdown.clone(),
         grace,
     ));
-    println!("Concierge demo is ready at http://{address}/  (readiness: http://{address}/readyz)");
-    println!("Press ctrl-c to stop.");
-    let web = crate::launch(
+    let web = tokio::spawn(crate::launch(
         listener,
         crate::cli::state(db.clone(), config, shopify, keyring),
         shutdown.clone(),
-    )
-    .await;
+    ));
+    if let Some(sim) = &simulator {
+        crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP)
+            .await
+            .context("while installing the demo shop")?;
+        println!(
+            "Shopify simulator: {}  (shop {DEMO_SHOP}, installed through OAuth)",
+            sim.base_url()
+        );
+        println!(
+            "  demo credentials: SHOPIFY_API_KEY={} SHOPIFY_API_SECRET={}",
+            ShopifyConfig::DEMO_API_KEY,
+            ShopifyConfig::DEMO_API_SECRET
+        );
+        println!("  storefront app proxy: {}", sim.proxy_url(DEMO_SHOP, ""));
+    }
+    println!("Concierge demo is ready at {app_url}/  (readiness: {app_url}/readyz)");
+    println!("Press ctrl-c to stop.");
+    let web = web
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r.map_err(anyhow::Error::from));
     shutdown.cancel();
     let worker = worker.await;
     db.close().await;
     web?;
     worker??;
+    drop(simulator);
     Ok(())
 }
 

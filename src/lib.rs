@@ -3,11 +3,12 @@
 //! The binary (`main.rs`) only calls [`cli::main`]; everything lives here so that tests can
 //! start the app on port 0 with [`launch`] against their own database.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
-mod demo;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;

@@ -4,4 +4,8 @@
 //! store written for this project. Tests and `concierge demo` use it in Shopify's place.
 
 pub mod graphql;
+mod server;
+mod signing;
 pub mod store;
+
+pub use server::{Delivery, SimConfig, Simulator};

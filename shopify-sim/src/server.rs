@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
 use serde_json::{Value, json};
+use std::sync::RwLock;
 use tokio::net::TcpListener;
-use tokio::sync::RwLock;
 
 use crate::graphql::{AdminApi, Limits};
 use crate::signing;
@@ -100,7 +100,9 @@ pub struct Simulator {
 }
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn random_token(prefix: &str) -> String {
@@ -114,15 +116,27 @@ impl Simulator {
         Self::start_on(listener, config, store).await
     }
 
-    pub async fn start_on(listener: TcpListener, config: SimConfig, store: Store) -> anyhow::Result<Self> {
+    pub async fn start_on(
+        listener: TcpListener,
+        config: SimConfig,
+        store: Store,
+    ) -> anyhow::Result<Self> {
         let base_url = format!("http://{}", listener.local_addr()?);
         let store = Arc::new(RwLock::new(store));
-        let admin = AdminApi::new(store.clone(), config.limits.clone(), &base_url)?;
+        let admin = AdminApi::new(store.clone(), config.limits)?;
+        admin.set_base_url(&base_url);
         let http = reqwest::Client::builder()
             .timeout(config.webhook_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let inner = Arc::new(Inner { config, base_url, store, admin, tokens: Mutex::default(), http });
+        let inner = Arc::new(Inner {
+            config,
+            base_url,
+            store,
+            admin,
+            tokens: Mutex::default(),
+            http,
+        });
         let router = Router::new()
             .route("/bulk/{file}", get(bulk_file))
             .route("/{shop}/admin/oauth/authorize", get(authorize))
@@ -175,7 +189,9 @@ impl Simulator {
     /// Whether `shop` holds a live access token (the app is installed and authorised).
     pub fn has_live_token(&self, shop: &str) -> bool {
         self.inner.tokens.lock().is_ok_and(|t| {
-            t.access.values().any(|a| a.shop == shop && a.expires_at.is_none_or(|at| at > SystemTime::now()))
+            t.access
+                .values()
+                .any(|a| a.shop == shop && a.expires_at.is_none_or(|at| at > SystemTime::now()))
         })
     }
 
@@ -185,16 +201,35 @@ impl Simulator {
             tokens.access.retain(|_, t| t.shop != shop);
             tokens.refresh.remove(shop);
         }
-        self.send_webhook(shop, "app/uninstalled", json!({"domain": shop, "myshopify_domain": shop}), None).await
+        self.send_webhook(
+            shop,
+            "app/uninstalled",
+            json!({"domain": shop, "myshopify_domain": shop}),
+            None,
+        )
+        .await
     }
 
     /// Sends a signed webhook as Shopify does, retrying until the app answers 2xx or the
     /// retry schedule runs out. `event_id` defaults to a fresh one (pass the same id again
     /// to imitate Shopify re-sending an event).
-    pub async fn send_webhook(&self, shop: &str, topic: &str, payload: Value, event_id: Option<String>) -> Delivery {
+    pub async fn send_webhook(
+        &self,
+        shop: &str,
+        topic: &str,
+        payload: Value,
+        event_id: Option<String>,
+    ) -> Delivery {
         let inner = &self.inner;
-        let compliance = matches!(topic, "customers/data_request" | "customers/redact" | "shop/redact");
-        let url = format!("{}/webhooks{}", inner.config.app_url, if compliance { "/compliance" } else { "" });
+        let compliance = matches!(
+            topic,
+            "customers/data_request" | "customers/redact" | "shop/redact"
+        );
+        let url = format!(
+            "{}/webhooks{}",
+            inner.config.app_url,
+            if compliance { "/compliance" } else { "" }
+        );
         let body = payload.to_string().into_bytes();
         let hmac = signing::webhook(&inner.config.api_secret, &body);
         let event_id = event_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -240,34 +275,60 @@ impl Simulator {
     /// A storefront request through the app proxy, as `https://{shop}/apps/{subpath}/{path}`
     /// would be forwarded; `customer` is the logged-in storefront customer, if any.
     pub fn proxy_url(&self, shop: &str, path: &str) -> String {
-        format!("{}/{shop}/apps/{}/{}", self.inner.base_url, self.inner.config.proxy_subpath, path.trim_start_matches('/'))
+        format!(
+            "{}/{shop}/apps/{}/{}",
+            self.inner.base_url,
+            self.inner.config.proxy_subpath,
+            path.trim_start_matches('/')
+        )
     }
 }
 
 type Shared = State<Arc<Inner>>;
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (status, axum::Json(json!({"error": error, "error_description": description}))).into_response()
+    (
+        status,
+        axum::Json(json!({"error": error, "error_description": description})),
+    )
+        .into_response()
 }
 
 /// The merchant approves the app on Shopify's consent screen (always, here).
-async fn authorize(State(inner): Shared, Path(shop): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn authorize(
+    State(inner): Shared,
+    Path(shop): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let c = &inner.config;
     if q.get("client_id") != Some(&c.api_key) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "unknown client_id");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "unknown client_id",
+        );
     }
     let Some(redirect) = q.get("redirect_uri").filter(|r| r.starts_with(&c.app_url)) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "redirect_uri is not the app's");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is not the app's",
+        );
     };
     let code = random_token("code");
     if let Ok(mut tokens) = inner.tokens.lock() {
-        tokens.codes.insert(code.clone(), (shop.clone(), SystemTime::now()));
+        tokens
+            .codes
+            .insert(code.clone(), (shop.clone(), SystemTime::now()));
     }
     let mut params = vec![
         ("code".to_owned(), code),
         ("host".to_owned(), base64_host(&shop)),
         ("shop".to_owned(), shop.clone()),
-        ("state".to_owned(), q.get("state").cloned().unwrap_or_default()),
+        (
+            "state".to_owned(),
+            q.get("state").cloned().unwrap_or_default(),
+        ),
         ("timestamp".to_owned(), now_secs().to_string()),
     ];
     let hmac = signing::admin_query(&c.api_secret, &params);
@@ -284,10 +345,18 @@ fn base64_host(shop: &str) -> String {
 async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Bytes) -> Response {
     let form: HashMap<String, String> = url_form(&body);
     let c = &inner.config;
-    if form.get("client_id") != Some(&c.api_key) || form.get("client_secret") != Some(&c.api_secret) {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client credentials do not match");
+    if form.get("client_id") != Some(&c.api_key) || form.get("client_secret") != Some(&c.api_secret)
+    {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client credentials do not match",
+        );
     }
-    let grant_type = form.get("grant_type").map(String::as_str).unwrap_or("authorization_code");
+    let grant_type = form
+        .get("grant_type")
+        .map(String::as_str)
+        .unwrap_or("authorization_code");
     let Ok(mut tokens) = inner.tokens.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -295,23 +364,40 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
         "authorization_code" => form
             .get("code")
             .and_then(|code| tokens.codes.remove(code))
-            .is_some_and(|(code_shop, at)| code_shop == shop && at.elapsed().unwrap_or_default() < Duration::from_secs(600)),
+            .is_some_and(|(code_shop, at)| {
+                code_shop == shop && at.elapsed().unwrap_or_default() < Duration::from_secs(600)
+            }),
         "urn:ietf:params:oauth:grant-type:token-exchange" => form
             .get("subject_token")
             .and_then(|t| signing::verify_session_token(&c.api_key, &c.api_secret, t, now_secs()))
             .is_some_and(|dest| dest == shop),
-        "refresh_token" => form.get("refresh_token").is_some_and(|r| tokens.refresh.get(&shop) == Some(r)),
-        _ => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", grant_type),
+        "refresh_token" => form
+            .get("refresh_token")
+            .is_some_and(|r| tokens.refresh.get(&shop) == Some(r)),
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                grant_type,
+            );
+        }
     };
     if !allowed {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the grant is invalid, expired or spent");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the grant is invalid, expired or spent",
+        );
     }
     let expiring = form.get("expiring").is_some_and(|e| e == "1");
     let access = random_token("shpat");
     let ttl = c.access_token_ttl;
     tokens.access.insert(
         access.clone(),
-        AccessToken { shop: shop.clone(), expires_at: expiring.then(|| SystemTime::now() + ttl) },
+        AccessToken {
+            shop: shop.clone(),
+            expires_at: expiring.then(|| SystemTime::now() + ttl),
+        },
     );
     let mut answer = json!({
         "access_token": access,
@@ -346,7 +432,10 @@ async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token = headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let live = inner.tokens.lock().is_ok_and(|t| {
         t.access
             .get(token)
@@ -360,7 +449,10 @@ async fn graphql(
             .into_response();
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": {"query": "Required parameter missing or invalid"}})))
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+        )
             .into_response();
     };
     let answer = inner.admin.execute(&shop, &request).await;
@@ -370,9 +462,17 @@ async fn graphql(
 
 async fn bulk_file(State(inner): Shared, Path(file): Path<String>) -> Response {
     let id = file.trim_end_matches(".jsonl");
-    match inner.admin.bulk_file(id) {
-        Some(bytes) => ([(header::CONTENT_TYPE, "application/jsonl")], bytes).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+    let Some(path) = inner.admin.bulk_file(id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::File::open(path).await {
+        // Streamed: a large catalog's file is never held in memory.
+        Ok(file) => (
+            [(header::CONTENT_TYPE, "application/jsonl")],
+            axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -388,7 +488,15 @@ async fn app_proxy_root(
     query: RawQuery,
     body: Bytes,
 ) -> Response {
-    forward(state, (shop, subpath, String::new()), method, headers, query, body).await
+    forward(
+        state,
+        (shop, subpath, String::new()),
+        method,
+        headers,
+        query,
+        body,
+    )
+    .await
 }
 
 async fn app_proxy(
@@ -416,11 +524,20 @@ async fn forward(
     if subpath != c.proxy_subpath {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let mut params: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .filter(|(k, _)| !matches!(k.as_str(), "shop" | "logged_in_customer_id" | "path_prefix" | "timestamp" | "signature"))
-        .collect();
-    let customer = headers.get("x-sim-customer-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut params: Vec<(String, String)> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "shop" | "logged_in_customer_id" | "path_prefix" | "timestamp" | "signature"
+                )
+            })
+            .collect();
+    let customer = headers
+        .get("x-sim-customer-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     params.push(("logged_in_customer_id".into(), customer.to_owned()));
     params.push(("path_prefix".into(), format!("/apps/{subpath}")));
     params.push(("shop".into(), shop));

@@ -42,7 +42,11 @@ pub fn app_proxy(secret: &str, params: &[(String, String)]) -> String {
     let message: String = keys
         .iter()
         .map(|key| {
-            let values: Vec<&str> = params.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect();
+            let values: Vec<&str> = params
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+                .collect();
             format!("{key}={}", values.join(","))
         })
         .collect();
@@ -77,11 +81,18 @@ pub fn verify_session_token(api_key: &str, secret: &str, token: &str, now: i64) 
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).ok()?;
     mac.update(input.as_bytes());
     mac.verify_slice(&given).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    if claims["aud"] != api_key || claims["exp"].as_i64()? < now || claims["nbf"].as_i64()? > now + 5 {
+    let claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    if claims["aud"] != api_key
+        || claims["exp"].as_i64()? < now
+        || claims["nbf"].as_i64()? > now + 5
+    {
         return None;
     }
-    claims["dest"].as_str()?.strip_prefix("https://").map(str::to_owned)
+    claims["dest"]
+        .as_str()?
+        .strip_prefix("https://")
+        .map(str::to_owned)
 }
 
 /// `encodeURIComponent`-style encoding (all but `A-Za-z0-9*-._`), as Shopify's admin
@@ -90,7 +101,9 @@ fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(char::from(byte)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte))
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

@@ -14,6 +14,8 @@ mod synthetic;
 
 use std::collections::{BTreeMap, HashMap};
 
+pub(crate) use rest::inventory_quantity;
+
 use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 

@@ -109,6 +109,11 @@ pub const TEST_ENCRYPTION_KEYS: &str = "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGB
 
 /// Configuration as the binary would build it, plus `extra` flags.
 pub fn config(extra: &[&str]) -> Config {
+    config_for("http://127.0.0.1", extra)
+}
+
+/// Configuration for an app reachable at `app_url`.
+pub fn config_for(app_url: &str, extra: &[&str]) -> Config {
     let mut args = vec![
         "concierge",
         "serve",
@@ -119,7 +124,7 @@ pub fn config(extra: &[&str]) -> Config {
         "--shopify-api-secret",
         TEST_API_SECRET,
         "--shopify-app-url",
-        "http://127.0.0.1",
+        app_url,
         "--encryption-keys",
         TEST_ENCRYPTION_KEYS,
     ];
@@ -130,7 +135,11 @@ pub fn config(extra: &[&str]) -> Config {
 
 /// The state the app would run with on `db`, with `extra` flags.
 pub fn state(db: &TestDb, extra: &[&str]) -> concierge::AppState {
-    let mut config = config(extra);
+    state_for(db, "http://127.0.0.1", extra)
+}
+
+fn state_for(db: &TestDb, app_url: &str, extra: &[&str]) -> concierge::AppState {
+    let mut config = config_for(app_url, extra);
     config.database_url = Some(SecretString::from(db.url.clone()));
     concierge::AppState {
         db: db.pool.clone(),
@@ -189,6 +198,36 @@ impl TestApp {
             db,
             shutdown,
         }
+    }
+
+    /// The app and a Shopify simulator that knows it (OAuth redirects, webhooks, app
+    /// proxy go to the app; the app's Shopify calls go to the simulator).
+    pub async fn with_simulator(
+        configure: impl FnOnce(&mut shopify_sim::SimConfig),
+    ) -> (Self, shopify_sim::Simulator) {
+        let db = TestDb::migrated().await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let mut sim_config = shopify_sim::SimConfig::new(TEST_API_KEY, TEST_API_SECRET, &address);
+        sim_config.webhook_retry_delays = vec![Duration::from_millis(200); 3];
+        configure(&mut sim_config);
+        let sim = shopify_sim::Simulator::start(
+            sim_config,
+            shopify_sim::store::Store::demo().expect("demo store"),
+        )
+        .await
+        .expect("simulator");
+        let template = sim.shop_url_template();
+        let state = state_for(&db, &address, &["--shopify-shop-url", &template]);
+        let shutdown = CancellationToken::new();
+        tokio::spawn(concierge::launch(listener, state, shutdown.clone()));
+        let app = Self {
+            address,
+            client: http(),
+            db,
+            shutdown,
+        };
+        (app, sim)
     }
 
     pub fn url(&self, path: &str) -> String {

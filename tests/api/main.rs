@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod app_toml;
+mod burst;
 mod config;
 mod differential;
 mod errors;
@@ -13,4 +14,5 @@ mod helpers;
 mod jobs;
 mod lifecycle;
 mod proxy;
+mod shopify_e2e;
 mod webhooks;

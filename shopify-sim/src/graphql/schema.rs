@@ -31,7 +31,10 @@ pub(crate) fn admin() -> &'static Loaded {
             Ok(schema) => (schema, 0),
             Err(with_errors) => {
                 let problems = with_errors.errors.len();
-                tracing::warn!(problems, "Admin schema failed validation; using it leniently");
+                tracing::warn!(
+                    problems,
+                    "Admin schema failed validation; using it leniently"
+                );
                 (Valid::assume_valid(with_errors.partial), problems)
             }
         };

@@ -1,0 +1,293 @@
+//! End to end against the Shopify simulator: install through OAuth, receive a webhook,
+//! bulk-sync the whole demo catalog, refresh an expired token, uninstall, `shop/redact`,
+//! and no row of the shop remains.
+
+use std::time::Duration;
+
+use concierge::shopify::ShopDomain;
+use concierge::shopify::admin::AdminClient;
+use futures::TryStreamExt;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::helpers::{TestApp, config, eventually, http};
+
+const SHOP: &str = "harbor-and-pine.myshopify.com";
+
+/// Follows the install as a merchant's browser would: /auth → Shopify's consent → callback.
+/// Returns the callback URL and the cookie it was sent with (to try a replay).
+async fn install(app: &TestApp) -> (String, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = client
+        .get(app.url(&format!("/auth?shop={SHOP}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303, "{:?}", start.text().await);
+    let cookie = start.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let consent = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    let approved = client.get(&consent).send().await.unwrap();
+    assert!(approved.status().is_redirection(), "{}", approved.status());
+    let callback = approved.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        callback.starts_with(&app.url("/auth/callback")),
+        "{callback}"
+    );
+
+    // Another browser (no cookie) cannot complete it.
+    assert_eq!(client.get(&callback).send().await.unwrap().status(), 401);
+
+    let done = client
+        .get(&callback)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303, "{:?}", done.text().await);
+    assert!(
+        done.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("/admin/apps/")
+    );
+    (callback, cookie)
+}
+
+async fn worker(app: &TestApp) -> CancellationToken {
+    let token = CancellationToken::new();
+    tokio::spawn(concierge::jobs::run_worker(
+        app.db.pool.clone(),
+        config(&["--job-heartbeat-secs", "1"]).jobs,
+        token.clone(),
+        Duration::from_secs(2),
+    ));
+    token
+}
+
+async fn processed(app: &TestApp, event_id: &str) -> bool {
+    eventually(Duration::from_secs(20), || async {
+        let done: Option<bool> = sqlx::query_scalar(
+            "SELECT processed_at IS NOT NULL FROM webhook_events WHERE event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_optional(&app.db.pool)
+        .await
+        .ok()
+        .flatten();
+        done.filter(|d| *d)
+    })
+    .await
+    .is_some()
+}
+
+#[tokio::test]
+async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
+    let (app, sim) = TestApp::with_simulator(|_| {}).await;
+    let stop_worker = worker(&app).await;
+    let state = crate::helpers::state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]);
+    let shop = ShopDomain::parse(SHOP).unwrap();
+
+    // Install through OAuth; the token is stored sealed.
+    let (callback, cookie) = install(&app).await;
+    let (install_state, sealed): (String, Vec<u8>) = sqlx::query_as(
+        "SELECT install_state, access_token_ciphertext FROM shops WHERE domain = $1",
+    )
+    .bind(SHOP)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(install_state, "installed");
+    assert!(
+        !sealed.windows(6).any(|w| w == b"shpat_"),
+        "token stored in clear"
+    );
+    // A replay of the callback, cookie and all, fails: the code is spent.
+    let replay = http()
+        .get(&callback)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+
+    // A webhook from Shopify is verified, stored and processed.
+    let delivery = sim
+        .send_webhook(
+            SHOP,
+            "products/update",
+            json!({"id": 8100000000001_u64, "title": "Updated"}),
+            None,
+        )
+        .await;
+    assert_eq!(delivery.status, Some(200));
+    assert!(processed(&app, &delivery.event_id).await);
+
+    // Bulk-sync the whole catalog: every product and every variant comes back, stitched.
+    let token = concierge::shopify::tokens::access_token(
+        &state.db,
+        &state.http,
+        &state.shopify,
+        &state.keyring,
+        &shop,
+    )
+    .await
+    .unwrap();
+    let admin = AdminClient::new(state.http.clone(), &state.shopify.shop_url, "2026-10");
+    let bulk = admin
+        .start_bulk(
+            &shop,
+            &token,
+            "{ products { edges { node { id title variants { edges { node { id sku } } } } } } }",
+        )
+        .await
+        .unwrap();
+    let url = admin
+        .wait_bulk(
+            &shop,
+            &token,
+            &bulk,
+            Duration::from_millis(100),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap()
+        .expect("a result file");
+    let records: Vec<_> = admin.bulk_records(&url).try_collect().await.unwrap();
+    let products = sim.store().read().unwrap().product_count(SHOP);
+    assert_eq!(records.len(), products);
+    let variants: usize = records.iter().map(|r| r.children.len()).sum();
+    assert!(
+        variants >= records.len(),
+        "{variants} variants for {} products",
+        records.len()
+    );
+
+    // An hour passes: the access token expires, and is refreshed (rotating the refresh token).
+    sim.expire_access_tokens(SHOP);
+    sqlx::query(
+        "UPDATE shops SET access_token_expires_at = now() - interval '1 minute' WHERE domain = $1",
+    )
+    .bind(SHOP)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(!sim.has_live_token(SHOP));
+    let (a, b) = tokio::join!(
+        concierge::shopify::tokens::access_token(
+            &state.db,
+            &state.http,
+            &state.shopify,
+            &state.keyring,
+            &shop
+        ),
+        concierge::shopify::tokens::access_token(
+            &state.db,
+            &state.http,
+            &state.shopify,
+            &state.keyring,
+            &shop
+        ),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        a.expose_secret(),
+        b.expose_secret(),
+        "two callers, one refresh"
+    );
+    assert_ne!(a.expose_secret(), token.expose_secret());
+    assert!(sim.has_live_token(SHOP));
+    let shop_name = admin
+        .bulk_records(&url)
+        .try_collect::<Vec<_>>()
+        .await
+        .map(|r| r.len())
+        .unwrap();
+    assert!(shop_name > 0);
+
+    // Uninstall: credentials forgotten.
+    let uninstalled = sim.uninstall(SHOP).await;
+    assert_eq!(uninstalled.status, Some(200));
+    assert!(processed(&app, &uninstalled.event_id).await);
+    let (install_state, gone): (String, bool) = sqlx::query_as(
+        "SELECT install_state, access_token_ciphertext IS NULL FROM shops WHERE domain = $1",
+    )
+    .bind(SHOP)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!((install_state.as_str(), gone), ("uninstalled", true));
+
+    // 48 hours later, shop/redact: nothing of the shop remains.
+    let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
+        .bind(SHOP)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    let redact = sim
+        .send_webhook(
+            SHOP,
+            "shop/redact",
+            json!({"shop_id": 1, "shop_domain": SHOP}),
+            None,
+        )
+        .await;
+    assert_eq!(redact.status, Some(200));
+    let erased = eventually(Duration::from_secs(20), || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_one(&app.db.pool)
+            .await
+            .ok()?;
+        (n == 0).then_some(())
+    })
+    .await;
+    assert!(erased.is_some());
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop_id'",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    for table in tables {
+        let sql = format!("SELECT count(*) FROM {table} WHERE shop_id = $1");
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(shop_id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
+
+    // And it can be installed again.
+    install(&app).await;
+    stop_worker.cancel();
+}
+
+#[tokio::test]
+async fn the_embedded_admin_installs_by_token_exchange() {
+    let (app, sim) = TestApp::with_simulator(|_| {}).await;
+    let token = sim.session_token(SHOP, 901);
+    let response = app
+        .client
+        .get(app.url("/api/shop"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["shop"], SHOP);
+    assert_eq!(body["install_state"], "installed");
+    assert!(sim.has_live_token(SHOP));
+}
