@@ -45,6 +45,9 @@ pub struct ShopData {
     pub(crate) index: HashMap<String, Loc>,
 }
 
+/// Builds the [`Loc`] of the i-th record of a top-level list.
+type LocOf = fn(usize) -> Loc;
+
 /// Where a gid lives inside a [`ShopData`]; nested records carry their parent's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Loc {
@@ -340,7 +343,7 @@ impl ShopData {
             }
         };
         put(Some(&self.shop), Loc::Shop);
-        let flat: [(&[Value], fn(usize) -> Loc); 8] = [
+        let flat: [(&[Value], LocOf); 9] = [
             (&self.locations, Loc::Location),
             (&self.collections, Loc::Collection),
             (&self.products, Loc::Product),
@@ -349,14 +352,12 @@ impl ShopData {
             (&self.pages, Loc::Page),
             (&self.blogs, Loc::Blog),
             (&self.articles, Loc::Article),
+            (&self.policies, Loc::Policy),
         ];
         for (list, loc) in flat {
             for (i, value) in list.iter().enumerate() {
                 put(Some(value), loc(i));
             }
-        }
-        for (i, policy) in self.policies.iter().enumerate() {
-            put(Some(policy), Loc::Policy(i));
         }
         for (p, product) in self.products.iter().enumerate() {
             for (v, variant) in array(product, "variants").iter().enumerate() {

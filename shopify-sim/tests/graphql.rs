@@ -2,6 +2,9 @@
 //! Concierge sends, Shopify-shaped errors, pagination, cost-based throttling, bulk exports
 //! and large CSV catalogs.
 
+// Test helpers outside `#[test]` functions panic on purpose when a fixture is broken.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -920,6 +923,34 @@ async fn a_10000_product_csv_loads_and_bulk_exports() {
 }
 
 #[tokio::test]
+async fn introspection_is_answered_from_the_schema() {
+    let api = demo_api();
+    let query = r#"{ __typename shop { name } __type(name: "ProductStatus") { kind enumValues { name } } __schema { queryType { name } } }"#;
+    let d = data(&api, query, json!({})).await;
+    assert_eq!(d["__typename"], "QueryRoot");
+    assert_eq!(d["shop"]["name"], "Harbor & Pine Supply Co.");
+    assert_eq!(d["__type"]["kind"], "ENUM");
+    assert!(
+        d["__type"]["enumValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == "ACTIVE")
+    );
+    assert_eq!(d["__schema"]["queryType"]["name"], "QueryRoot");
+}
+
+#[test]
+fn the_api_can_be_shared_across_threads_and_awaited_anywhere() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: T) {}
+    let api = demo_api();
+    send_sync(&api);
+    let request = json!({ "query": "{ shop { name } }" });
+    send(api.execute(SHOP, &request));
+}
+
+#[tokio::test]
 async fn timings() {
     let api = api_with(Store::demo().unwrap(), generous());
     let (schema_load, problems) = AdminApi::schema_load();
@@ -935,4 +966,22 @@ async fn timings() {
     println!(
         "schema load+validate: {schema_load:?}; ProductsWithVariants(first: 50): {per_request:?} per request"
     );
+}
+
+#[test]
+fn zz_parse_cost() {
+    let src = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../graphql/shopify/admin-2026-10.graphql"
+    ));
+    let t = Instant::now();
+    let schema = apollo_compiler::Schema::parse_and_validate(src, "a.graphql").unwrap();
+    println!("schema {:?}", t.elapsed());
+    let q = reference("ProductsWithVariants");
+    let t = Instant::now();
+    for _ in 0..100 {
+        let _ = apollo_compiler::ExecutableDocument::parse_and_validate(&schema, &q, "q.graphql")
+            .unwrap();
+    }
+    println!("parse+validate query {:?}", t.elapsed() / 100);
 }

@@ -11,7 +11,10 @@ pub async fn install_as_merchant(app_url: &str, shop: &str) -> anyhow::Result<()
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let start = client.get(format!("{app_url}/auth?shop={shop}")).send().await?;
+    let start = client
+        .get(format!("{app_url}/auth?shop={shop}"))
+        .send()
+        .await?;
     let cookie = start
         .headers()
         .get(SET_COOKIE)
@@ -24,11 +27,20 @@ pub async fn install_as_merchant(app_url: &str, shop: &str) -> anyhow::Result<()
     let callback = location(&approved).context("while approving on the consent screen")?;
     let done = client.get(&callback).header(COOKIE, cookie).send().await?;
     if !done.status().is_redirection() {
-        bail!("the install callback answered {}: {}", done.status(), done.text().await.unwrap_or_default());
+        bail!(
+            "the install callback answered {}: {}",
+            done.status(),
+            done.text().await.unwrap_or_default()
+        );
     }
     Ok(())
 }
 
 fn location(response: &reqwest::Response) -> Option<String> {
-    response.headers().get(LOCATION)?.to_str().ok().map(str::to_owned)
+    response
+        .headers()
+        .get(LOCATION)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
 }

@@ -205,18 +205,27 @@ impl TestApp {
     pub async fn with_simulator(
         configure: impl FnOnce(&mut shopify_sim::SimConfig),
     ) -> (Self, shopify_sim::Simulator) {
+        Self::with_simulated_store(
+            shopify_sim::store::Store::demo().expect("demo store"),
+            configure,
+        )
+        .await
+    }
+
+    /// As [`TestApp::with_simulator`], with a store of the test's choosing.
+    pub async fn with_simulated_store(
+        store: shopify_sim::store::Store,
+        configure: impl FnOnce(&mut shopify_sim::SimConfig),
+    ) -> (Self, shopify_sim::Simulator) {
         let db = TestDb::migrated().await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = format!("http://{}", listener.local_addr().expect("address"));
         let mut sim_config = shopify_sim::SimConfig::new(TEST_API_KEY, TEST_API_SECRET, &address);
         sim_config.webhook_retry_delays = vec![Duration::from_millis(200); 3];
         configure(&mut sim_config);
-        let sim = shopify_sim::Simulator::start(
-            sim_config,
-            shopify_sim::store::Store::demo().expect("demo store"),
-        )
-        .await
-        .expect("simulator");
+        let sim = shopify_sim::Simulator::start(sim_config, store)
+            .await
+            .expect("simulator");
         let template = sim.shop_url_template();
         let state = state_for(&db, &address, &["--shopify-shop-url", &template]);
         let shutdown = CancellationToken::new();

@@ -15,4 +15,5 @@ mod jobs;
 mod lifecycle;
 mod proxy;
 mod shopify_e2e;
+mod throttle;
 mod webhooks;

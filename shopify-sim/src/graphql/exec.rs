@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::Inner;
 use super::input::{Vars, arguments};
+use super::introspect::is_meta;
 use super::page::{Page, paginate};
 use super::resolve;
 use super::select::Selector;
@@ -143,6 +144,10 @@ impl<'a> Exec<'a> {
         };
         if field.name == "__typename" {
             return Ok(json!(parent_ty));
+        }
+        if matches!(parent, Val::Root) && is_meta(&field.name) {
+            // Filled in from apollo-compiler's introspection afterwards.
+            return Ok(Value::Null);
         }
         let ty = &field.definition.ty;
         let args = arguments(field, self.sel.vars);

@@ -15,6 +15,7 @@ mod errors;
 mod exec;
 mod hooks;
 mod input;
+mod introspect;
 mod page;
 mod resolve;
 mod schema;
@@ -291,9 +292,19 @@ impl AdminApi {
             return not_found();
         };
         let exec = exec::Exec::new(sel, shop_data, &self.inner, false);
-        let (data, field_errors) = exec.run(op, root_type);
+        let (mut data, mut field_errors) = exec.run(op, root_type);
         drop(exec);
         drop(store);
+        if introspect::wanted(&sel, op) {
+            match introspect::execute(schema::admin(), &doc, op, &vars) {
+                Ok(meta) => {
+                    if let Value::Object(data) = &mut data {
+                        data.extend(meta);
+                    }
+                }
+                Err(errors) => field_errors.extend(errors),
+            }
+        }
 
         let actual = cost::actual(&sel, op, &vars, &data).ceil().min(requested);
         let available = inner.buckets.refund(shop, requested - actual);

@@ -4,8 +4,10 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use apollo_compiler::Schema;
+use apollo_compiler::collections::HashMap;
+use apollo_compiler::schema::Implementers;
 use apollo_compiler::validation::Valid;
+use apollo_compiler::{Name, Schema};
 
 const SDL: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -15,6 +17,8 @@ const SDL: &str = include_str!(concat!(
 /// The parsed schema and how long parsing and validating it took.
 pub(crate) struct Loaded {
     pub schema: Arc<Valid<Schema>>,
+    /// Interfaces to their implementers, which introspection needs and is costly to derive.
+    pub implementers: HashMap<Name, Implementers>,
     pub load_time: Duration,
     /// Validation problems, if the schema had to be accepted leniently.
     pub problems: usize,
@@ -38,9 +42,11 @@ pub(crate) fn admin() -> &'static Loaded {
                 (Valid::assume_valid(with_errors.partial), problems)
             }
         };
+        let load_time = started.elapsed();
         Loaded {
+            implementers: schema.implementers_map(),
             schema: Arc::new(schema),
-            load_time: started.elapsed(),
+            load_time,
             problems,
         }
     })

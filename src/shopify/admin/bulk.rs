@@ -9,7 +9,8 @@
 
 use std::time::Duration;
 
-use futures::{Stream, TryStreamExt};
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt, TryStreamExt};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 use tokio::io::AsyncBufReadExt;
@@ -107,12 +108,9 @@ impl AdminClient {
     }
 
     /// Streams the JSONL at `url` as stitched records.
-    pub fn bulk_records(
-        &self,
-        url: &str,
-    ) -> impl Stream<Item = Result<BulkRecord, BulkError>> + Send + 'static {
+    pub fn bulk_records(&self, url: &str) -> BoxStream<'static, Result<BulkRecord, BulkError>> {
         let request = self.http.get(url).send();
-        async_stream(request)
+        async_stream(request).boxed()
     }
 }
 

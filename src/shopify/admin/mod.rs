@@ -87,6 +87,22 @@ pub struct AdminClient {
     costs: Mutex<HashMap<&'static str, f64>>,
     /// Every throttled answer seen, for metrics and tests.
     throttled: std::sync::atomic::AtomicU64,
+    /// The most throttled answers any single call has met.
+    worst_call: std::sync::atomic::AtomicU64,
+}
+
+/// Counts one call's throttled answers and records the worst call when it ends.
+struct CallThrottles<'a> {
+    client: &'a AdminClient,
+    count: u64,
+}
+
+impl Drop for CallThrottles<'_> {
+    fn drop(&mut self) {
+        self.client
+            .worst_call
+            .fetch_max(self.count, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl AdminClient {
@@ -99,7 +115,13 @@ impl AdminClient {
             buckets: Mutex::default(),
             costs: Mutex::default(),
             throttled: std::sync::atomic::AtomicU64::new(0),
+            worst_call: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// The most `THROTTLED` answers a single call has met (1 means some call waited once).
+    pub fn worst_call_throttles(&self) -> u64 {
+        self.worst_call.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many answers were `THROTTLED` since this client was made.
@@ -138,6 +160,10 @@ impl AdminClient {
             self.api_version
         );
         let mut backoff = Duration::from_millis(250);
+        let mut throttles = CallThrottles {
+            client: self,
+            count: 0,
+        };
         for attempt in 1..=MAX_ATTEMPTS {
             self.pace(shop, operation).await;
             let response = self
@@ -187,6 +213,7 @@ impl AdminClient {
                     e.pointer("/extensions/code").and_then(Value::as_str) == Some("THROTTLED")
                 });
                 if throttled {
+                    throttles.count += 1;
                     self.throttled
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     metrics::counter!("concierge_shopify_throttled_total").increment(1);

@@ -34,3 +34,11 @@ pub struct RunBulkQuery;
     response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct BulkById;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ProductsPage.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ProductsPage;
