@@ -985,3 +985,18 @@ fn zz_parse_cost() {
     }
     println!("parse+validate query {:?}", t.elapsed() / 100);
 }
+
+#[test]
+fn zz_synth() {
+    for _ in 0..2 {
+        let t = Instant::now();
+        let s = Store::synthetic("x.myshopify.com", 10_000);
+        println!("synthetic {:?}", t.elapsed());
+        let t = Instant::now();
+        let csv = s.to_products_csv("x.myshopify.com").unwrap();
+        println!("to_csv {:?}", t.elapsed());
+        let t = Instant::now();
+        let _ = Store::from_products_csv("x.myshopify.com", &csv).unwrap();
+        println!("from_csv {:?}", t.elapsed());
+    }
+}

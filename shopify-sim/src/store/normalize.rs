@@ -19,7 +19,8 @@ pub(super) fn shop_data(domain: &str, raw: Value) -> anyhow::Result<ShopData> {
     let Value::Object(mut root) = raw else {
         bail!("store data must be a JSON object");
     };
-    let mut ids = IdAlloc::scan(&Value::Object(root.clone()));
+    let mut ids = IdAlloc::default();
+    root.values().for_each(|v| ids.observe(v));
     let mut take = |key: &str, kind: &str| -> anyhow::Result<Vec<Value>> {
         let list = match root.remove(key) {
             None | Some(Value::Null) => Vec::new(),
@@ -450,12 +451,6 @@ struct IdAlloc {
 }
 
 impl IdAlloc {
-    fn scan(value: &Value) -> Self {
-        let mut ids = Self::default();
-        ids.observe(value);
-        ids
-    }
-
     fn observe(&mut self, value: &Value) {
         match value {
             Value::Object(map) => {
