@@ -291,3 +291,98 @@ async fn the_embedded_admin_installs_by_token_exchange() {
     assert_eq!(body["install_state"], "installed");
     assert!(sim.has_live_token(SHOP));
 }
+
+#[tokio::test]
+async fn tampered_stale_or_foreign_callbacks_are_refused() {
+    let (app, _sim) = TestApp::with_simulator(|_| {}).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = client
+        .get(app.url(&format!("/auth?shop={SHOP}")))
+        .send()
+        .await
+        .unwrap();
+    let cookie = start.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let consent = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    let approved = client.get(&consent).send().await.unwrap();
+    let callback = approved.headers()[LOCATION].to_str().unwrap().to_owned();
+    let (base, query) = callback.split_once('?').unwrap();
+    let params = concierge::shopify::signature::parse_query(query);
+    let rebuild = |params: &[(String, String)]| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+        format!("{base}?{}", q.finish())
+    };
+    let with = |key: &str, value: Option<&str>| {
+        let mut p: Vec<(String, String)> =
+            params.iter().filter(|(k, _)| k != key).cloned().collect();
+        if let Some(v) = value {
+            p.push((key.to_owned(), v.to_owned()));
+        }
+        rebuild(&p)
+    };
+    let hmac = params.iter().find(|(k, _)| k == "hmac").unwrap().1.clone();
+    let flipped_hmac = format!(
+        "{}{}",
+        if hmac.starts_with('0') { "1" } else { "0" },
+        &hmac[1..]
+    );
+    let old = (chrono::Utc::now().timestamp() - 600).to_string();
+    let other_state = uuid::Uuid::new_v4().simple().to_string();
+    for (name, url, expected) in [
+        ("flipped hmac", with("hmac", Some(&flipped_hmac)), 401),
+        ("missing hmac", with("hmac", None), 400),
+        ("stale timestamp", with("timestamp", Some(&old)), 401),
+        (
+            "another shop",
+            with("shop", Some("other.myshopify.com")),
+            401,
+        ),
+        ("another state", with("state", Some(&other_state)), 401),
+        (
+            "duplicated shop",
+            format!("{callback}&shop=other.myshopify.com"),
+            400,
+        ),
+        (
+            "not a shop domain",
+            with("shop", Some("evil.example.com")),
+            401,
+        ),
+    ] {
+        let response = client
+            .get(&url)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), expected, "{name}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(body["error"]["message"].is_string(), "{name}: {body}");
+    }
+    // The untouched callback still works: none of the above spent the code.
+    let done = client
+        .get(&callback)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303);
+    // /auth refuses what is not a shop domain.
+    let bad = client
+        .get(app.url("/auth?shop=evil.example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}

@@ -86,11 +86,13 @@ pub(super) fn shop_json(domain: &str, text: &str) -> anyhow::Result<Value> {
             push(product, "images", image);
         }
     }
-    Ok(json!({
+    // `json!` copies interpolated values; the catalog is moved in afterwards.
+    let mut shop = json!({
         "shop": { "name": domain.split('.').next().unwrap_or(domain), "myshopifyDomain": domain },
         "locations": [{ "id": location, "name": "Shop location" }],
-        "products": products,
-    }))
+    });
+    shop["products"] = Value::Array(products);
+    Ok(shop)
 }
 
 struct Row<'r> {

@@ -78,7 +78,8 @@ pub(super) fn shop_json(domain: &str, n: usize) -> Value {
         .enumerate()
         .map(|(i, kind)| json!({ "id": gid("Collection", i as u64 + 1), "title": kind, "handle": slug(kind) }))
         .collect();
-    json!({
+    // `json!` copies interpolated values; the big lists are moved in afterwards.
+    let mut root = json!({
         "shop": {
             "name": "Synthetic Outfitters",
             "myshopifyDomain": domain,
@@ -89,9 +90,10 @@ pub(super) fn shop_json(domain: &str, n: usize) -> Value {
             { "id": locations[0], "name": "Main Warehouse" },
             { "id": locations[1], "name": "Downtown Store" },
         ],
-        "collections": collections,
-        "products": products,
-    })
+    });
+    root["collections"] = Value::Array(collections);
+    root["products"] = Value::Array(products);
+    root
 }
 
 fn product(i: usize, rng: &mut SplitMix, next_variant: &mut u64, locations: &[String; 2]) -> Value {
@@ -169,7 +171,7 @@ fn product(i: usize, rng: &mut SplitMix, next_variant: &mut u64, locations: &[St
         .collect();
     let day = 1 + (i % 28);
     let month = 1 + (i / 28) % 12;
-    json!({
+    let mut product = json!({
         "id": gid("Product", id),
         "title": title,
         "handle": handle,
@@ -184,10 +186,11 @@ fn product(i: usize, rng: &mut SplitMix, next_variant: &mut u64, locations: &[St
         "createdAt": format!("2025-{month:02}-{day:02}T12:00:00Z"),
         "updatedAt": format!("2026-{month:02}-{day:02}T12:00:00Z"),
         "collections": [slug(kind)],
-        "options": options,
-        "images": images,
-        "variants": variants,
-    })
+    });
+    product["options"] = Value::Array(options);
+    product["images"] = Value::Array(images);
+    product["variants"] = Value::Array(variants);
+    product
 }
 
 /// A tiny deterministic PRNG (SplitMix64): reproducible catalogs without a dependency.
