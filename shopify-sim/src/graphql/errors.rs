@@ -99,7 +99,7 @@ pub(crate) fn max_cost_exceeded(cost: f64, max: f64) -> Value {
              To query larger amounts of data with fewer limits, bulk operations should be used instead.\n\
              See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"
         ),
-        "extensions": { "code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": max },
+        "extensions": { "code": "MAX_COST_EXCEEDED", "cost": cost as i64, "maxCost": max as i64 },
     })
 }
 

@@ -266,10 +266,11 @@ impl AdminApi {
                 inner.limits.max_query_cost,
             )]);
         }
+        // Shopify reports costs as integers.
         let cost_extension = |actual: Option<f64>, available: f64| {
             json!({ "cost": {
-                "requestedQueryCost": requested,
-                "actualQueryCost": actual,
+                "requestedQueryCost": requested as i64,
+                "actualQueryCost": actual.map(|a| a as i64),
                 "throttleStatus": inner.buckets.status(available),
             }})
         };

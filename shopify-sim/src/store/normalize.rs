@@ -455,8 +455,13 @@ impl IdAlloc {
         match value {
             Value::Object(map) => {
                 if let Some((kind, n)) = map.get("id").and_then(Value::as_str).and_then(gid_parts) {
-                    let next = self.next.entry(kind.to_owned()).or_insert(1);
-                    *next = (*next).max(n.saturating_add(1));
+                    let after = n.saturating_add(1);
+                    match self.next.get_mut(kind) {
+                        Some(next) => *next = (*next).max(after),
+                        None => {
+                            self.next.insert(kind.to_owned(), after);
+                        }
+                    }
                 }
                 map.values().for_each(|v| self.observe(v));
             }
