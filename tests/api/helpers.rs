@@ -292,3 +292,35 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits until the shop's row is gone, then checks every table with a `shop_id` column
+/// (found from the catalog, so tables added later are covered) holds nothing of it.
+pub async fn assert_shop_erased(db: &TestDb, shop_id: i64) {
+    let gone = eventually(Duration::from_secs(20), || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_one(&db.pool)
+            .await
+            .ok()?;
+        (n == 0).then_some(())
+    })
+    .await;
+    assert!(gone.is_some(), "shop row still there");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND column_name = 'shop_id'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .expect("catalog");
+    assert!(tables.len() >= 2, "{tables:?}");
+    for table in tables {
+        let sql = format!("SELECT count(*) FROM {table} WHERE shop_id = $1");
+        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(shop_id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("count");
+        assert_eq!(left, 0, "{table} still holds rows of the erased shop");
+    }
+}

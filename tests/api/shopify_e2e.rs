@@ -11,17 +11,21 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{TestApp, config, eventually, http};
+use crate::helpers::{TestApp, assert_shop_erased, config, eventually, http};
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
 
-/// Follows the install as a merchant's browser would: /auth → Shopify's consent → callback.
-/// Returns the callback URL and the cookie it was sent with (to try a replay).
-async fn install(app: &TestApp) -> (String, String) {
-    let client = reqwest::Client::builder()
+/// A browser that does not follow redirects, so each step can be looked at.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A merchant starts the install and approves on Shopify's screen: returns the state
+/// cookie the app set and the callback URL Shopify sends the browser to.
+async fn approve(app: &TestApp, client: &reqwest::Client) -> (String, String) {
     let start = client
         .get(app.url(&format!("/auth?shop={SHOP}")))
         .send()
@@ -43,7 +47,14 @@ async fn install(app: &TestApp) -> (String, String) {
         callback.starts_with(&app.url("/auth/callback")),
         "{callback}"
     );
+    (cookie, callback)
+}
 
+/// Follows the install as a merchant's browser would: /auth → Shopify's consent → callback.
+/// Returns the callback URL and the cookie it was sent with (to try a replay).
+async fn install(app: &TestApp) -> (String, String) {
+    let client = browser();
+    let (cookie, callback) = approve(app, &client).await;
     // Another browser (no cookie) cannot complete it.
     assert_eq!(client.get(&callback).send().await.unwrap().status(), 401);
 
@@ -243,31 +254,7 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
         )
         .await;
     assert_eq!(redact.status, Some(200));
-    let erased = eventually(Duration::from_secs(20), || async {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_one(&app.db.pool)
-            .await
-            .ok()?;
-        (n == 0).then_some(())
-    })
-    .await;
-    assert!(erased.is_some());
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop_id'",
-    )
-    .fetch_all(&app.db.pool)
-    .await
-    .unwrap();
-    for table in tables {
-        let sql = format!("SELECT count(*) FROM {table} WHERE shop_id = $1");
-        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(shop_id)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
-        assert_eq!(left, 0, "{table}");
-    }
+    assert_shop_erased(&app.db, shop_id).await;
 
     // And it can be installed again.
     install(&app).await;
@@ -295,25 +282,8 @@ async fn the_embedded_admin_installs_by_token_exchange() {
 #[tokio::test]
 async fn tampered_stale_or_foreign_callbacks_are_refused() {
     let (app, _sim) = TestApp::with_simulator(|_| {}).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let start = client
-        .get(app.url(&format!("/auth?shop={SHOP}")))
-        .send()
-        .await
-        .unwrap();
-    let cookie = start.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let consent = start.headers()[LOCATION].to_str().unwrap().to_owned();
-    let approved = client.get(&consent).send().await.unwrap();
-    let callback = approved.headers()[LOCATION].to_str().unwrap().to_owned();
+    let client = browser();
+    let (cookie, callback) = approve(&app, &client).await;
     let (base, query) = callback.split_once('?').unwrap();
     let params = concierge::shopify::signature::parse_query(query);
     let rebuild = |params: &[(String, String)]| {

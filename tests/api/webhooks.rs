@@ -7,7 +7,9 @@ use concierge::shopify::signature::sign_base64;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{TEST_API_SECRET, TestApp, TestDb, config, eventually, install_shop};
+use crate::helpers::{
+    TEST_API_SECRET, TestApp, TestDb, assert_shop_erased, config, eventually, install_shop,
+};
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
 
@@ -283,35 +285,7 @@ async fn shop_redact_leaves_no_row_of_the_shop() {
 
     let redact = Delivery::new("shop/redact", json!({"shop_id": 1, "shop_domain": SHOP}));
     assert_eq!(redact.send(&app).await.0, 200);
-    let gone = eventually(Duration::from_secs(20), || async {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_one(&app.db.pool)
-            .await
-            .ok()?;
-        (n == 0).then_some(())
-    })
-    .await;
-    assert!(gone.is_some(), "shop row still there");
-
-    // Every table with a shop_id column, found from the catalog, holds nothing of the shop.
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.columns
-         WHERE table_schema = 'public' AND column_name = 'shop_id'",
-    )
-    .fetch_all(&app.db.pool)
-    .await
-    .unwrap();
-    assert!(tables.len() >= 2, "{tables:?}");
-    for table in tables {
-        let sql = format!("SELECT count(*) FROM {table} WHERE shop_id = $1");
-        let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(shop_id)
-            .fetch_one(&app.db.pool)
-            .await
-            .unwrap();
-        assert_eq!(left, 0, "{table} still holds rows of the erased shop");
-    }
+    assert_shop_erased(&app.db, shop_id).await;
     // The other shop is untouched.
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shops WHERE id = $1")
         .bind(other)

@@ -14,7 +14,7 @@ type UnsignedInt64 = String;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/shopify/admin-2026-10.graphql",
-    query_path = "graphql/shopify/queries/ProductsWithVariants.graphql",
+    query_path = "graphql/shopify/reference-queries/ProductsWithVariants.graphql",
     response_derives = "Debug, Clone"
 )]
 pub struct ProductsWithVariants;
@@ -22,7 +22,7 @@ pub struct ProductsWithVariants;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/shopify/admin-2026-10.graphql",
-    query_path = "graphql/shopify/queries/RunBulkQuery.graphql",
+    query_path = "graphql/shopify/reference-queries/RunBulkQuery.graphql",
     response_derives = "Debug, Clone"
 )]
 pub struct RunBulkQuery;
@@ -30,7 +30,7 @@ pub struct RunBulkQuery;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/shopify/admin-2026-10.graphql",
-    query_path = "graphql/shopify/queries/BulkById.graphql",
+    query_path = "graphql/shopify/reference-queries/BulkById.graphql",
     response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct BulkById;
