@@ -151,7 +151,26 @@ impl Simulator {
                 tracing::error!(error = %e, "simulator server stopped");
             }
         });
-        Ok(Self { inner })
+        let simulator = Self { inner };
+        // Like Shopify, announce each finished bulk operation with `bulk_operations/finish`.
+        // Weakly held, so that dropping the simulator ends the task (and its temp files).
+        let mut finished = simulator.inner.admin.bulk_events();
+        let weak = Arc::downgrade(&simulator.inner);
+        tokio::spawn(async move {
+            while let Ok(event) = finished.recv().await {
+                let Some(inner) = weak.upgrade() else { break };
+                let delivery = Simulator { inner }
+                    .send_webhook(
+                        &event.shop,
+                        "bulk_operations/finish",
+                        event.webhook_payload(),
+                        None,
+                    )
+                    .await;
+                tracing::debug!(?delivery, "bulk_operations/finish delivered");
+            }
+        });
+        Ok(simulator)
     }
 
     pub fn base_url(&self) -> &str {

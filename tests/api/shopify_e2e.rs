@@ -174,6 +174,18 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
         .unwrap()
         .expect("a result file");
     let records: Vec<_> = admin.bulk_records(&url).try_collect().await.unwrap();
+    // Shopify also announced the finished operation.
+    let announced = eventually(Duration::from_secs(10), || async {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM webhook_events WHERE topic = 'bulk_operations/finish'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .ok()?;
+        (n > 0).then_some(())
+    })
+    .await;
+    assert!(announced.is_some(), "no bulk_operations/finish webhook");
     let products = sim.store().read().unwrap().product_count(SHOP);
     assert_eq!(records.len(), products);
     let variants: usize = records.iter().map(|r| r.children.len()).sum();
