@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod knowledge;
 pub mod shopify;
 pub mod shutdown;
 pub mod state;
