@@ -7,7 +7,7 @@
 
 mod minilm;
 
-pub use minilm::{MiniLm, default_model_dir};
+pub use minilm::{MODEL_NAME, MiniLm, default_model_dir};
 
 /// Turns texts into fixed-size, L2-normalised vectors.
 ///
