@@ -118,6 +118,34 @@ impl Oracle {
     }
 }
 
+/// Both verdicts on one input, and how many inputs each way (both outcomes must be common,
+/// or the test proves little).
+#[derive(Default)]
+struct Tally {
+    accepted: usize,
+    refused: usize,
+}
+
+impl Tally {
+    fn record(&mut self, ours: bool, theirs: bool, input: impl std::fmt::Display) {
+        assert_eq!(ours, theirs, "verdicts differ on {input}");
+        if ours {
+            self.accepted += 1;
+        } else {
+            self.refused += 1;
+        }
+    }
+
+    fn check(&self, at_least: usize) {
+        assert!(
+            self.accepted > at_least && self.refused > at_least,
+            "{} accepted, {} refused",
+            self.accepted,
+            self.refused
+        );
+    }
+}
+
 fn seed() -> u64 {
     let seed = std::env::var("DIFFERENTIAL_SEED")
         .ok()
@@ -190,7 +218,7 @@ async fn hmac_primitives_match_the_library() {
 async fn oauth_callback_verdicts_match_the_library() {
     let mut rng = Rng(seed());
     let mut oracle = Oracle::start();
-    let (mut accepted, mut refused) = (0, 0);
+    let mut tally = Tally::default();
     for _ in 0..CASES {
         let secret = rng.secret();
         let mut params = vec![
@@ -226,20 +254,16 @@ async fn oauth_callback_verdicts_match_the_library() {
                 json!({"kind": "oauth_query", "api_key": "k", "secret": secret, "query": query}),
             )
             .await;
-        assert_eq!(ours, theirs, "query {query}");
-        if ours { accepted += 1 } else { refused += 1 }
+        tally.record(ours, theirs, format!("query {query}"));
     }
-    assert!(
-        accepted > CASES / 4 && refused > CASES / 4,
-        "{accepted} accepted, {refused} refused"
-    );
+    tally.check(CASES / 4);
 }
 
 #[tokio::test]
 async fn app_proxy_verdicts_match_the_library() {
     let mut rng = Rng(seed());
     let mut oracle = Oracle::start();
-    let (mut accepted, mut refused) = (0, 0);
+    let mut tally = Tally::default();
     for _ in 0..CASES {
         let secret = rng.secret();
         let mut params = vec![
@@ -284,20 +308,16 @@ async fn app_proxy_verdicts_match_the_library() {
         let theirs = oracle
             .verdict(json!({"kind": "app_proxy", "api_key": "k", "secret": secret, "query": query}))
             .await;
-        assert_eq!(ours, theirs, "query {query}");
-        if ours { accepted += 1 } else { refused += 1 }
+        tally.record(ours, theirs, format!("query {query}"));
     }
-    assert!(
-        accepted > CASES / 4 && refused > CASES / 4,
-        "{accepted} accepted, {refused} refused"
-    );
+    tally.check(CASES / 4);
 }
 
 #[tokio::test]
 async fn webhook_verdicts_match_the_library() {
     let mut rng = Rng(seed());
     let mut oracle = Oracle::start();
-    let (mut accepted, mut refused) = (0, 0);
+    let mut tally = Tally::default();
     for _ in 0..CASES {
         let secret = rng.secret();
         let mut body = serde_json::to_vec(
@@ -337,20 +357,20 @@ async fn webhook_verdicts_match_the_library() {
         let theirs = oracle
             .verdict(json!({"kind": "webhook", "api_key": "k", "secret": secret, "body_base64": STANDARD.encode(&body), "headers": headers}))
             .await;
-        assert_eq!(ours, theirs, "body {}", String::from_utf8_lossy(&body));
-        if ours { accepted += 1 } else { refused += 1 }
+        tally.record(
+            ours,
+            theirs,
+            format!("body {}", String::from_utf8_lossy(&body)),
+        );
     }
-    assert!(
-        accepted > CASES / 4 && refused > CASES / 4,
-        "{accepted} accepted, {refused} refused"
-    );
+    tally.check(CASES / 4);
 }
 
 #[tokio::test]
 async fn session_token_verdicts_match_the_library() {
     let mut rng = Rng(seed());
     let mut oracle = Oracle::start();
-    let (mut accepted, mut refused) = (0, 0);
+    let mut tally = Tally::default();
     for _ in 0..CASES {
         let secret = rng.secret();
         let api_key = rng.key();
@@ -402,11 +422,7 @@ async fn session_token_verdicts_match_the_library() {
         let theirs = oracle
             .verdict(json!({"kind": "session_token", "api_key": api_key, "secret": secret, "token": token}))
             .await;
-        assert_eq!(ours, theirs, "claims {claims:?}");
-        if ours { accepted += 1 } else { refused += 1 }
+        tally.record(ours, theirs, format!("claims {claims:?}"));
     }
-    assert!(
-        accepted > CASES / 5 && refused > CASES / 5,
-        "{accepted} accepted, {refused} refused"
-    );
+    tally.check(CASES / 5);
 }

@@ -154,20 +154,11 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     .await
     .unwrap();
     let admin = AdminClient::new(state.http.clone(), &state.shopify.shop_url, "2026-10");
-    let bulk = admin
-        .start_bulk(
+    let url = admin
+        .run_bulk(
             &shop,
             &token,
             "{ products { edges { node { id title variants { edges { node { id sku } } } } } } }",
-        )
-        .await
-        .unwrap();
-    let url = admin
-        .wait_bulk(
-            &shop,
-            &token,
-            &bulk,
-            Duration::from_millis(100),
             Duration::from_secs(60),
         )
         .await

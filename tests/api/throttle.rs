@@ -40,21 +40,16 @@ async fn a_big_sync_and_paged_queries_under_a_low_bucket() {
 
     let started = std::time::Instant::now();
     // The bulk sync of the whole catalog.
-    let bulk = admin
-        .start_bulk(&shop, &token, "{ products { edges { node { id title handle variants { edges { node { id sku price } } } } } } }")
-        .await
-        .unwrap();
     let url = admin
-        .wait_bulk(
+        .run_bulk(
             &shop,
             &token,
-            &bulk,
-            Duration::from_millis(100),
+            "{ products { edges { node { id title handle variants { edges { node { id sku price } } } } } } }",
             Duration::from_secs(120),
         )
         .await
         .unwrap()
-        .unwrap();
+        .expect("a result file");
     let mut products = 0;
     let mut records = admin.bulk_records(&url);
     while let Some(record) = records.try_next().await.unwrap() {

@@ -107,6 +107,19 @@ impl AdminClient {
         }
     }
 
+    /// Runs a bulk query to its end: starts it, then polls; returns the result URL.
+    pub async fn run_bulk(
+        &self,
+        shop: &ShopDomain,
+        token: &SecretString,
+        query: &str,
+        timeout: Duration,
+    ) -> Result<Option<String>, BulkError> {
+        let id = self.start_bulk(shop, token, query).await?;
+        self.wait_bulk(shop, token, &id, Duration::from_millis(250), timeout)
+            .await
+    }
+
     /// Streams the JSONL at `url` as stitched records.
     pub fn bulk_records(&self, url: &str) -> BoxStream<'static, Result<BulkRecord, BulkError>> {
         let request = self.http.get(url).send();
