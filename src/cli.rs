@@ -283,12 +283,18 @@ pub(crate) fn state(
     shopify: ShopifyConfig,
     keyring: Keyring,
 ) -> AppState {
+    let http = http_client();
     AppState {
         db,
+        admin: Arc::new(crate::shopify::admin::AdminClient::new(
+            http.clone(),
+            &shopify.shop_url,
+            &shopify.api_version,
+        )),
         config: Arc::new(config),
         shopify: Arc::new(shopify),
         keyring: Arc::new(keyring),
-        http: http_client(),
+        http,
         metrics: crate::telemetry::metrics(),
     }
 }

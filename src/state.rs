@@ -7,6 +7,9 @@ use sqlx::PgPool;
 
 use crate::config::{Config, ShopifyConfig};
 use crate::crypto::Keyring;
+use crate::shopify::ShopDomain;
+use crate::shopify::admin::AdminClient;
+use crate::shopify::tokens::{TokenError, access_token};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +23,18 @@ pub struct AppState {
     pub keyring: Arc<Keyring>,
     /// HTTP client for Shopify (token endpoint, Admin API), sharing connections.
     pub http: reqwest::Client,
+    /// The Admin GraphQL client; one per process, so every caller shares each shop's bucket.
+    pub admin: Arc<AdminClient>,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// A usable access token for `shop` (refreshed first if about to expire).
+    pub async fn access_token(
+        &self,
+        shop: &ShopDomain,
+    ) -> Result<secrecy::SecretString, TokenError> {
+        access_token(&self.db, &self.http, &self.shopify, &self.keyring, shop).await
+    }
 }

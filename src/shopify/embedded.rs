@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use super::session_token::SessionToken;
-use super::tokens::{TokenError, access_token, request_grant, store_grant};
+use super::tokens::{TokenError, request_grant, store_grant};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -20,7 +20,7 @@ pub async fn shop(
     session: SessionToken,
 ) -> Result<Json<Value>, AppError> {
     let shop = &session.shop;
-    match access_token(&state.db, &state.http, &state.shopify, &state.keyring, shop).await {
+    match state.access_token(shop).await {
         Ok(_) => {}
         Err(TokenError::NoCredentials | TokenError::Refused(_)) => {
             let grant = request_grant(

@@ -145,6 +145,15 @@ fn state_for(db: &TestDb, app_url: &str, extra: &[&str]) -> concierge::AppState 
         db: db.pool.clone(),
         shopify: std::sync::Arc::new(config.shopify.clone().expect("test Shopify credentials")),
         keyring: std::sync::Arc::new(config.keyring.clone().expect("test keys")),
+        admin: std::sync::Arc::new(concierge::shopify::admin::AdminClient::new(
+            concierge::cli::http_client(),
+            &config
+                .shopify
+                .as_ref()
+                .expect("test Shopify credentials")
+                .shop_url,
+            "2026-10",
+        )),
         http: concierge::cli::http_client(),
         config: std::sync::Arc::new(config),
         metrics: concierge::telemetry::metrics(),

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use concierge::shopify::ShopDomain;
-use concierge::shopify::admin::AdminClient;
 use futures::TryStreamExt;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
@@ -144,16 +143,8 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     assert!(processed(&app, &delivery.event_id).await);
 
     // Bulk-sync the whole catalog: every product and every variant comes back, stitched.
-    let token = concierge::shopify::tokens::access_token(
-        &state.db,
-        &state.http,
-        &state.shopify,
-        &state.keyring,
-        &shop,
-    )
-    .await
-    .unwrap();
-    let admin = AdminClient::new(state.http.clone(), &state.shopify.shop_url, "2026-10");
+    let token = state.access_token(&shop).await.unwrap();
+    let admin = &state.admin;
     let url = admin
         .run_bulk(
             &shop,
@@ -196,22 +187,7 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     .await
     .unwrap();
     assert!(!sim.has_live_token(SHOP));
-    let (a, b) = tokio::join!(
-        concierge::shopify::tokens::access_token(
-            &state.db,
-            &state.http,
-            &state.shopify,
-            &state.keyring,
-            &shop
-        ),
-        concierge::shopify::tokens::access_token(
-            &state.db,
-            &state.http,
-            &state.shopify,
-            &state.keyring,
-            &shop
-        ),
-    );
+    let (a, b) = tokio::join!(state.access_token(&shop), state.access_token(&shop),);
     let (a, b) = (a.unwrap(), b.unwrap());
     use secrecy::ExposeSecret;
     assert_eq!(

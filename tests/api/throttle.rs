@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use concierge::shopify::ShopDomain;
-use concierge::shopify::admin::AdminClient;
 use concierge::shopify::admin::queries::{ProductsPage, products_page};
 use futures::TryStreamExt;
 
@@ -27,16 +26,8 @@ async fn a_big_sync_and_paged_queries_under_a_low_bucket() {
         .unwrap();
     let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]);
     let shop = ShopDomain::parse(SHOP).unwrap();
-    let token = concierge::shopify::tokens::access_token(
-        &state.db,
-        &state.http,
-        &state.shopify,
-        &state.keyring,
-        &shop,
-    )
-    .await
-    .unwrap();
-    let admin = AdminClient::new(state.http.clone(), &state.shopify.shop_url, "2026-10");
+    let token = state.access_token(&shop).await.unwrap();
+    let admin = &state.admin;
 
     let started = std::time::Instant::now();
     // The bulk sync of the whole catalog.
