@@ -7,9 +7,11 @@
 //! database or the embedding model itself.
 
 pub mod chunk;
+pub mod crawl;
 pub mod document;
 pub mod files;
 pub mod html;
+mod pdf;
 
 pub use chunk::{Chunk, ChunkOptions, TokenCounter, chunk};
 pub use document::{Block, Document, SourceKind, StructuredFields};
