@@ -43,6 +43,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Evaluate quality on a labelled data set and print its figures.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the keys that seal shop credentials at rest.
     Keys {
         #[command(subcommand)]
@@ -69,6 +77,54 @@ enum BenchCommand {
         /// Keep the worker alive throughout.
         #[arg(long)]
         no_kill: bool,
+    },
+    /// Hybrid and vector search latency and vector recall for a large and a small shop in a
+    /// table of synthetic chunks (clustered vectors, Zipf-like words) generated in PostgreSQL.
+    Search {
+        /// Chunks in the whole table.
+        #[arg(long, default_value_t = 1_000_000)]
+        total: usize,
+        /// Chunks of the large shop.
+        #[arg(long, default_value_t = 100_000)]
+        large: usize,
+        /// Chunks of the small shop.
+        #[arg(long, default_value_t = 1_000)]
+        small: usize,
+        /// Queries per measured series.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// Shops with at most this many vectors are searched exactly (lower it to reach the
+        /// HNSW plan on small runs).
+        #[arg(long, default_value_t = crate::knowledge::search::EXACT_SCAN_MAX)]
+        exact_scan_max: i64,
+    },
+    /// Ingest throughput of synthetic help-center articles and products with the local
+    /// embedder, then the same documents again (nothing changed, nothing re-embedded).
+    Ingest {
+        #[arg(long, default_value_t = 2000)]
+        documents: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): the corpus
+    /// is ingested by the product's pipeline into a throwaway database, then every query is
+    /// searched by keyword, vector and hybrid.
+    Retrieval {
+        dir: std::path::PathBuf,
+        /// Hybrid: weight of the keyword ranking in the fusion.
+        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().keyword_weight)]
+        keyword_weight: f64,
+        /// Hybrid: weight of the vector ranking in the fusion.
+        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().vector_weight)]
+        vector_weight: f64,
+        /// Hybrid: the rank constant k of reciprocal-rank fusion.
+        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().k)]
+        rrf_k: f64,
+        /// Keep the scratch database and the evaluation shop (their names are printed).
+        #[arg(long)]
+        keep: bool,
     },
 }
 
@@ -187,9 +243,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let db = connect(&config, "serve").await?;
             let listener = bind(&config).await?;
             let shutdown = crate::shutdown::on_signals();
-            crate::launch(listener, state(db, config, shopify, keyring), shutdown).await?;
+            crate::launch(
+                listener,
+                state(db, config, shopify, keyring).await?,
+                shutdown,
+            )
+            .await?;
         }
         Command::Worker => {
+            let shopify = config.require_shopify("worker")?.clone();
+            let keyring = config.require_keyring("worker")?.clone();
             let db = connect(&config, "worker").await?;
             let pending = crate::db::pending_migrations(&db).await?;
             anyhow::ensure!(
@@ -197,8 +260,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 "{pending} migrations pending: run `concierge migrate` first"
             );
             let shutdown = crate::shutdown::on_signals();
-            crate::jobs::run_worker(db, config.jobs.clone(), shutdown, config.shutdown_grace)
-                .await?;
+            let grace = config.shutdown_grace;
+            let state = state(db, config, shopify, keyring).await?;
+            crate::jobs::run_worker(state, shutdown, grace).await?;
         }
         Command::Migrate => {
             let db = connect(&config, "migrate").await?;
@@ -226,6 +290,38 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                         .await
                         .and_then(|report| Ok(serde_json::to_value(report)?))
                 }
+                BenchCommand::Search {
+                    total,
+                    large,
+                    small,
+                    queries,
+                    exact_scan_max,
+                } => {
+                    let options = crate::bench::search::Options {
+                        total,
+                        large,
+                        small,
+                        queries,
+                        exact_scan_max,
+                    };
+                    // Its figures are nested: printed here as tables (Null prints nothing below).
+                    crate::bench::search::run(db.clone(), &options)
+                        .await
+                        .and_then(|report| {
+                            if json {
+                                Ok(serde_json::to_value(report)?)
+                            } else {
+                                print!("{}", report.table());
+                                Ok(serde_json::Value::Null)
+                            }
+                        })
+                }
+                BenchCommand::Ingest { documents } => {
+                    let options = crate::bench::ingest::Options { documents };
+                    crate::bench::ingest::run(db.clone(), &options)
+                        .await
+                        .and_then(|report| Ok(serde_json::to_value(report)?))
+                }
             };
             db.close().await;
             cleanup.finish().await?;
@@ -236,6 +332,42 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 for (name, value) in fields {
                     println!("{name:>24}  {value}");
                 }
+            }
+        }
+        Command::Eval {
+            command:
+                EvalCommand::Retrieval {
+                    dir,
+                    keyword_weight,
+                    vector_weight,
+                    rrf_k,
+                    keep,
+                },
+            json,
+        } => {
+            let data = crate::knowledge::eval::Beir::load(&dir)?;
+            let fusion = crate::knowledge::search::Fusion {
+                keyword_weight,
+                vector_weight,
+                k: rrf_k,
+            };
+            let embedder = crate::knowledge::embed::from_config(&config)
+                .await
+                .context("while preparing the embedding model")?;
+            let (db, _, cleanup) = crate::db::scratch_database(&config, "eval").await?;
+            let knowledge = crate::knowledge::Knowledge::new(db.clone(), embedder);
+            let result = crate::knowledge::eval::run(&knowledge, &data, fusion, keep).await;
+            db.close().await;
+            if keep {
+                eprintln!("kept database {}", cleanup.keep().await?);
+            } else {
+                cleanup.finish().await?;
+            }
+            let report = result?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.table());
             }
         }
         Command::Keys {
@@ -277,14 +409,28 @@ pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
 }
 
-pub(crate) fn state(
+/// The state every handler and job shares; loads (or connects to) the embedding model.
+pub async fn state(
     db: PgPool,
     config: Config,
     shopify: ShopifyConfig,
     keyring: Keyring,
-) -> AppState {
+) -> anyhow::Result<AppState> {
     let http = http_client();
-    AppState {
+    let embedder = crate::knowledge::embed::from_config(&config)
+        .await
+        .context("while preparing the embedding model")?;
+    let mut knowledge = crate::knowledge::Knowledge::new(db.clone(), embedder)
+        .with_private_crawl(config.crawl_private_addresses);
+    // With a hosted model, shops indexed by the local one keep being served from its
+    // vectors until they are re-embedded.
+    if config.embeddings.is_some()
+        && let Ok(local) = crate::knowledge::embed::local()
+    {
+        knowledge = knowledge.with_previous(Arc::new(local));
+    }
+    Ok(AppState {
+        knowledge,
         db,
         admin: Arc::new(crate::shopify::admin::AdminClient::new(
             http.clone(),
@@ -296,7 +442,7 @@ pub(crate) fn state(
         keyring: Arc::new(keyring),
         http,
         metrics: crate::telemetry::metrics(),
-    }
+    })
 }
 
 /// The HTTP client for Shopify: rustls (ring), bounded timeouts, no redirects followed.

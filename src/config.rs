@@ -122,6 +122,16 @@ pub struct Settings {
     )]
     pub shutdown_grace_secs: String,
 
+    /// Let crawls fetch loopback and private addresses. For tests with a local site only: in
+    /// production this would let a merchant's URL reach internal services.
+    #[arg(
+        long,
+        env = "CONCIERGE_CRAWL_PRIVATE_ADDRESSES",
+        global = true,
+        default_value = "false"
+    )]
+    pub crawl_private_addresses: String,
+
     /// Jobs one worker process runs at once, per queue.
     #[arg(
         long,
@@ -209,6 +219,67 @@ pub struct Settings {
     )]
     pub shopify_api_version: String,
 
+    /// Base URL of an OpenAI-compatible embeddings API (e.g. https://api.openai.com/v1);
+    /// `/embeddings` is appended. Unset: the local model (all-MiniLM-L6-v2), no network.
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_URL",
+        global = true,
+        value_name = "URL"
+    )]
+    pub embeddings_url: Option<String>,
+
+    /// API key for the embeddings API, sent as `Authorization: Bearer`. Servers that need
+    /// none (a local Ollama or vLLM) may go without.
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_API_KEY",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub embeddings_api_key: Option<String>,
+
+    /// The embedding model's name at that API (e.g. text-embedding-3-small). Required with
+    /// CONCIERGE_EMBEDDINGS_URL.
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_MODEL",
+        global = true,
+        value_name = "MODEL"
+    )]
+    pub embeddings_model: Option<String>,
+
+    /// Vector length to ask the API for (its `dimensions` parameter), 1 to 2000. Unset: the
+    /// model's own, learnt from one request at start.
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_DIMENSIONS",
+        global = true,
+        value_name = "N"
+    )]
+    pub embeddings_dimensions: Option<String>,
+
+    /// Tokens of one text the hosted model reads (8191 for OpenAI's models); longer texts are
+    /// cut to fit.
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_MAX_TOKENS",
+        global = true,
+        default_value = "8191"
+    )]
+    pub embeddings_max_tokens: String,
+
+    /// Texts sent in one request to the hosted model (some servers cap it, e.g. 32 for
+    /// text-embeddings-inference).
+    #[arg(
+        long,
+        env = "CONCIERGE_EMBEDDINGS_BATCH_SIZE",
+        global = true,
+        default_value = "64"
+    )]
+    pub embeddings_batch_size: String,
+
     /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
     #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
     pub log: String,
@@ -247,6 +318,10 @@ pub struct Config {
     pub shopify: Option<ShopifyConfig>,
     /// Keys sealing credentials at rest; `None` until configured (demo keeps its own).
     pub keyring: Option<crate::crypto::Keyring>,
+    /// A hosted embedding model; `None` runs the local one.
+    pub embeddings: Option<EmbeddingsConfig>,
+    /// Crawls may reach private addresses (tests only).
+    pub crawl_private_addresses: bool,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
@@ -288,6 +363,40 @@ impl ShopifyConfig {
 
 /// Kept equal to `shopify.app.toml`'s scopes (a test checks).
 pub const DEFAULT_SCOPES: &str = "read_products,read_inventory,read_locations,read_content,read_legal_policies,read_orders,read_customers";
+
+/// The most dimensions a vector may have: pgvector's HNSW index, which every model's vectors
+/// get, holds at most 2000 (and the `embedding_models` table checks it).
+pub const MAX_EMBEDDING_DIMENSIONS: usize = 2000;
+
+/// A hosted embedding model behind an OpenAI-compatible API.
+#[derive(Debug, Clone)]
+pub struct EmbeddingsConfig {
+    /// Base URL without a trailing slash, e.g. `https://api.openai.com/v1`.
+    pub url: String,
+    pub api_key: Option<SecretString>,
+    /// The model's name at the API.
+    pub model: String,
+    /// Sent as the `dimensions` parameter; `None` keeps the model's own length.
+    pub dimensions: Option<usize>,
+    /// Tokens of one text the model reads.
+    pub max_tokens: usize,
+    /// Texts per request.
+    pub batch_size: usize,
+}
+
+impl EmbeddingsConfig {
+    /// Settings for `model` at `url`, with the defaults for the rest.
+    pub fn new(url: impl Into<String>, model: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            api_key: None,
+            model: model.into(),
+            dimensions: None,
+            max_tokens: 8191,
+            batch_size: 64,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
@@ -351,6 +460,17 @@ impl Config {
                 .filter(|k| !k.is_empty())
                 .map(|k| crate::crypto::Keyring::parse(&SecretString::from(k.to_owned())))
                 .transpose()?,
+            embeddings: embeddings(s)?,
+            crawl_private_addresses: match s.crawl_private_addresses.trim() {
+                "true" => true,
+                "false" => false,
+                other => {
+                    return Err(ConfigError::new(
+                        "CONCIERGE_CRAWL_PRIVATE_ADDRESSES",
+                        format!("{other:?} is not true or false"),
+                    ));
+                }
+            },
             log_filter: s.log.clone(),
             log_format: match s.log_format.trim() {
                 "auto" => LogFormat::Auto,
@@ -471,6 +591,93 @@ fn shopify(s: &Settings) -> Result<Option<ShopifyConfig>, ConfigError> {
         shop_url,
         scopes,
         api_version: version.to_owned(),
+    }))
+}
+
+fn embeddings(s: &Settings) -> Result<Option<EmbeddingsConfig>, ConfigError> {
+    let present = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    // Checked even for the local model, so that a typo does not wait for a hosted one.
+    let max_tokens = positive("CONCIERGE_EMBEDDINGS_MAX_TOKENS", &s.embeddings_max_tokens)?;
+    let batch_size: usize = positive("CONCIERGE_EMBEDDINGS_BATCH_SIZE", &s.embeddings_batch_size)?;
+    if batch_size > 2048 {
+        return Err(ConfigError::new(
+            "CONCIERGE_EMBEDDINGS_BATCH_SIZE",
+            format!("expected at most 2048 (OpenAI's limit), got {batch_size}"),
+        ));
+    }
+    let dimensions = present(&s.embeddings_dimensions)
+        .map(|raw| match raw.parse::<usize>() {
+            Ok(n) if (1..=MAX_EMBEDDING_DIMENSIONS).contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                "CONCIERGE_EMBEDDINGS_DIMENSIONS",
+                format!(
+                    "expected a whole number from 1 to {MAX_EMBEDDING_DIMENSIONS} (pgvector's HNSW \
+                     index holds at most {MAX_EMBEDDING_DIMENSIONS} dimensions; models such as \
+                     text-embedding-3-large can be asked for fewer), got {raw:?}"
+                ),
+            )),
+        })
+        .transpose()?;
+    let model = present(&s.embeddings_model);
+    let api_key = present(&s.embeddings_api_key);
+
+    let Some(url) = present(&s.embeddings_url) else {
+        let stray = [
+            ("CONCIERGE_EMBEDDINGS_MODEL", model.is_some()),
+            ("CONCIERGE_EMBEDDINGS_API_KEY", api_key.is_some()),
+            ("CONCIERGE_EMBEDDINGS_DIMENSIONS", dimensions.is_some()),
+        ]
+        .into_iter()
+        .find(|(_, set)| *set);
+        return match stray {
+            None => Ok(None),
+            Some((name, _)) => Err(ConfigError::new(
+                "CONCIERGE_EMBEDDINGS_URL",
+                format!("{name} is set, so this is needed too (unset both to use the local model)"),
+            )),
+        };
+    };
+    let url = url.trim_end_matches('/').to_owned();
+    let parsed = reqwest::Url::parse(&url).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    });
+    if parsed.is_none() {
+        return Err(ConfigError::new(
+            "CONCIERGE_EMBEDDINGS_URL",
+            format!("expected an http(s) base URL such as https://api.openai.com/v1, got {url:?}"),
+        ));
+    }
+    let model = model.ok_or_else(|| {
+        ConfigError::new(
+            "CONCIERGE_EMBEDDINGS_MODEL",
+            "needed with CONCIERGE_EMBEDDINGS_URL (e.g. text-embedding-3-small)",
+        )
+    })?;
+    // It becomes a header value; the reason must not repeat it.
+    if api_key
+        .as_deref()
+        .is_some_and(|key| !key.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(ConfigError::new(
+            "CONCIERGE_EMBEDDINGS_API_KEY",
+            "expected printable ASCII without spaces",
+        ));
+    }
+    Ok(Some(EmbeddingsConfig {
+        url,
+        api_key: api_key.map(SecretString::from),
+        model,
+        dimensions,
+        max_tokens,
+        batch_size,
     }))
 }
 

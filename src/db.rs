@@ -183,6 +183,15 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Leaves the database in place (to inspect it) and returns its name.
+    pub async fn keep(self) -> anyhow::Result<String> {
+        self.admin.close().await;
+        if let Some(server) = self.embedded {
+            tokio::task::spawn_blocking(move || server.stop()).await??;
+        }
+        Ok(self.name)
+    }
+
     pub async fn finish(self) -> anyhow::Result<()> {
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         sqlx::query(sqlx::AssertSqlSafe(sql))

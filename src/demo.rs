@@ -72,19 +72,14 @@ async fn serve(
         Some(keyring) => keyring.clone(),
         None => demo_keyring(&config.data_dir)?,
     };
-    let jobs = config.jobs.clone();
     let grace = config.shutdown_grace;
+    let state = crate::cli::state(db.clone(), config, shopify, keyring).await?;
     let worker = tokio::spawn(crate::jobs::run_worker(
-        db.clone(),
-        jobs,
+        state.clone(),
         shutdown.clone(),
         grace,
     ));
-    let web = tokio::spawn(crate::launch(
-        listener,
-        crate::cli::state(db.clone(), config, shopify, keyring),
-        shutdown.clone(),
-    ));
+    let web = tokio::spawn(crate::launch(listener, state, shutdown.clone()));
     if let Some(sim) = &simulator {
         crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP)
             .await

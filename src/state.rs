@@ -25,6 +25,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The Admin GraphQL client; one per process, so every caller shares each shop's bucket.
     pub admin: Arc<AdminClient>,
+    /// Every shop's knowledge base: ingestion and search.
+    pub knowledge: crate::knowledge::Knowledge,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
 }

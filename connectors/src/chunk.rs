@@ -69,13 +69,20 @@ pub fn chunk(doc: &Document, counter: &dyn TokenCounter, options: &ChunkOptions)
         options,
         chunks: Vec::new(),
         path: Vec::new(),
+        levels: Vec::new(),
         body: Vec::new(),
     };
     for block in &doc.blocks {
         match block {
             Block::Heading { level, text } => {
                 out.flush();
-                out.path.truncate(usize::from(level.saturating_sub(1)));
+                // A heading closes every open section of its level or deeper (levels may
+                // skip: a page of only h2 sections has siblings, not a nesting).
+                while out.levels.last().is_some_and(|open| open >= level) {
+                    out.levels.pop();
+                    out.path.pop();
+                }
+                out.levels.push(*level);
                 out.path.push(text.clone());
             }
             other => out.add(other.render()),
@@ -99,6 +106,8 @@ struct Chunker<'a> {
     options: &'a ChunkOptions,
     chunks: Vec<Chunk>,
     path: Vec<String>,
+    /// The level of each heading in `path`.
+    levels: Vec<u8>,
     /// Pieces of the chunk being built.
     body: Vec<String>,
 }
@@ -313,6 +322,37 @@ mod tests {
     fn para(words: usize, tag: &str) -> Block {
         let sentence = |i| format!("{tag} sentence {i} has some words here.");
         Block::Paragraph((0..words / 6).map(sentence).collect::<Vec<_>>().join(" "))
+    }
+
+    #[test]
+    fn sibling_sections_do_not_nest_whatever_their_level() {
+        let heading = |level, text: &str| Block::Heading {
+            level,
+            text: text.into(),
+        };
+        let doc = page(vec![
+            heading(2, "Return window"),
+            para(12, "a"),
+            heading(2, "Exchanges"),
+            para(12, "b"),
+            heading(4, "Sizes"),
+            para(12, "c"),
+            heading(3, "Gifts"),
+            para(12, "d"),
+        ]);
+        let paths: Vec<Vec<String>> = chunk(&doc, &Words, &ChunkOptions::default())
+            .into_iter()
+            .map(|c| c.heading_path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                vec!["Return window"],
+                vec!["Exchanges"],
+                vec!["Exchanges", "Sizes"],
+                vec!["Exchanges", "Gifts"],
+            ]
+        );
     }
 
     #[test]

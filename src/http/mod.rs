@@ -10,7 +10,7 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -19,6 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 use crate::error::{AppError, error_response};
+use crate::knowledge::api as knowledge;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -34,6 +35,18 @@ pub fn app(state: AppState) -> Router {
         .route("/auth", get(crate::shopify::oauth::begin))
         .route("/auth/callback", get(crate::shopify::oauth::callback))
         .route("/api/shop", get(crate::shopify::embedded::shop))
+        .route(
+            "/api/sources",
+            get(knowledge::list).post(knowledge::create),
+        )
+        .route("/api/sources/{id}", delete(knowledge::delete))
+        .route("/api/sources/{id}/sync", post(knowledge::sync))
+        .route("/api/faq", post(knowledge::add_faq))
+        .route("/api/faq/{id}", delete(knowledge::delete_faq))
+        .route(
+            "/api/files",
+            post(knowledge::upload).layer(DefaultBodyLimit::max(knowledge::MAX_UPLOAD_BYTES)),
+        )
         .route("/webhooks", post(crate::shopify::webhooks::receive))
         .route("/webhooks/compliance", post(crate::shopify::webhooks::receive_compliance))
         .fallback(|| async { AppError::not_found() })

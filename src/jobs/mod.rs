@@ -30,10 +30,12 @@ use tokio_util::sync::CancellationToken;
 use tower::retry::backoff::{ExponentialBackoffMaker, MakeBackoff};
 use tower::util::rng::HasherRng;
 
-use crate::config::JobsConfig;
+use crate::state::AppState;
 
 pub use probe::{Probe, ProbeOutcome};
 pub use webhook::ProcessWebhook;
+
+use crate::knowledge::sync::{IngestUpload, ReembedShop, SyncProduct, SyncSource};
 
 /// How many times the queue hands a failing job to a worker before giving up on it.
 const MAX_ATTEMPTS: usize = 8;
@@ -53,6 +55,8 @@ pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'sta
 #[derive(Clone)]
 pub struct JobContext {
     pub db: PgPool,
+    /// Everything a request handler has (Shopify client, knowledge base, keys).
+    pub state: AppState,
     /// The unique name of the worker running the job.
     pub worker: String,
 }
@@ -104,16 +108,27 @@ fn process_identity() -> String {
 /// Runs workers for every queue until `shutdown` is cancelled, then gives running jobs
 /// `grace` to finish; jobs cut off then run again on another worker.
 pub async fn run_worker(
-    db: PgPool,
-    config: JobsConfig,
+    state: AppState,
     shutdown: CancellationToken,
     grace: Duration,
 ) -> anyhow::Result<()> {
     let identity = process_identity();
+    let config = &state.config.jobs;
     tracing::info!(worker = %identity, concurrency = config.concurrency, "worker starting");
     let monitor = Monitor::new();
-    let monitor = register::<Probe>(monitor, &db, &config, &identity)?;
-    let monitor = register::<ProcessWebhook>(monitor, &db, &config, &identity)?;
+    let monitor = register::<Probe>(monitor, &state, &identity)?;
+    let monitor = register::<ProcessWebhook>(monitor, &state, &identity)?;
+    let monitor = register::<SyncSource>(monitor, &state, &identity)?;
+    let monitor = register::<SyncProduct>(monitor, &state, &identity)?;
+    let monitor = register::<IngestUpload>(monitor, &state, &identity)?;
+    let monitor = register::<ReembedShop>(monitor, &state, &identity)?;
+    let reembeds = crate::knowledge::sync::queue_reembeds(&state).await?;
+    if reembeds > 0 {
+        tracing::info!(
+            shops = reembeds,
+            "re-embedding shops with the current model"
+        );
+    }
     monitor
         .with_terminator(async move { tokio::time::sleep(grace).await })
         .run_with_signal(async move {
@@ -125,12 +140,8 @@ pub async fn run_worker(
     Ok(())
 }
 
-fn register<J: Job>(
-    monitor: Monitor,
-    db: &PgPool,
-    config: &JobsConfig,
-    identity: &str,
-) -> anyhow::Result<Monitor> {
+fn register<J: Job>(monitor: Monitor, state: &AppState, identity: &str) -> anyhow::Result<Monitor> {
+    let config = &state.config.jobs;
     let backoff = ExponentialBackoffMaker::new(
         Duration::from_millis(200),
         Duration::from_secs(10),
@@ -144,15 +155,15 @@ fn register<J: Job>(
         .missed_heartbeats(config.missed_heartbeats);
     let concurrency = config.concurrency;
     let identity = identity.to_owned();
-    let db = db.clone();
+    let state = state.clone();
     Ok(monitor.register(move |restarts| {
         let name = format!("{}@{identity}:{restarts}", J::QUEUE);
-        let backend = PostgresStorage::<J>::new(&db)
+        let backend = PostgresStorage::<J>::new(&state.db)
             .with_config(storage_config.clone())
             .with_pubsub();
         WorkerBuilder::new(name)
             .backend(backend)
-            .data(db.clone())
+            .data(state.clone())
             .concurrency(concurrency)
             .retry(
                 RetryPolicy::retries(RETRIES_PER_ATTEMPT)
@@ -166,12 +177,13 @@ fn register<J: Job>(
 
 async fn handle<J: Job>(
     job: J,
-    db: Data<PgPool>,
+    state: Data<AppState>,
     worker: WorkerContext,
 ) -> Result<(), BoxDynError> {
     let started = Instant::now();
     let ctx = JobContext {
-        db: (*db).clone(),
+        db: state.db.clone(),
+        state: (*state).clone(),
         worker: worker.name().to_owned(),
     };
     let result = job.run(ctx).await;

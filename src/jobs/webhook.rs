@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Job, JobContext};
+use super::{Job, JobContext, enqueue};
+use crate::knowledge::sync::{ProductRef, SyncProduct};
 use crate::shopify::webhooks::WebhookTopic;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,11 +85,51 @@ impl Job for ProcessWebhook {
                 .await?;
                 "export recorded".to_owned()
             }
-            WebhookTopic::ProductsCreate
-            | WebhookTopic::ProductsUpdate
-            | WebhookTopic::ProductsDelete
-            | WebhookTopic::InventoryLevelsUpdate
-            | WebhookTopic::CollectionsCreate
+            WebhookTopic::ProductsCreate | WebhookTopic::ProductsUpdate => {
+                // The product is read back from Shopify by the sync job: the index holds
+                // what Shopify holds then, whatever order deliveries come in.
+                let target = ProductRef::Product(gid(&event.payload, "Product")?);
+                enqueue(
+                    &mut tx,
+                    &SyncProduct {
+                        shop_id: self.shop_id,
+                        target,
+                    },
+                )
+                .await?;
+                "product sync queued".to_owned()
+            }
+            WebhookTopic::ProductsDelete => {
+                let deleted = sqlx::query(
+                    "DELETE FROM documents WHERE shop_id = $1 AND kind = 'product' AND external_id = $2",
+                )
+                .bind(self.shop_id)
+                .bind(gid(&event.payload, "Product")?)
+                .execute(&mut *tx)
+                .await?;
+                format!("{} documents deleted", deleted.rows_affected())
+            }
+            WebhookTopic::InventoryLevelsUpdate => {
+                let item = event
+                    .payload
+                    .get("inventory_item_id")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("inventory_levels/update without inventory_item_id")
+                    })?;
+                let target =
+                    ProductRef::InventoryItem(format!("gid://shopify/InventoryItem/{item}"));
+                enqueue(
+                    &mut tx,
+                    &SyncProduct {
+                        shop_id: self.shop_id,
+                        target,
+                    },
+                )
+                .await?;
+                "product sync queued".to_owned()
+            }
+            WebhookTopic::CollectionsCreate
             | WebhookTopic::CollectionsUpdate
             | WebhookTopic::CollectionsDelete
             | WebhookTopic::BulkOperationsFinish
@@ -105,6 +146,18 @@ impl Job for ProcessWebhook {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The resource's gid from a REST-shaped payload (`admin_graphql_api_id`, else `id`).
+fn gid(payload: &Value, kind: &str) -> anyhow::Result<String> {
+    if let Some(gid) = payload.get("admin_graphql_api_id").and_then(Value::as_str) {
+        return Ok(gid.to_owned());
+    }
+    payload
+        .get("id")
+        .and_then(Value::as_i64)
+        .map(|id| format!("gid://shopify/{kind}/{id}"))
+        .ok_or_else(|| anyhow::anyhow!("payload has no {kind} id"))
 }
 
 /// What Concierge holds about the customer in a `customers/data_request`.

@@ -49,7 +49,8 @@ pub async fn shop(
                 other => AppError::Unavailable(other.to_string()),
             })?;
             let mut tx = state.db.begin().await?;
-            store_grant(&mut tx, &state.keyring, shop, &grant).await?;
+            let shop_id = store_grant(&mut tx, &state.keyring, shop, &grant).await?;
+            crate::knowledge::sync::on_install(&mut tx, shop_id).await?;
             tx.commit().await?;
             tracing::info!("installed by token exchange");
         }

@@ -148,7 +148,8 @@ pub async fn callback(
             other => AppError::Unavailable(other.to_string()),
         })?;
     let mut tx = state.db.begin().await?;
-    store_grant(&mut tx, &state.keyring, &shop, &grant).await?;
+    let shop_id = store_grant(&mut tx, &state.keyring, &shop, &grant).await?;
+    crate::knowledge::sync::on_install(&mut tx, shop_id).await?;
     tx.commit().await?;
     tracing::info!(shop = %shop, "installed");
 

@@ -102,6 +102,25 @@ async fn bad_settings_exit_2_with_one_line_naming_them() {
             "SHOPIFY_API_VERSION",
         ),
         (&["migrate"], &[], "DATABASE_URL"),
+        (
+            &["serve"],
+            &[("CONCIERGE_EMBEDDINGS_MODEL", "text-embedding-3-small")],
+            "CONCIERGE_EMBEDDINGS_URL",
+        ),
+        (
+            &["serve"],
+            &[("CONCIERGE_EMBEDDINGS_URL", "https://api.openai.com/v1")],
+            "CONCIERGE_EMBEDDINGS_MODEL",
+        ),
+        (
+            &["serve"],
+            &[
+                ("CONCIERGE_EMBEDDINGS_URL", "https://api.openai.com/v1"),
+                ("CONCIERGE_EMBEDDINGS_MODEL", "text-embedding-3-large"),
+                ("CONCIERGE_EMBEDDINGS_DIMENSIONS", "3072"),
+            ],
+            "CONCIERGE_EMBEDDINGS_DIMENSIONS",
+        ),
     ];
     for (args, env, name) in cases {
         let (code, lines) = run(args, env).await;

@@ -134,30 +134,29 @@ pub fn config_for(app_url: &str, extra: &[&str]) -> Config {
 }
 
 /// The state the app would run with on `db`, with `extra` flags.
-pub fn state(db: &TestDb, extra: &[&str]) -> concierge::AppState {
-    state_for(db, "http://127.0.0.1", extra)
+pub async fn state(db: &TestDb, extra: &[&str]) -> concierge::AppState {
+    state_for(db, "http://127.0.0.1", extra).await
 }
 
-fn state_for(db: &TestDb, app_url: &str, extra: &[&str]) -> concierge::AppState {
+async fn state_for(db: &TestDb, app_url: &str, extra: &[&str]) -> concierge::AppState {
     let mut config = config_for(app_url, extra);
     config.database_url = Some(SecretString::from(db.url.clone()));
-    concierge::AppState {
-        db: db.pool.clone(),
-        shopify: std::sync::Arc::new(config.shopify.clone().expect("test Shopify credentials")),
-        keyring: std::sync::Arc::new(config.keyring.clone().expect("test keys")),
-        admin: std::sync::Arc::new(concierge::shopify::admin::AdminClient::new(
-            concierge::cli::http_client(),
-            &config
-                .shopify
-                .as_ref()
-                .expect("test Shopify credentials")
-                .shop_url,
-            "2026-10",
-        )),
-        http: concierge::cli::http_client(),
-        config: std::sync::Arc::new(config),
-        metrics: concierge::telemetry::metrics(),
-    }
+    let shopify = config.shopify.clone().expect("test Shopify credentials");
+    let keyring = config.keyring.clone().expect("test keys");
+    concierge::cli::state(db.pool.clone(), config, shopify, keyring)
+        .await
+        .expect("app state")
+}
+
+/// A job worker on `state` until the returned token is cancelled.
+pub fn worker(state: concierge::AppState) -> CancellationToken {
+    let token = CancellationToken::new();
+    tokio::spawn(concierge::jobs::run_worker(
+        state,
+        token.clone(),
+        Duration::from_secs(2),
+    ));
+    token
 }
 
 /// Serves `router` on a random port; returns its base URL.
@@ -198,7 +197,7 @@ impl TestApp {
         let shutdown = CancellationToken::new();
         tokio::spawn(concierge::launch(
             listener,
-            state(&db, extra),
+            state(&db, extra).await,
             shutdown.clone(),
         ));
         Self {
@@ -236,7 +235,7 @@ impl TestApp {
             .await
             .expect("simulator");
         let template = sim.shop_url_template();
-        let state = state_for(&db, &address, &["--shopify-shop-url", &template]);
+        let state = state_for(&db, &address, &["--shopify-shop-url", &template]).await;
         let shutdown = CancellationToken::new();
         tokio::spawn(concierge::launch(listener, state, shutdown.clone()));
         let app = Self {
@@ -274,6 +273,14 @@ pub fn http() -> reqwest::Client {
 }
 
 /// The `concierge` binary with a clean environment: only what a test passes in.
+/// Environment a `concierge serve` or `worker` process needs beside its database.
+pub const APP_ENV: &[(&str, &str)] = &[
+    ("SHOPIFY_API_KEY", TEST_API_KEY),
+    ("SHOPIFY_API_SECRET", TEST_API_SECRET),
+    ("SHOPIFY_APP_URL", "http://127.0.0.1"),
+    ("CONCIERGE_ENCRYPTION_KEYS", TEST_ENCRYPTION_KEYS),
+];
+
 pub fn concierge() -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_concierge"));
     cmd.env_clear()

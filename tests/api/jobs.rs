@@ -9,16 +9,14 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{TestDb, concierge, config, eventually};
+use crate::helpers::{APP_ENV, TestDb, concierge, eventually, state};
 
 #[tokio::test]
 async fn an_enqueued_job_runs() {
     let db = TestDb::migrated().await;
-    let config = config(&["--job-heartbeat-secs", "1"]);
     let shutdown = CancellationToken::new();
     let worker = tokio::spawn(concierge::jobs::run_worker(
-        db.pool.clone(),
-        config.jobs.clone(),
+        state(&db, &["--job-heartbeat-secs", "1"]).await,
         shutdown.clone(),
         Duration::from_secs(5),
     ));
@@ -48,6 +46,7 @@ async fn an_enqueued_job_runs() {
 fn spawn_worker(db: &TestDb) -> tokio::process::Child {
     concierge()
         .arg("worker")
+        .envs(APP_ENV.iter().copied())
         .env("DATABASE_URL", &db.url)
         .env("CONCIERGE_JOB_HEARTBEAT_SECS", "1")
         .env("CONCIERGE_JOB_MISSED_HEARTBEATS", "2")

@@ -25,7 +25,7 @@ async fn app() -> (String, TestDb) {
                 axum::Json(json!({"shop": t.shop.as_str(), "user": t.claims.sub}))
             }),
         )
-        .with_state(state(&db, &[]));
+        .with_state(state(&db, &[]).await);
     (serve(router).await, db)
 }
 

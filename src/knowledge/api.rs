@@ -1,0 +1,263 @@
+//! The merchant's knowledge API, for the embedded admin (session-token auth):
+//!
+//! - `GET /api/sources`: every source with its sync status and progress;
+//! - `POST /api/sources` `{"kind": "web", "url": ...}`: adds a site to crawl and crawls it;
+//! - `POST /api/sources/{id}/sync`: syncs a source again;
+//! - `DELETE /api/sources/{id}`: removes a crawled site (and what it contributed);
+//! - `POST /api/faq` `{"question", "answer"}`: adds a FAQ entry, searchable on return;
+//! - `DELETE /api/faq/{id}`: removes one;
+//! - `POST /api/files?name=guide.pdf` (the file as the body): stores the upload and queues
+//!   its ingest; `GET /api/sources` shows its progress.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::sources::{self, Kind};
+use super::sync::{IngestUpload, queue};
+use crate::error::{AppError, AppJson};
+use crate::jobs::enqueue;
+use crate::shopify::session_token::SessionToken;
+use crate::state::AppState;
+
+/// The largest file accepted (the PDF parser's own limit).
+pub const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
+/// FAQ entries: question and answer lengths.
+const MAX_QUESTION_CHARS: usize = 500;
+const MAX_ANSWER_CHARS: usize = 10_000;
+
+async fn shop_id(state: &AppState, session: &SessionToken) -> Result<i64, AppError> {
+    sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'")
+        .bind(session.shop.as_str())
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "the shop is not installed"))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: SessionToken,
+) -> Result<Json<Value>, AppError> {
+    let shop = shop_id(&state, &session).await?;
+    let sources = sources::list(&state.db, shop).await?;
+    Ok(Json(json!({ "sources": sources })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSource {
+    kind: String,
+    url: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    session: SessionToken,
+    AppJson(body): AppJson<NewSource>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = shop_id(&state, &session).await?;
+    if body.kind != Kind::Web.as_str() {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only \"web\" sources are added by hand; the store's own content syncs by itself",
+        ));
+    }
+    let url = reqwest::Url::parse(body.url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| {
+            AppError::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "url must be an http(s) URL",
+            )
+        })?;
+    let mut tx = state.db.begin().await?;
+    let id = sources::ensure(&mut *tx, shop, Kind::Web, url.as_str()).await?;
+    queue(&mut tx, shop, id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "kind": "web", "name": url.as_str() })),
+    ))
+}
+
+pub async fn sync(
+    State(state): State<AppState>,
+    session: SessionToken,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let shop = shop_id(&state, &session).await?;
+    let mut tx = state.db.begin().await?;
+    let kind = source_kind(&mut tx, shop, id).await?;
+    if matches!(kind, Kind::Files | Kind::Faq) {
+        return Err(AppError::client(
+            StatusCode::CONFLICT,
+            "files and FAQ entries are indexed as they arrive; there is nothing to sync",
+        ));
+    }
+    queue(&mut tx, shop, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    session: SessionToken,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let shop = shop_id(&state, &session).await?;
+    let mut tx = state.db.begin().await?;
+    if matches!(
+        source_kind(&mut tx, shop, id).await?,
+        Kind::ShopifyCatalog | Kind::ShopifyContent
+    ) {
+        return Err(AppError::client(
+            StatusCode::CONFLICT,
+            "the store's own catalog and content cannot be removed",
+        ));
+    }
+    sqlx::query("DELETE FROM knowledge_sources WHERE shop_id = $1 AND id = $2")
+        .bind(shop)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<Kind, AppError> {
+    let kind: Option<String> = sqlx::query_scalar(
+        "SELECT kind FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .bind(shop)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    kind.as_deref()
+        .and_then(Kind::parse)
+        .ok_or_else(AppError::not_found)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    question: String,
+    answer: String,
+}
+
+pub async fn add_faq(
+    State(state): State<AppState>,
+    session: SessionToken,
+    AppJson(entry): AppJson<FaqEntry>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = shop_id(&state, &session).await?;
+    if entry.question.chars().count() > MAX_QUESTION_CHARS
+        || entry.answer.chars().count() > MAX_ANSWER_CHARS
+    {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "a question holds at most {MAX_QUESTION_CHARS} characters, an answer {MAX_ANSWER_CHARS}"
+            ),
+        ));
+    }
+    let id = format!("faq:{}", uuid::Uuid::new_v4().simple());
+    let document =
+        connectors::files::faq_entry(&id, &entry.question, &entry.answer).ok_or_else(|| {
+            AppError::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "both the question and the answer need some text",
+            )
+        })?;
+    let source = sources::ensure(&state.db, shop, Kind::Faq, "default").await?;
+    state
+        .knowledge
+        .ingest(shop, source, std::slice::from_ref(&document))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+pub async fn delete_faq(
+    State(state): State<AppState>,
+    session: SessionToken,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let shop = shop_id(&state, &session).await?;
+    let source = sources::ensure(&state.db, shop, Kind::Faq, "default").await?;
+    let deleted = state
+        .knowledge
+        .delete_documents(shop, source, &[id])
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if deleted == 0 {
+        return Err(AppError::not_found());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    name: String,
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    session: SessionToken,
+    Query(query): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let shop = shop_id(&state, &session).await?;
+    let name = query.name.trim();
+    let supported = [
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".txt",
+        ".text",
+        ".csv",
+        ".pdf",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if name.is_empty() || name.len() > 255 || !supported.iter().any(|e| lower.ends_with(e)) {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name must be a file name ending in .md, .html, .txt, .csv or .pdf",
+        ));
+    }
+    if body.is_empty() {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the file is empty",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let source = sources::ensure(&mut *tx, shop, Kind::Files, "default").await?;
+    let upload: i64 = sqlx::query_scalar(
+        "INSERT INTO knowledge_uploads (shop_id, source_id, name, content)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(shop)
+    .bind(source)
+    .bind(name)
+    .bind(body.as_ref())
+    .fetch_one(&mut *tx)
+    .await?;
+    enqueue(
+        &mut tx,
+        &IngestUpload {
+            shop_id: shop,
+            upload_id: upload,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "upload": upload, "source": source })),
+    ))
+}

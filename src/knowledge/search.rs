@@ -1,0 +1,436 @@
+//! Search over one shop's chunks: full text, vectors, and the two fused.
+//!
+//! **Full text** matches any of the query's words (stemmed in the shop's language, stop words
+//! dropped) and ranks with the title weighted over headings over body.
+//!
+//! **Vectors** use one of two plans, chosen per shop by its number of vectors:
+//! - up to [`EXACT_SCAN_MAX`] vectors, an exact scan through the `(shop_id, model_id, …)`
+//!   primary key: full recall, and cheap at that size. The query's distance expression does
+//!   not match the HNSW index's, so PostgreSQL cannot pick the index for it, whatever the
+//!   plan cache does — the trap where a generic plan walks the HNSW graph of every shop and
+//!   filters down to a handful of this shop's rows.
+//! - above it, the model's partial HNSW index with `hnsw.iterative_scan = relaxed_order`: the
+//!   scan keeps walking the graph until enough of this shop's rows have passed the filters.
+//!   `enable_sort` is off for the query so that the planner never trades the index for a
+//!   sort of the whole shop.
+//!
+//! The query vector travels as text and is parsed once, in an InitPlan (`(SELECT $2::vector)`):
+//! a bare `$2::vector` in a generic plan is parsed again for every row it is compared with.
+//!
+//! **Hybrid** runs both concurrently and fuses them by weighted reciprocal rank.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Knowledge, KnowledgeError, Model, vector_text};
+
+/// Shops with at most this many vectors are searched exactly (see the module docs).
+pub const EXACT_SCAN_MAX: i64 = 20_000;
+
+/// Vectors per (shop, model), and when they were counted.
+pub(crate) type Sizes = HashMap<(i64, i16), (i64, Instant)>;
+
+/// How long a shop's vector count is trusted before it is counted again.
+const SIZE_TTL: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Keyword,
+    Vector,
+    #[default]
+    Hybrid,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Keyword, Mode::Vector, Mode::Hybrid];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Keyword => "keyword",
+            Self::Vector => "vector",
+            Self::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// Narrows a search. Empty filters match everything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Filters {
+    /// Document kinds (`product`, `page`, `faq`, ...).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Only products that are (or are not) available.
+    pub in_stock: Option<bool>,
+    /// Products with some price at or above this.
+    pub price_min: Option<f64>,
+    /// Products with some price at or below this.
+    pub price_max: Option<f64>,
+    /// Products in this collection (by title).
+    pub collection: Option<String>,
+}
+
+/// How hybrid search weighs its two lists: score = Σ weight / (k + rank).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Fusion {
+    pub keyword_weight: f64,
+    pub vector_weight: f64,
+    pub k: f64,
+}
+
+impl Default for Fusion {
+    fn default() -> Self {
+        Self {
+            keyword_weight: 1.0,
+            vector_weight: 1.0,
+            k: 60.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub mode: Mode,
+    pub limit: usize,
+    pub filters: Filters,
+    pub fusion: Fusion,
+    /// Highlighted snippets with each hit (off: the hit's snippet is empty).
+    pub snippets: bool,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>, mode: Mode, limit: usize) -> Self {
+        Self {
+            query: query.into(),
+            mode,
+            limit,
+            filters: Filters::default(),
+            fusion: Fusion::default(),
+            snippets: true,
+        }
+    }
+}
+
+/// One result: a chunk, its document, and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub chunk_id: i64,
+    pub document_id: i64,
+    pub kind: String,
+    pub external_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub heading_path: String,
+    pub snippet: String,
+    pub score: f64,
+    pub fields: serde_json::Value,
+}
+
+/// The filter clause every plan shares: `$3`..`$7` are the filters; `d` is the document.
+const FILTERS: &str = "($3::text[] IS NULL OR d.kind = ANY($3))
+    AND ($4::bool IS NULL OR coalesce((d.fields ->> 'available')::bool, false) = $4)
+    AND ($5::float8 IS NULL OR (d.fields ->> 'price_max')::float8 >= $5)
+    AND ($6::float8 IS NULL OR (d.fields ->> 'price_min')::float8 <= $6)
+    AND ($7::text IS NULL OR d.fields -> 'collections' ? $7)";
+
+/// The query as "any of its words", in the shop's text search configuration.
+const ANY_WORD: &str =
+    "nullif(replace(plainto_tsquery(shop_text_config($1), $2)::text, ' & ', ' | '), '')::tsquery";
+
+impl Knowledge {
+    /// Searches one shop. Results are chunks, best first.
+    pub async fn search(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+    ) -> Result<Vec<Hit>, KnowledgeError> {
+        let query = match request.mode {
+            Mode::Keyword => None,
+            Mode::Vector | Mode::Hybrid => {
+                let (embedder, model) = self.serving(shop_id).await?;
+                let vector = embedder
+                    .embed(vec![request.query.clone()])
+                    .await?
+                    .pop()
+                    .unwrap_or_default();
+                Some((model, vector))
+            }
+        };
+        let query = query
+            .as_ref()
+            .map(|(model, vector)| (*model, vector.as_slice()));
+        self.search_in(shop_id, request, query).await
+    }
+
+    /// [`Knowledge::search`] with the query's vector (of the current model) already
+    /// computed; `None` for a keyword search.
+    pub async fn search_embedded(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        vector: Option<&[f32]>,
+    ) -> Result<Vec<Hit>, KnowledgeError> {
+        let model = self.model().await?;
+        self.search_in(shop_id, request, vector.map(|v| (model, v)))
+            .await
+    }
+
+    async fn search_in(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        vector: Option<(&Model, &[f32])>,
+    ) -> Result<Vec<Hit>, KnowledgeError> {
+        let limit = request.limit.clamp(1, 200);
+        let filters = &request.filters;
+        let ranked: Vec<(i64, f64)> = match (request.mode, vector) {
+            (Mode::Keyword, _) | (_, None) => self.keyword(shop_id, request, limit).await?,
+            (Mode::Vector, Some((model, vector))) => {
+                self.nearest_in(model, shop_id, vector, filters, limit)
+                    .await?
+            }
+            (Mode::Hybrid, Some((model, vector))) => {
+                let depth = limit.max(50);
+                let (keyword, nearest) = tokio::try_join!(
+                    self.keyword(shop_id, request, depth),
+                    self.nearest_in(model, shop_id, vector, filters, depth)
+                )?;
+                fuse(&keyword, &nearest, &request.fusion, limit)
+            }
+        };
+        self.hits(shop_id, request, &ranked).await
+    }
+
+    async fn keyword(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        limit: usize,
+    ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        let sql = format!(
+            "SELECT c.id, ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, q.q, 1)::float8 AS score
+             FROM (SELECT {ANY_WORD} AS q) q
+             JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q
+             JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
+             WHERE {FILTERS}
+             ORDER BY score DESC, c.id
+             LIMIT $8"
+        );
+        Ok(bind_filters(
+            sqlx::query_as(AssertSqlSafe(sql)),
+            shop_id,
+            &request.query,
+            &request.filters,
+            limit,
+        )
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    /// The shop's `limit` chunks nearest to `vector` (cosine), with their similarity, by the
+    /// plan the module docs describe.
+    pub async fn nearest(
+        &self,
+        shop_id: i64,
+        vector: &[f32],
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        let model = self.model().await?;
+        self.nearest_in(model, shop_id, vector, filters, limit)
+            .await
+    }
+
+    async fn nearest_in(
+        &self,
+        model: &Model,
+        shop_id: i64,
+        vector: &[f32],
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        let (id, dims) = (model.id, model.dimensions);
+        let query = vector_text(vector);
+        if self.vector_count(shop_id, id).await? <= self.exact_scan_max {
+            let sql = format!(
+                "SELECT c.id, (1 - (e.embedding <=> (SELECT $2::vector)))::float8 AS score
+                 FROM chunk_embeddings e
+                 JOIN chunks c ON c.shop_id = e.shop_id AND c.id = e.chunk_id
+                 JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
+                 WHERE e.shop_id = $1 AND e.model_id = {id} AND {FILTERS}
+                 ORDER BY e.embedding <=> (SELECT $2::vector), c.id
+                 LIMIT $8"
+            );
+            return Ok(bind_filters(
+                sqlx::query_as(AssertSqlSafe(sql)),
+                shop_id,
+                &query,
+                filters,
+                limit,
+            )
+            .fetch_all(&self.db)
+            .await?);
+        }
+        let sql = format!(
+            "WITH nearest AS MATERIALIZED (
+                 SELECT c.id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
+                 FROM chunk_embeddings e
+                 JOIN chunks c ON c.shop_id = e.shop_id AND c.id = e.chunk_id
+                 JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
+                 WHERE e.shop_id = $1 AND e.model_id = {id} AND {FILTERS}
+                 ORDER BY distance
+                 LIMIT $8
+             )
+             SELECT id, (1 - distance)::float8 FROM nearest ORDER BY distance, id"
+        );
+        let mut tx = self.db.begin().await?;
+        let ef_search = (limit * 2).clamp(40, 1000);
+        sqlx::raw_sql(AssertSqlSafe(format!(
+            "SET LOCAL hnsw.ef_search = {ef_search};
+             SET LOCAL hnsw.iterative_scan = relaxed_order;
+             SET LOCAL enable_sort = off"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        let rows = bind_filters(
+            sqlx::query_as(AssertSqlSafe(sql)),
+            shop_id,
+            &query,
+            filters,
+            limit,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// The shop's number of vectors for the model, counted at most once a minute.
+    async fn vector_count(&self, shop_id: i64, model_id: i16) -> Result<i64, KnowledgeError> {
+        let key = (shop_id, model_id);
+        if let Some(&(count, at)) = self.sizes().get(&key)
+            && at.elapsed() < SIZE_TTL
+        {
+            return Ok(count);
+        }
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2",
+        )
+        .bind(shop_id)
+        .bind(model_id)
+        .fetch_one(&self.db)
+        .await?;
+        self.sizes().insert(key, (count, Instant::now()));
+        Ok(count)
+    }
+
+    fn sizes(&self) -> std::sync::MutexGuard<'_, Sizes> {
+        self.sizes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The ranked chunks with their documents and snippets, in rank order.
+    async fn hits(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        ranked: &[(i64, f64)],
+    ) -> Result<Vec<Hit>, KnowledgeError> {
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT c.id, c.document_id, d.kind, d.external_id, d.title, d.url, c.heading_path,
+                    CASE WHEN $4 THEN coalesce(
+                             ts_headline(c.language, c.body, {ANY_WORD},
+                                 'MaxWords=35, MinWords=15, MaxFragments=2, StartSel=\"\", StopSel=\"\"'),
+                             left(c.body, 240))
+                         ELSE '' END AS snippet,
+                    d.fields
+             FROM chunks c JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
+             WHERE c.shop_id = $1 AND c.id = ANY($3)"
+        )))
+        .bind(shop_id)
+        .bind(&request.query)
+        .bind(&ids)
+        .bind(request.snippets)
+        .fetch_all(&self.db)
+        .await?;
+        let mut by_id: HashMap<i64, Hit> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let hit = Hit {
+                chunk_id: row.try_get("id")?,
+                document_id: row.try_get("document_id")?,
+                kind: row.try_get("kind")?,
+                external_id: row.try_get("external_id")?,
+                title: row.try_get("title")?,
+                url: row.try_get("url")?,
+                heading_path: row.try_get("heading_path")?,
+                snippet: row.try_get("snippet")?,
+                score: 0.0,
+                fields: row.try_get("fields")?,
+            };
+            by_id.insert(hit.chunk_id, hit);
+        }
+        Ok(ranked
+            .iter()
+            .filter_map(|&(id, score)| {
+                by_id.remove(&id).map(|mut hit| {
+                    hit.score = score;
+                    hit
+                })
+            })
+            .collect())
+    }
+}
+
+/// A query returning `(chunk id, score)` rows.
+type Ranked<'q> = sqlx::query::QueryAs<'q, sqlx::Postgres, (i64, f64), sqlx::postgres::PgArguments>;
+
+/// Binds `$1` shop, `$2` query (text or vector), `$3`..`$7` filters, `$8` limit.
+fn bind_filters<'q>(
+    query: Ranked<'q>,
+    shop_id: i64,
+    text: &str,
+    filters: &Filters,
+    limit: usize,
+) -> Ranked<'q> {
+    let kinds = (!filters.kinds.is_empty()).then(|| filters.kinds.clone());
+    query
+        .bind(shop_id)
+        .bind(text.to_owned())
+        .bind(kinds)
+        .bind(filters.in_stock)
+        .bind(filters.price_min)
+        .bind(filters.price_max)
+        .bind(filters.collection.clone())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+}
+
+/// Weighted reciprocal-rank fusion of two ranked lists.
+pub fn fuse(
+    keyword: &[(i64, f64)],
+    vector: &[(i64, f64)],
+    fusion: &Fusion,
+    limit: usize,
+) -> Vec<(i64, f64)> {
+    let mut scores: HashMap<i64, f64> = HashMap::new();
+    for (list, weight) in [
+        (keyword, fusion.keyword_weight),
+        (vector, fusion.vector_weight),
+    ] {
+        for (rank, (id, _)) in list.iter().enumerate() {
+            *scores.entry(*id).or_default() += weight / (fusion.k + rank as f64 + 1.0);
+        }
+    }
+    let mut fused: Vec<(i64, f64)> = scores.into_iter().collect();
+    fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    fused.truncate(limit);
+    fused
+}
