@@ -129,6 +129,7 @@ pub async fn run_worker(
             "re-embedding shops with the current model"
         );
     }
+    tokio::spawn(refresh_sources(state.db.clone(), shutdown.clone()));
     monitor
         .with_terminator(async move { tokio::time::sleep(grace).await })
         .run_with_signal(async move {
@@ -138,6 +139,23 @@ pub async fn run_worker(
         .await?;
     tracing::info!(worker = %identity, "worker stopped");
     Ok(())
+}
+
+/// Every few minutes, queues the syncs that have come due (content, crawls, the catalog's
+/// daily reconciliation) until `shutdown`.
+async fn refresh_sources(db: PgPool, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match crate::knowledge::sync::queue_due_refreshes(&db).await {
+            Ok(0) => {}
+            Ok(queued) => tracing::info!(queued, "source refreshes queued"),
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "queueing refreshes failed"),
+        }
+    }
 }
 
 fn register<J: Job>(monitor: Monitor, state: &AppState, identity: &str) -> anyhow::Result<Monitor> {

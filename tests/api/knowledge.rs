@@ -827,3 +827,61 @@ async fn a_model_change_re_embeds_while_the_old_vectors_keep_serving() {
         0
     );
 }
+
+#[tokio::test]
+async fn stale_sources_are_synced_again_on_schedule() {
+    let db = TestDb::migrated().await;
+    let shop = install_shop(&db, "refresh.myshopify.com").await;
+    let mut ids = Vec::new();
+    for kind in [
+        Kind::ShopifyCatalog,
+        Kind::ShopifyContent,
+        Kind::Web,
+        Kind::Faq,
+    ] {
+        ids.push(
+            sources::ensure(&db.pool, shop, kind, "default")
+                .await
+                .unwrap(),
+        );
+    }
+    // Everything last synced 7 hours ago: only the content (every 6 h) is due.
+    sqlx::query("UPDATE knowledge_sources SET last_synced_at = now() - interval '7 hours'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let refresh = concierge::knowledge::sync::queue_due_refreshes;
+    assert_eq!(refresh(&db.pool).await.unwrap(), 1);
+    let queued: Vec<String> = sqlx::query_scalar(
+        "SELECT kind FROM knowledge_sources WHERE status = 'queued' ORDER BY kind",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(queued, ["shopify_content"]);
+    let jobs: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE job_type = 'knowledge-sync'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(jobs, 1);
+    // Queued already: not again. A day later the catalog and the site are due too.
+    assert_eq!(refresh(&db.pool).await.unwrap(), 0);
+    sqlx::query("UPDATE knowledge_sources SET last_synced_at = now() - interval '25 hours'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(refresh(&db.pool).await.unwrap(), 2);
+    // An uninstalled shop's sources wait.
+    sqlx::query("UPDATE shops SET install_state = 'uninstalled'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE knowledge_sources SET status = 'idle', last_synced_at = now() - interval '30 days'",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(refresh(&db.pool).await.unwrap(), 0);
+}
