@@ -66,12 +66,42 @@ impl Job for ProcessWebhook {
                 return Ok(());
             }
             WebhookTopic::CustomersRedact => {
-                // Conversations and messages are not stored yet; when they are, this deletes
-                // the customer's rows. Nothing else we hold is about a customer.
-                "redacted: no data held about this customer".to_owned()
+                // The customer's conversations (by customer id, or the email they gave for
+                // follow-up) go, with their messages, turns and tool calls.
+                let (customer, email) = customer_of(&event.payload);
+                let deleted = sqlx::query(
+                    "DELETE FROM conversations WHERE shop_id = $1
+                       AND (customer_id = $2 OR lower(contact_email) = lower($3))",
+                )
+                .bind(self.shop_id)
+                .bind(customer)
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+                format!(
+                    "redacted: {} conversations deleted",
+                    deleted.rows_affected()
+                )
             }
             WebhookTopic::CustomersDataRequest => {
-                let export = customer_export(&event.payload);
+                let (customer, email) = customer_of(&event.payload);
+                let conversations: Vec<Value> = sqlx::query_scalar(
+                    "SELECT jsonb_build_object(
+                         'id', c.id, 'started_at', c.created_at, 'contact_email', c.contact_email,
+                         'messages', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                             'role', m.role, 'content', m.content, 'at', m.created_at) ORDER BY m.id)
+                             FROM messages m WHERE m.shop_id = c.shop_id
+                               AND m.conversation_id = c.id), '[]'::jsonb))
+                     FROM conversations c WHERE c.shop_id = $1
+                       AND (c.customer_id = $2 OR lower(c.contact_email) = lower($3))
+                     ORDER BY c.created_at",
+                )
+                .bind(self.shop_id)
+                .bind(customer)
+                .bind(email)
+                .fetch_all(&mut *tx)
+                .await?;
+                let export = customer_export(&event.payload, conversations);
                 sqlx::query!(
                     "INSERT INTO compliance_exports (shop_id, data_request_id, customer_id, customer_email, export)
                      VALUES ($1, $2, $3, $4, $5)",
@@ -151,10 +181,24 @@ fn gid(payload: &Value, kind: &str) -> anyhow::Result<String> {
 }
 
 /// What Concierge holds about the customer in a `customers/data_request`.
-fn customer_export(payload: &Value) -> Value {
+fn customer_export(payload: &Value, conversations: Vec<Value>) -> Value {
     json!({
         "customer": payload.get("customer").cloned().unwrap_or(Value::Null),
         "orders_requested": payload.get("orders_requested").cloned().unwrap_or(json!([])),
-        "conversations": [],
+        "conversations": conversations,
     })
+}
+
+/// The customer a compliance webhook names: id (as the app proxy gives it) and email.
+fn customer_of(payload: &Value) -> (Option<String>, Option<String>) {
+    let id = payload.pointer("/customer/id").and_then(|id| match id {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    });
+    let email = payload
+        .pointer("/customer/email")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    (id, email)
 }

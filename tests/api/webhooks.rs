@@ -222,6 +222,26 @@ async fn uninstall_forgets_credentials_and_data_requests_produce_an_export() {
         .await
         .unwrap();
     let _worker = Worker::start(&app.db).await;
+    // Ada (customer 7001) and another shopper each had a conversation.
+    for (customer, text) in [
+        ("7001", "Where is my order #1001?"),
+        ("7002", "Do you ship to Oslo?"),
+    ] {
+        sqlx::query(
+            "WITH c AS (
+                 INSERT INTO conversations (shop_id, id, visitor_id, customer_id)
+                 VALUES ($1, gen_random_uuid(), gen_random_uuid(), $2) RETURNING id
+             )
+             INSERT INTO messages (shop_id, conversation_id, role, content)
+             SELECT $1, c.id, r, $3 FROM c, unnest(ARRAY['shopper', 'assistant']) r",
+        )
+        .bind(shop_id)
+        .bind(customer)
+        .bind(text)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
 
     let request = Delivery::new(
         "customers/data_request",
@@ -240,7 +260,36 @@ async fn uninstall_forgets_credentials_and_data_requests_produce_an_export() {
         .await
         .unwrap();
     assert_eq!(export["customer"]["id"], 7001);
-    assert!(export["conversations"].is_array());
+    let conversations = export["conversations"].as_array().unwrap();
+    assert_eq!(conversations.len(), 1, "{export}");
+    assert_eq!(
+        conversations[0]["messages"][0]["content"],
+        "Where is my order #1001?"
+    );
+
+    // Redaction deletes Ada's conversation, and only hers.
+    let redact = Delivery::new(
+        "customers/redact",
+        json!({"shop_id": 1, "shop_domain": SHOP, "customer": {"id": 7001, "email": "ada@example.com"}, "orders_to_redact": [1001]}),
+    );
+    assert_eq!(redact.send(&app).await.0, 200);
+    assert_eq!(
+        processed(&app.db, &redact.event_id).await.as_deref(),
+        Some("redacted: 1 conversations deleted")
+    );
+    let left: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT customer_id FROM conversations WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, [Some("7002".to_owned())]);
+    let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE shop_id = $1")
+        .bind(shop_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(messages, 2);
 
     let uninstall = Delivery::new("app/uninstalled", json!({"id": 1, "domain": SHOP}));
     assert_eq!(uninstall.send(&app).await.0, 200);
