@@ -4,6 +4,7 @@
 //! start the app on port 0 with [`launch`] against their own database.
 
 pub mod bench;
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod crypto;

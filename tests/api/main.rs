@@ -6,10 +6,12 @@
 
 mod app_toml;
 mod burst;
+mod chat_model;
 mod config;
 mod differential;
 mod embeddings;
 mod errors;
+mod fake_llm;
 mod health;
 mod helpers;
 mod jobs;
