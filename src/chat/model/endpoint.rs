@@ -14,8 +14,7 @@
 use std::time::{Duration, Instant};
 
 use async_openai::Client;
-use async_openai::error::{OpenAIError, WrappedError};
-use async_openai::middleware::HttpRequestFactory;
+use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
     ChatCompletionMessageToolCall, ChatCompletionMessageToolCalls,
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
@@ -26,7 +25,6 @@ use async_openai::types::chat::{
     ChatCompletionTools, CreateChatCompletionRequest, FunctionCall, FunctionObject,
 };
 use futures::StreamExt;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::assemble::{Assembler, Chunk};
@@ -79,7 +77,7 @@ impl Endpoint {
 
 /// A client for one [`Endpoint`]; each [`ChatModel::stream`] is one attempt.
 pub struct OpenAiChat {
-    client: Client<ApiConfig>,
+    client: Client<crate::openai::ApiConfig>,
     endpoint: Endpoint,
 }
 
@@ -119,34 +117,10 @@ impl OpenAiChat {
                 endpoint.name
             )));
         }
-        let authorization = match &endpoint.api_key {
-            None => None,
-            Some(key) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
-                    .map_err(|_| {
-                    ModelError::Config(format!(
-                        "{}: the API key is not a valid header value",
-                        endpoint.name
-                    ))
-                })?;
-                // Kept out of reqwest's and hyper's debug logs.
-                value.set_sensitive(true);
-                Some(value)
-            }
-        };
         let transport = transport(endpoint.timeout)?;
-        let client = Client::build(
-            transport.clone(),
-            ApiConfig {
-                base: endpoint.base_url.clone(),
-                api_key: endpoint.api_key.clone().unwrap_or_default(),
-                authorization,
-            },
-        )
-        .with_http_service(tower::service_fn(move |request: HttpRequestFactory| {
-            let transport = transport.clone();
-            async move { send(&transport, request).await }
-        }));
+        let client =
+            crate::openai::client(&endpoint.base_url, endpoint.api_key.as_ref(), transport)
+                .map_err(|e| ModelError::Config(format!("{}: {e}", endpoint.name)))?;
         Ok(Self { client, endpoint })
     }
 
@@ -248,7 +222,7 @@ impl OpenAiChat {
     fn classify(&self, error: OpenAIError) -> ModelError {
         let endpoint = self.endpoint.name.clone();
         match error {
-            OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpStatus>() {
+            OpenAIError::Boxed(boxed) => match boxed.downcast::<crate::openai::HttpStatus>() {
                 Ok(status) => ModelError::Api {
                     endpoint,
                     status: status.status,
@@ -345,101 +319,6 @@ fn transport(silence: Duration) -> Result<reqwest::Client, ModelError> {
         .user_agent(concat!("concierge/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| ModelError::Config(format!("cannot build the HTTP client: {e}")))
-}
-
-/// Sends one attempt. An error status becomes an [`HttpStatus`] here, so that the status
-/// survives whatever the body holds.
-async fn send(
-    transport: &reqwest::Client,
-    request: HttpRequestFactory,
-) -> Result<reqwest::Response, OpenAIError> {
-    let request = request.build().await?;
-    let response = transport
-        .execute(request)
-        .await
-        .map_err(OpenAIError::Reqwest)?;
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    Err(OpenAIError::Boxed(Box::new(
-        HttpStatus::read(response).await,
-    )))
-}
-
-/// The longest error body kept, in characters.
-const MAX_ERROR_MESSAGE: usize = 500;
-
-/// An error status from the API, with its message.
-#[derive(Debug, thiserror::Error)]
-#[error("{status}: {message}")]
-struct HttpStatus {
-    status: u16,
-    /// `Retry-After` in seconds, when the server sent one.
-    retry_after: Option<Duration>,
-    message: String,
-}
-
-impl HttpStatus {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response.bytes().await.unwrap_or_default();
-        // OpenAI's shape is {"error": {"message": ...}}; others send text or HTML.
-        let message = match serde_json::from_slice::<WrappedError>(&body) {
-            Ok(wrapped) => wrapped.error.message,
-            Err(_) => String::from_utf8_lossy(&body).trim().to_owned(),
-        };
-        let mut message: String = message.chars().take(MAX_ERROR_MESSAGE).collect();
-        if message.is_empty() {
-            message = status.canonical_reason().unwrap_or("no message").to_owned();
-        }
-        Self {
-            status: status.as_u16(),
-            retry_after,
-            message,
-        }
-    }
-}
-
-/// Where the API is and how to authenticate, for `async-openai`. Unlike its `OpenAIConfig`,
-/// this reads nothing from the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...) and
-/// sends no `Authorization` header without a key.
-#[derive(Clone)]
-struct ApiConfig {
-    base: String,
-    api_key: SecretString,
-    authorization: Option<HeaderValue>,
-}
-
-impl async_openai::config::Config for ApiConfig {
-    fn headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if let Some(value) = &self.authorization {
-            headers.insert(AUTHORIZATION, value.clone());
-        }
-        headers
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn query(&self) -> Vec<(&str, &str)> {
-        Vec::new()
-    }
-
-    fn api_base(&self) -> &str {
-        &self.base
-    }
-
-    fn api_key(&self) -> &SecretString {
-        &self.api_key
-    }
 }
 
 #[cfg(test)]

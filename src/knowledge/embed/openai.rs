@@ -16,13 +16,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_openai::Client;
-use async_openai::error::{OpenAIError, WrappedError};
-use async_openai::middleware::HttpRequestFactory;
+use async_openai::config::Config as _;
+use async_openai::error::OpenAIError;
 use async_openai::types::embeddings::{
     CreateEmbeddingRequest, CreateEmbeddingResponse, EmbeddingInput,
 };
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::{EmbedError, EmbedFuture, Embedder};
 use crate::config::{Config, EmbeddingsConfig, MAX_EMBEDDING_DIMENSIONS};
@@ -74,7 +73,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// serve different models under one name) or of two lengths are never mixed. Moving to
 /// another address of the same server therefore re-embeds the store.
 pub struct OpenAiEmbedder {
-    client: Client<Endpoint>,
+    client: Client<crate::openai::ApiConfig>,
     /// The model's name at the API.
     api_model: String,
     /// The name stored with each vector (see above).
@@ -91,7 +90,7 @@ impl std::fmt::Debug for OpenAiEmbedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OpenAiEmbedder")
             .field("model", &self.name)
-            .field("url", &self.client.config().base)
+            .field("url", &self.client.config().api_base())
             .field("dimensions", &self.dimensions)
             .field("max_tokens", &self.max_tokens)
             .field("batch_size", &self.batch_size)
@@ -119,31 +118,9 @@ impl OpenAiEmbedder {
         if config.model.trim().is_empty() {
             return Err(EmbedError::Config("no model name".into()));
         }
-        let authorization = match &config.api_key {
-            None => None,
-            Some(key) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret()))
-                    .map_err(|_| {
-                    EmbedError::Config("the API key is not a valid header value".into())
-                })?;
-                // Kept out of reqwest's and hyper's debug logs.
-                value.set_sensitive(true);
-                Some(value)
-            }
-        };
-        let transport = reqwest_client(&policy)?;
-        let client = Client::build(
-            transport.clone(),
-            Endpoint {
-                base,
-                api_key: config.api_key.clone().unwrap_or_default(),
-                authorization,
-            },
-        )
-        .with_http_service(tower::service_fn(move |request: HttpRequestFactory| {
-            let transport = transport.clone();
-            async move { send(&transport, request).await }
-        }));
+        let client =
+            crate::openai::client(&base, config.api_key.as_ref(), reqwest_client(&policy)?)
+                .map_err(|e| EmbedError::Config(e.to_string()))?;
 
         let mut embedder = Self {
             client,
@@ -250,11 +227,11 @@ impl OpenAiEmbedder {
 
     fn classify(&self, error: OpenAIError) -> Failure {
         match error {
-            OpenAIError::Boxed(boxed) => match boxed.downcast::<HttpStatus>() {
+            OpenAIError::Boxed(boxed) => match boxed.downcast::<crate::openai::HttpStatus>() {
                 Ok(status) => {
                     let mut message = status.message;
                     // Some servers quote the credential they rejected.
-                    let key = self.client.config().api_key.expose_secret();
+                    let key = self.client.config().api_key().expose_secret();
                     if !key.is_empty() {
                         message = message.replace(key, "[REDACTED]");
                     }
@@ -429,62 +406,6 @@ fn reqwest_client(policy: &RequestPolicy) -> Result<reqwest::Client, EmbedError>
         .map_err(|e| EmbedError::Config(format!("cannot build the HTTP client: {e}")))
 }
 
-/// Sends one attempt. An error status becomes an [`HttpStatus`] here, so that the status
-/// survives whatever the body holds.
-async fn send(
-    transport: &reqwest::Client,
-    request: HttpRequestFactory,
-) -> Result<reqwest::Response, OpenAIError> {
-    let request = request.build().await?;
-    let response = transport
-        .execute(request)
-        .await
-        .map_err(OpenAIError::Reqwest)?;
-    if response.status().is_success() {
-        return Ok(response);
-    }
-    Err(OpenAIError::Boxed(Box::new(
-        HttpStatus::read(response).await,
-    )))
-}
-
-/// An error status from the API, with its message.
-#[derive(Debug, thiserror::Error)]
-#[error("{status}: {message}")]
-struct HttpStatus {
-    status: u16,
-    /// `Retry-After` in seconds, when the server sent one.
-    retry_after: Option<Duration>,
-    message: String,
-}
-
-impl HttpStatus {
-    async fn read(response: reqwest::Response) -> Self {
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response.bytes().await.unwrap_or_default();
-        // OpenAI's shape is {"error": {"message": ...}}; others send text or HTML.
-        let message = match serde_json::from_slice::<WrappedError>(&body) {
-            Ok(wrapped) => wrapped.error.message,
-            Err(_) => String::from_utf8_lossy(&body).trim().to_owned(),
-        };
-        let mut message: String = message.chars().take(500).collect();
-        if message.is_empty() {
-            message = status.canonical_reason().unwrap_or("no message").to_owned();
-        }
-        Self {
-            status: status.as_u16(),
-            retry_after,
-            message,
-        }
-    }
-}
-
 /// A failed attempt and whether another may succeed.
 struct Failure {
     error: EmbedError,
@@ -499,50 +420,6 @@ impl Failure {
             transient: false,
             retry_after: None,
         }
-    }
-}
-
-/// Where the API is and how to authenticate, for `async-openai`. Unlike its `OpenAIConfig`,
-/// this reads nothing from the environment (`OPENAI_API_KEY`, `OPENAI_ORG_ID`, ...) and sends
-/// no `Authorization` header without a key.
-#[derive(Clone)]
-struct Endpoint {
-    base: String,
-    api_key: SecretString,
-    authorization: Option<HeaderValue>,
-}
-
-impl std::fmt::Debug for Endpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Endpoint")
-            .field("base", &self.base)
-            .finish_non_exhaustive()
-    }
-}
-
-impl async_openai::config::Config for Endpoint {
-    fn headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if let Some(value) = &self.authorization {
-            headers.insert(AUTHORIZATION, value.clone());
-        }
-        headers
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn query(&self) -> Vec<(&str, &str)> {
-        Vec::new()
-    }
-
-    fn api_base(&self) -> &str {
-        &self.base
-    }
-
-    fn api_key(&self) -> &SecretString {
-        &self.api_key
     }
 }
 
