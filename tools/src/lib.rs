@@ -6,6 +6,7 @@
 //! for any order number; [`order_access`] decides, from that verified identity alone (or
 //! an order number proved with the order's email), whether it may see the order.
 
+pub mod io;
 pub mod orders;
 
 use std::time::Duration;
