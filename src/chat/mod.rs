@@ -1,3 +1,6 @@
 //! The chat engine: answering shoppers with an LLM that calls the store's tools.
 
+pub mod local;
 pub mod model;
+pub mod settings;
+pub mod tools;

@@ -1,0 +1,1 @@
+//! The local responder: deterministic routing to the same tools, answers composed from their results.
