@@ -3,4 +3,4 @@
 pub mod local;
 pub mod model;
 pub mod settings;
-pub mod tools;
+pub mod host;
