@@ -280,6 +280,48 @@ pub struct Settings {
     )]
     pub embeddings_batch_size: String,
 
+    /// Base URL(s) of OpenAI-compatible chat APIs (e.g. https://api.openai.com/v1), comma
+    /// separated, tried in order; `/chat/completions` is appended. Unset: the local
+    /// responder answers, no network. It is also the last fallback when every API fails.
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_URL",
+        global = true,
+        value_name = "URL[,URL...]"
+    )]
+    pub chat_url: Option<String>,
+
+    /// The chat model(s) at those APIs, comma separated: one for every URL, or several for
+    /// one URL (a chain of models at the same API).
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_MODEL",
+        global = true,
+        value_name = "MODEL[,MODEL...]"
+    )]
+    pub chat_model: Option<String>,
+
+    /// API key(s) for the chat APIs, comma separated: one for all, or one per endpoint.
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_API_KEY",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEY[,KEY...]"
+    )]
+    pub chat_api_key: Option<String>,
+
+    /// Prices for cost accounting, USD per million tokens:
+    /// `model=input/output[/cached_input]`, comma separated (e.g. `gpt-4o-mini=0.15/0.6`).
+    /// A model without a price has no recorded cost.
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_PRICES",
+        global = true,
+        value_name = "PRICES"
+    )]
+    pub chat_prices: Option<String>,
+
     /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
     #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
     pub log: String,
@@ -322,6 +364,8 @@ pub struct Config {
     pub embeddings: Option<EmbeddingsConfig>,
     /// Crawls may reach private addresses (tests only).
     pub crawl_private_addresses: bool,
+    /// Hosted chat models, in fallback order; empty runs the local responder only.
+    pub chat: ChatConfig,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
@@ -398,6 +442,14 @@ impl EmbeddingsConfig {
     }
 }
 
+/// The hosted chat models and their prices.
+#[derive(Debug, Clone, Default)]
+pub struct ChatConfig {
+    /// Tried in order; the local responder follows them all.
+    pub endpoints: Vec<crate::chat::model::Endpoint>,
+    pub prices: crate::chat::model::PriceTable,
+}
+
 #[derive(Debug, Clone)]
 pub struct JobsConfig {
     pub concurrency: usize,
@@ -461,6 +513,7 @@ impl Config {
                 .map(|k| crate::crypto::Keyring::parse(&SecretString::from(k.to_owned())))
                 .transpose()?,
             embeddings: embeddings(s)?,
+            chat: chat(s)?,
             crawl_private_addresses: match s.crawl_private_addresses.trim() {
                 "true" => true,
                 "false" => false,
@@ -642,43 +695,163 @@ fn embeddings(s: &Settings) -> Result<Option<EmbeddingsConfig>, ConfigError> {
             )),
         };
     };
-    let url = url.trim_end_matches('/').to_owned();
-    let parsed = reqwest::Url::parse(&url).ok().filter(|u| {
-        matches!(u.scheme(), "http" | "https")
-            && u.host_str().is_some()
-            && u.query().is_none()
-            && u.fragment().is_none()
-    });
-    if parsed.is_none() {
-        return Err(ConfigError::new(
-            "CONCIERGE_EMBEDDINGS_URL",
-            format!("expected an http(s) base URL such as https://api.openai.com/v1, got {url:?}"),
-        ));
-    }
+    let url = base_url("CONCIERGE_EMBEDDINGS_URL", &url)?;
     let model = model.ok_or_else(|| {
         ConfigError::new(
             "CONCIERGE_EMBEDDINGS_MODEL",
             "needed with CONCIERGE_EMBEDDINGS_URL (e.g. text-embedding-3-small)",
         )
     })?;
-    // It becomes a header value; the reason must not repeat it.
-    if api_key
-        .as_deref()
-        .is_some_and(|key| !key.chars().all(|c| c.is_ascii_graphic()))
-    {
-        return Err(ConfigError::new(
-            "CONCIERGE_EMBEDDINGS_API_KEY",
-            "expected printable ASCII without spaces",
-        ));
-    }
     Ok(Some(EmbeddingsConfig {
         url,
-        api_key: api_key.map(SecretString::from),
+        api_key: api_key
+            .map(|key| header_secret("CONCIERGE_EMBEDDINGS_API_KEY", &key))
+            .transpose()?,
         model,
         dimensions,
         max_tokens,
         batch_size,
     }))
+}
+
+/// An http(s) base URL without query or fragment, without its trailing slash.
+fn base_url(setting: &'static str, raw: &str) -> Result<String, ConfigError> {
+    let url = raw.trim().trim_end_matches('/').to_owned();
+    let parsed = reqwest::Url::parse(&url).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some()
+            && u.query().is_none()
+            && u.fragment().is_none()
+    });
+    match parsed {
+        Some(_) => Ok(url),
+        None => Err(ConfigError::new(
+            setting,
+            format!("expected an http(s) base URL such as https://api.openai.com/v1, got {url:?}"),
+        )),
+    }
+}
+
+/// A secret that becomes a header value: printable ASCII. The reason never repeats it.
+fn header_secret(setting: &'static str, raw: &str) -> Result<SecretString, ConfigError> {
+    if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ConfigError::new(
+            setting,
+            "expected printable ASCII without spaces",
+        ));
+    }
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .map(|v| {
+                v.split(',')
+                    .map(|item| item.trim().to_owned())
+                    .filter(|item| !item.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (urls, models, keys) = (
+        list(&s.chat_url),
+        list(&s.chat_model),
+        list(&s.chat_api_key),
+    );
+    let prices = chat_prices(s.chat_prices.as_deref().unwrap_or_default())?;
+    if urls.is_empty() {
+        if let Some(name) = [
+            ("CONCIERGE_CHAT_MODEL", !models.is_empty()),
+            ("CONCIERGE_CHAT_API_KEY", !keys.is_empty()),
+        ]
+        .into_iter()
+        .find_map(|(name, set)| set.then_some(name))
+        {
+            return Err(ConfigError::new(
+                "CONCIERGE_CHAT_URL",
+                format!(
+                    "{name} is set, so this is needed too (unset both to use the local responder)"
+                ),
+            ));
+        }
+        return Ok(ChatConfig {
+            endpoints: Vec::new(),
+            prices,
+        });
+    }
+    if models.is_empty() {
+        return Err(ConfigError::new(
+            "CONCIERGE_CHAT_MODEL",
+            "needed with CONCIERGE_CHAT_URL (e.g. gpt-4o-mini)",
+        ));
+    }
+    let count = urls.len().max(models.len());
+    for (setting, len) in [
+        ("CONCIERGE_CHAT_URL", urls.len()),
+        ("CONCIERGE_CHAT_MODEL", models.len()),
+        ("CONCIERGE_CHAT_API_KEY", keys.len().max(1)),
+    ] {
+        if len != 1 && len != count {
+            return Err(ConfigError::new(
+                setting,
+                format!("expected one value or {count} (one per chat endpoint), got {len}"),
+            ));
+        }
+    }
+    let pick = |items: &[String], i: usize| items.get(i).or(items.first()).cloned();
+    let mut endpoints = Vec::with_capacity(count);
+    for i in 0..count {
+        let url = base_url("CONCIERGE_CHAT_URL", &pick(&urls, i).unwrap_or_default())?;
+        let model = pick(&models, i).unwrap_or_default();
+        let mut endpoint = crate::chat::model::Endpoint::new(format!("chat-{}", i + 1), url, model);
+        if let Some(key) = pick(&keys, i) {
+            endpoint = endpoint.with_api_key(header_secret("CONCIERGE_CHAT_API_KEY", &key)?);
+        }
+        endpoints.push(endpoint);
+    }
+    Ok(ChatConfig { endpoints, prices })
+}
+
+/// `model=input/output[/cached],...` in USD per million tokens.
+fn chat_prices(raw: &str) -> Result<crate::chat::model::PriceTable, ConfigError> {
+    let mut table = crate::chat::model::PriceTable::new();
+    for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let bad = || {
+            ConfigError::new(
+                "CONCIERGE_CHAT_PRICES",
+                format!(
+                    "expected model=input/output[/cached_input] in USD per million tokens, got {entry:?}"
+                ),
+            )
+        };
+        let (model, numbers) = entry.split_once('=').ok_or_else(bad)?;
+        let numbers: Vec<f64> = numbers
+            .split('/')
+            .map(|n| {
+                n.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(bad)?;
+        let price = match numbers[..] {
+            [input, output] => crate::chat::model::Price {
+                input,
+                output,
+                cached_input: None,
+            },
+            [input, output, cached] => crate::chat::model::Price {
+                input,
+                output,
+                cached_input: Some(cached),
+            },
+            _ => return Err(bad()),
+        };
+        table.insert(model.trim(), price);
+    }
+    Ok(table)
 }
 
 fn positive<T: std::str::FromStr + PartialOrd + Default>(
