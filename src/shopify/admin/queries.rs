@@ -84,3 +84,45 @@ pub struct ContentArticles;
     response_derives = "Debug, Clone"
 )]
 pub struct ShopPolicies;
+
+// ---- the chat tools' live look-ups (`chat::host`) ---------------------------------------
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ProductsLive.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct ProductsLive;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ProductLive.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct ProductLive;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/VariantProduct.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct VariantProduct;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/VariantStock.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct VariantStock;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/OrderByNumber.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct OrderByNumber;

@@ -1,0 +1,148 @@
+//! `handoff_to_human`: the conversation moves to the shop's agents.
+//!
+//! The owner change, the contact email and the agents' notification (`pg_notify` on
+//! `concierge_agents`, delivered at commit) happen in one transaction: agents are told exactly
+//! when the conversation is theirs, and never about a handoff that did not happen.
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use tools::io::{Handoff, HandoffArgs};
+
+use super::live::summary;
+use super::{StoreTools, ToolError, json as output};
+use crate::chat::settings::ShopSettings;
+
+/// The channel agents' dashboards listen on.
+pub const AGENTS_CHANNEL: &str = "concierge_agents";
+/// Characters of the reason sent with the notification (its payload is limited to 8000 bytes).
+const REASON_CHARS: usize = 500;
+
+impl StoreTools {
+    pub(super) async fn handoff(&self, args: HandoffArgs) -> Result<Value, ToolError> {
+        let reason = args.reason.trim();
+        if reason.is_empty() {
+            return Err(ToolError::Invalid(
+                "reason is empty: say why the shopper needs a person".into(),
+            ));
+        }
+        let email = args
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        if let Some(email) = email
+            && !looks_like_email(email)
+        {
+            return Err(ToolError::Invalid(format!(
+                "\"{email}\" does not look like an email address; ask the shopper to check it"
+            )));
+        }
+        let settings = ShopSettings::load(&self.state.db, self.shop_id()).await?;
+        let mut tx = self.state.db.begin().await?;
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT owner, contact_email FROM conversations
+             WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind(self.shop_id())
+        .bind(self.context.conversation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((owner, known_email)) = row else {
+            return Err(ToolError::internal(
+                "handoff",
+                "the turn's conversation does not exist",
+            ));
+        };
+        if let Some(email) = email {
+            sqlx::query(
+                "UPDATE conversations SET contact_email = $3 WHERE shop_id = $1 AND id = $2",
+            )
+            .bind(self.shop_id())
+            .bind(self.context.conversation_id)
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Only the assistant hands over: a conversation already with the agents (or closed by
+        // them) stays as it is, and they are not notified twice.
+        if owner == "ai" {
+            sqlx::query("UPDATE conversations SET owner = 'human' WHERE shop_id = $1 AND id = $2")
+                .bind(self.shop_id())
+                .bind(self.context.conversation_id)
+                .execute(&mut *tx)
+                .await?;
+            let payload = json!({
+                "shop_id": self.shop_id(),
+                "conversation_id": self.context.conversation_id,
+                "reason": summary(reason, REASON_CHARS),
+            });
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(AGENTS_CHANNEL)
+                .bind(payload.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let agents_available = settings.agents_available(Utc::now());
+        let email = email.map(str::to_owned).or(known_email);
+        output(&Handoff {
+            agents_available,
+            email_needed: !agents_available && email.is_none(),
+            email,
+        })
+    }
+}
+
+/// A plausible address: one `@`, a local part, a dotted domain of letters, digits and
+/// hyphens, no spaces. (Whether it receives mail only sending can tell.)
+fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(|c: char| c.is_whitespace() || c == '@' || c.is_control())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        for good in [
+            "ada@example.com",
+            "a.b+tag@mail.example.co.uk",
+            "x@bücher.de",
+        ] {
+            assert!(looks_like_email(good), "{good}");
+        }
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "ada @example.com",
+            "ada@exa mple.com",
+            "ada@example..com",
+            "ada@-example.com",
+            ".ada@example.com",
+            "ada@example.com; DROP",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+}
