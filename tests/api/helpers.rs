@@ -340,3 +340,72 @@ pub async fn assert_shop_erased(db: &TestDb, shop_id: i64) {
         assert_eq!(left, 0, "{table} still holds rows of the erased shop");
     }
 }
+
+/// The id of the shop row for `domain`.
+pub async fn shop_id_of(db: &TestDb, domain: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
+        .bind(domain)
+        .fetch_one(&db.pool)
+        .await
+        .expect("the shop is installed")
+}
+
+/// Waits until the shop's sources of `kinds` have all finished a sync; false after `timeout`.
+pub async fn wait_for_sync(db: &TestDb, shop_id: i64, kinds: &[&str], timeout: Duration) -> bool {
+    eventually(timeout, || async {
+        let idle: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM knowledge_sources
+             WHERE shop_id = $1 AND kind = ANY($2) AND status = 'idle' AND last_synced_at IS NOT NULL",
+        )
+        .bind(shop_id)
+        .bind(kinds)
+        .fetch_one(&db.pool)
+        .await
+        .ok()?;
+        (idle == kinds.len() as i64).then_some(())
+    })
+    .await
+    .is_some()
+}
+
+/// The demo shop installed on the simulator through OAuth, with app state whose Shopify calls
+/// go to the simulator.
+pub struct DemoShop {
+    pub state: concierge::AppState,
+    pub shop_id: i64,
+    /// The worker that synced it, stopped on drop.
+    worker: Option<CancellationToken>,
+}
+
+impl DemoShop {
+    /// Installs the demo shop; with `sync`, runs a worker and waits for the first catalog and
+    /// content sync to finish (without, the sync jobs stay queued).
+    pub async fn install(app: &TestApp, sim: &shopify_sim::Simulator, sync: bool) -> Self {
+        let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;
+        let worker = sync.then(|| worker(state.clone()));
+        concierge::shopify::install::install_as_merchant(&app.address, concierge::demo::DEMO_SHOP)
+            .await
+            .expect("install the demo shop");
+        let shop_id = shop_id_of(&app.db, concierge::demo::DEMO_SHOP).await;
+        if sync {
+            let kinds = ["shopify_catalog", "shopify_content"];
+            assert!(
+                wait_for_sync(&app.db, shop_id, &kinds, Duration::from_secs(180)).await,
+                "the first sync did not finish"
+            );
+        }
+        Self {
+            state,
+            shop_id,
+            worker,
+        }
+    }
+}
+
+impl Drop for DemoShop {
+    fn drop(&mut self) {
+        if let Some(worker) = &self.worker {
+            worker.cancel();
+        }
+    }
+}
