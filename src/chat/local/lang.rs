@@ -1,0 +1,618 @@
+//! The shopper's language and the plain-text machinery the router and the composer share:
+//! folding (lower case, no accents, no invisible characters), words, phrase matching, and a
+//! small glossary that carries French, Spanish and German shopping words over to English,
+//! the language store content is usually written in.
+
+use std::collections::HashSet;
+
+/// The languages the responder answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+    Es,
+    De,
+}
+
+/// Characters that render as nothing; attackers hide them inside words ("ord\u{200b}er").
+pub fn strip_invisible(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}')
+        })
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '`' | '\u{b4}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}' | '\u{201e}' => '"',
+            '\u{a0}' | '\u{202f}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// One character, lower-cased and without its accent ("É" → "e", "ß" → "ss").
+fn fold_char(c: char, out: &mut String) {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+        'ç' | 'Ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ñ' | 'Ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        'ß' => {
+            out.push_str("ss");
+            return;
+        }
+        'œ' | 'Œ' => {
+            out.push_str("oe");
+            return;
+        }
+        'æ' | 'Æ' => {
+            out.push_str("ae");
+            return;
+        }
+        _ => {
+            out.extend(c.to_lowercase());
+            return;
+        }
+    };
+    out.push(base);
+}
+
+/// Lower case, no accents, no invisible characters.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in strip_invisible(text).chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// The folded words of `text`: letters and digits, with "9.5" and "49,99" kept whole and
+/// `$ € £ # % @` as words of their own; apostrophes and hyphens split ("what's" → "what",
+/// "s"), so phrases are written the way people type them and matched the same way.
+pub fn words(text: &str) -> Vec<String> {
+    tokenize(text, false)
+}
+
+fn tokenize(text: &str, keep_star: bool) -> Vec<String> {
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let digit_joint = (c == '.' || c == ',')
+            && current.chars().last().is_some_and(|p| p.is_ascii_digit())
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if c.is_alphanumeric() || digit_joint || (keep_star && c == '*') {
+            current.push(c);
+            continue;
+        }
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        if matches!(c, '$' | '€' | '£' | '#' | '%' | '@') {
+            out.push(c.to_string());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Whether `words` contain the phrase `cue`: its words in a row, where a word ending in `*`
+/// matches any word it begins and a lone `*` matches any one word.
+pub fn has(words: &[String], cue: &str) -> bool {
+    find(words, cue).is_some()
+}
+
+/// Where the phrase `cue` (see [`has`]) starts and ends in `words`.
+pub fn find(words: &[String], cue: &str) -> Option<(usize, usize)> {
+    let pattern = tokenize(cue, true);
+    if pattern.is_empty() || pattern.len() > words.len() {
+        return None;
+    }
+    (0..=words.len() - pattern.len())
+        .find(|&start| {
+            pattern
+                .iter()
+                .zip(&words[start..])
+                .all(|(p, w)| word_matches(p, w))
+        })
+        .map(|start| (start, start + pattern.len()))
+}
+
+fn word_matches(pattern: &str, word: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some("") => true,
+        Some(prefix) => word.starts_with(prefix),
+        None => pattern == word,
+    }
+}
+
+/// Whether any of `cues` is in `words`.
+pub fn has_any(words: &[String], cues: &[&str]) -> bool {
+    cues.iter().any(|cue| has(words, cue))
+}
+
+/// How many of `cues` are in `words`.
+pub fn count(words: &[String], cues: &[&str]) -> usize {
+    cues.iter().filter(|cue| has(words, cue)).count()
+}
+
+const EN_MARKERS: &[&str] = &[
+    "the", "is", "are", "do", "does", "you", "your", "my", "what", "where", "how", "when", "can",
+    "i", "it", "have", "for", "and", "to", "of", "with", "this", "that", "please", "thanks",
+    "thank", "hi", "hello", "hey", "order", "want", "need", "much", "there", "will", "get", "me",
+    "any", "which", "who", "why", "did", "has", "s", "m", "t", "be", "on", "from", "in",
+];
+const FR_MARKERS: &[&str] = &[
+    "le",
+    "les",
+    "des",
+    "du",
+    "est",
+    "vous",
+    "votre",
+    "vos",
+    "je",
+    "j",
+    "ma",
+    "mon",
+    "mes",
+    "pour",
+    "une",
+    "avec",
+    "qui",
+    "quoi",
+    "ou",
+    "combien",
+    "quelle",
+    "quel",
+    "quels",
+    "bonjour",
+    "merci",
+    "il",
+    "plait",
+    "avez",
+    "pouvez",
+    "commande",
+    "livraison",
+    "et",
+    "pas",
+    "ne",
+    "suis",
+    "moi",
+    "au",
+    "aux",
+    "ce",
+    "cette",
+    "c",
+    "d",
+    "l",
+    "qu",
+    "sont",
+    "salut",
+    "toutes",
+    "tous",
+];
+const ES_MARKERS: &[&str] = &[
+    "el", "los", "las", "es", "mi", "mis", "tienen", "tiene", "tienes", "cuanto", "cuanta",
+    "donde", "por", "para", "con", "una", "hola", "gracias", "pedido", "correo", "quiero", "puedo",
+    "como", "esta", "estan", "y", "ya", "mas", "del", "al", "lo", "se", "su", "sus", "hay", "muy",
+    "cual", "muchas", "tu", "favor", "soy", "dame", "envio", "tarda",
+];
+const DE_MARKERS: &[&str] = &[
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "des",
+    "ist",
+    "ich",
+    "mein",
+    "meine",
+    "meinen",
+    "und",
+    "nicht",
+    "mit",
+    "fur",
+    "wie",
+    "wo",
+    "was",
+    "habt",
+    "haben",
+    "hast",
+    "bitte",
+    "hallo",
+    "danke",
+    "bestellung",
+    "ein",
+    "eine",
+    "einen",
+    "auf",
+    "zu",
+    "ihr",
+    "wir",
+    "noch",
+    "schon",
+    "auch",
+    "kann",
+    "gibt",
+    "wann",
+    "welche",
+    "zeig",
+    "mir",
+    "geht",
+    "sie",
+    "ihnen",
+    "lange",
+];
+
+/// The language of `text`, if it says enough to tell.
+pub fn detect(text: &str) -> Option<Lang> {
+    let words = words(text);
+    let score = |markers: &[&str]| {
+        words
+            .iter()
+            .filter(|w| markers.contains(&w.as_str()))
+            .count()
+    };
+    let mut scores = [
+        (Lang::En, score(EN_MARKERS) * 2),
+        (Lang::Fr, score(FR_MARKERS) * 2),
+        (Lang::Es, score(ES_MARKERS) * 2),
+        (Lang::De, score(DE_MARKERS) * 2),
+    ];
+    for c in text.chars() {
+        let (lang, weight) = match c {
+            'ñ' | '¿' | '¡' => (Lang::Es, 3),
+            'á' | 'í' | 'ó' | 'ú' => (Lang::Es, 1),
+            'ß' | 'ä' | 'ö' | 'Ä' | 'Ö' => (Lang::De, 3),
+            'ü' | 'Ü' => (Lang::De, 2),
+            'ç' | 'è' | 'ê' | 'à' | 'ù' | 'œ' | 'â' | 'î' | 'ô' | 'û' | '«' | '»' => {
+                (Lang::Fr, 2)
+            }
+            'é' => (Lang::Fr, 1),
+            _ => continue,
+        };
+        if let Some(slot) = scores.iter_mut().find(|(l, _)| *l == lang) {
+            slot.1 += weight;
+        }
+    }
+    let best = scores.iter().max_by_key(|(_, s)| *s)?;
+    if best.1 == 0 {
+        return None;
+    }
+    // A tie with English goes to English: names of products are usually English words.
+    if scores[0].1 == best.1 {
+        return Some(Lang::En);
+    }
+    Some(best.0)
+}
+
+/// Words that carry no topic, in the four languages (folded).
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
+const STOPWORDS: &[&str] = &[
+    // en
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "about", "as", "into", "than", "then", "so", "too", "very", "just", "also", "i", "me",
+    "my", "mine", "we", "us", "our", "you", "your", "yours", "he", "she", "him", "her", "his",
+    "they", "them", "their", "it", "its", "this", "that", "these", "those", "is", "are", "was",
+    "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had",
+    "having", "can", "could", "will", "would", "should", "shall", "may", "might", "must", "s", "m",
+    "t", "d", "ll", "re", "ve", "what", "which", "who", "whom", "whose", "where", "when", "why",
+    "how", "any", "some", "there", "here", "please", "thanks", "hi", "hello", "hey", "get", "got",
+    "go", "want", "like", "need", "know", "tell", "let", "yes", "no", "not", "ok", "okay", "right",
+    "now", "still", "one", "ones", "all", "much", "many", "really", "yet", "again", "up", "out",
+    "over", // fr
+    "le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "et", "ou", "est", "sont", "je",
+    "j", "tu", "il", "elle", "nous", "vous", "ils", "elles", "mon", "ma", "mes", "ton", "ta",
+    "tes", "son", "sa", "ses", "notre", "votre", "vos", "leur", "leurs", "ce", "cet", "cette",
+    "ces", "c", "qui", "que", "qu", "quoi", "quel", "quelle", "quels", "quelles", "dans", "en",
+    "au", "aux", "pour", "par", "sur", "avec", "sans", "pas", "ne", "plus", "se", "s", "y", "a",
+    "avez", "avoir", "ai", "etre", "suis", "moi", "toi", "si", "il", "plait", "bonjour", "merci",
+    "est-ce", "comment", "combien", // es
+    "el", "los", "las", "lo", "una", "unos", "unas", "y", "o", "es", "son", "yo", "mi", "mis",
+    "tu", "tus", "su", "sus", "nuestro", "que", "cual", "cuales", "del", "al", "por", "para",
+    "con", "sin", "en", "se", "me", "te", "le", "les", "hay", "tienen", "tiene", "tienes", "esta",
+    "este", "estos", "estas", "eso", "ese", "hola", "gracias", "favor", "muy", "mas", "ya", "como",
+    "donde", "cuando", "cuanto", "cuanta", // de
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "und",
+    "oder", "ist", "sind", "ich", "du", "er", "es", "wir", "ihr", "sie", "mein", "meine", "meinen",
+    "meiner", "dein", "euer", "mir", "mich", "dir", "uns", "euch", "zu", "zum", "zur", "im", "in",
+    "an", "am", "auf", "mit", "fur", "von", "vom", "bei", "nach", "aus", "nicht", "noch", "schon",
+    "auch", "was", "wie", "wo", "wann", "welche", "welcher", "habt", "haben", "hast", "hat",
+    "bitte", "hallo", "danke", "gibt", "kann", "konnen", "ja", "nein",
+];
+
+/// French, Spanish and German shopping and help words, with their English equivalents:
+/// store content is usually English, so a query or a question gains these words.
+const GLOSSARY: &[(&str, &str)] = &[
+    // fr
+    ("veste", "jacket"),
+    ("vestes", "jackets"),
+    ("manteau", "coat"),
+    ("doudoune", "down jacket"),
+    ("chaussures", "shoes"),
+    ("chaussettes", "socks"),
+    ("bottes", "boots"),
+    ("sac a dos", "backpack"),
+    ("sac", "bag"),
+    ("pantalon", "pants"),
+    ("chemise", "shirt"),
+    ("pull", "sweater"),
+    ("bonnet", "beanie"),
+    ("gants", "gloves"),
+    ("tasse", "mug"),
+    ("couverture", "blanket"),
+    ("bougie", "candle"),
+    ("tente", "tent"),
+    ("sac de couchage", "sleeping bag"),
+    ("impermeable", "waterproof"),
+    ("randonnee", "hiking"),
+    ("cafe", "coffee"),
+    ("cadeau", "gift"),
+    ("enfant", "kids"),
+    ("enfants", "kids"),
+    ("femme", "women"),
+    ("homme", "men"),
+    ("merinos", "merino"),
+    ("laine", "wool"),
+    ("cuir", "leather"),
+    ("retour", "return returns"),
+    ("retours", "return returns"),
+    ("retourner", "return"),
+    ("remboursement", "refund"),
+    ("rembourse", "refund"),
+    ("echange", "exchange"),
+    ("livraison", "shipping delivery"),
+    ("livrez", "ship deliver"),
+    ("expedition", "shipping"),
+    ("frais", "cost fee"),
+    ("douane", "customs duties"),
+    ("taxes", "taxes"),
+    ("garantie", "warranty guarantee"),
+    ("reparation", "repair"),
+    ("entretien", "care"),
+    ("laver", "wash"),
+    ("taille", "size"),
+    ("tailles", "sizes"),
+    ("horaires", "hours"),
+    ("magasin", "store"),
+    ("telephone", "phone"),
+    ("paiement", "payment"),
+    ("carte cadeau", "gift card"),
+    ("annuler", "cancel"),
+    ("commande", "order"),
+    ("colis", "package"),
+    ("politique", "policy"),
+    ("combien", "how much"),
+    ("coute", "cost price"),
+    ("prix", "price"),
+    ("poids", "weight"),
+    ("pese", "weighs weight"),
+    ("contenance", "capacity liters"),
+    ("fabrique", "made"),
+    ("couleurs", "colors"),
+    ("delai", "time days"),
+    ("jours", "days"),
+    // es
+    ("chaqueta", "jacket"),
+    ("abrigo", "coat"),
+    ("botas", "boots"),
+    ("zapatos", "shoes"),
+    ("calcetines", "socks"),
+    ("mochila", "backpack"),
+    ("bolsa", "bag"),
+    ("pantalones", "pants"),
+    ("camisa", "shirt"),
+    ("gorro", "beanie"),
+    ("guantes", "gloves"),
+    ("taza", "mug"),
+    ("manta", "blanket"),
+    ("vela", "candle"),
+    ("saco de dormir", "sleeping bag"),
+    ("sacos de dormir", "sleeping bags"),
+    ("senderismo", "hiking"),
+    ("regalo", "gift"),
+    ("regalos", "gifts"),
+    ("nino", "kids"),
+    ("ninos", "kids"),
+    ("mujer", "women"),
+    ("hombre", "men"),
+    ("lana", "wool"),
+    ("cuero", "leather"),
+    ("devolucion", "return returns"),
+    ("devoluciones", "return returns"),
+    ("devolver", "return"),
+    ("reembolso", "refund"),
+    ("cambio", "exchange"),
+    ("envio", "shipping"),
+    ("envios", "shipping"),
+    ("entrega", "delivery"),
+    ("aduana", "customs duties"),
+    ("impuestos", "taxes"),
+    ("garantia", "warranty guarantee"),
+    ("reparacion", "repair"),
+    ("cuidado", "care"),
+    ("lavar", "wash"),
+    ("talla", "size"),
+    ("tallas", "sizes"),
+    ("horario", "hours"),
+    ("atencion al cliente", "customer service"),
+    ("pago", "payment"),
+    ("tarjeta de regalo", "gift card"),
+    ("cancelar", "cancel"),
+    ("pedido", "order"),
+    ("paquete", "package"),
+    ("politica", "policy"),
+    ("cuesta", "cost price"),
+    ("precio", "price"),
+    ("peso", "weight"),
+    ("pesa", "weighs weight"),
+    ("capacidad", "capacity liters"),
+    ("trabajo", "work commute"),
+    ("portatil", "laptop"),
+    ("pulgadas", "inch"),
+    ("espana", "spain"),
+    ("tarda", "how long days"),
+    ("dias", "days"),
+    // de
+    ("jacke", "jacket"),
+    ("daunenjacke", "down jacket"),
+    ("mantel", "coat"),
+    ("stiefel", "boots"),
+    ("wanderstiefel", "hiking boots"),
+    ("schuhe", "shoes"),
+    ("socken", "socks"),
+    ("rucksack", "backpack"),
+    ("tasche", "bag"),
+    ("hose", "pants"),
+    ("hemd", "shirt"),
+    ("pullover", "sweater"),
+    ("mutze", "beanie"),
+    ("handschuhe", "gloves"),
+    ("becher", "mug"),
+    ("tasse", "mug"),
+    ("decke", "blanket"),
+    ("kerze", "candle"),
+    ("zelt", "tent"),
+    ("schlafsack", "sleeping bag"),
+    ("wasserdicht", "waterproof"),
+    ("wandern", "hiking"),
+    ("kaffee", "coffee"),
+    ("geschenk", "gift"),
+    ("kinder", "kids"),
+    ("damen", "women"),
+    ("frauen", "women"),
+    ("herren", "men"),
+    ("manner", "men"),
+    ("wolle", "wool"),
+    ("leder", "leather"),
+    ("ruckgabe", "return returns"),
+    ("zuruckgeben", "return"),
+    ("zurucksenden", "return"),
+    ("zuruckschicken", "return"),
+    ("erstattung", "refund"),
+    ("umtausch", "exchange"),
+    ("versand", "shipping"),
+    ("versandkosten", "shipping cost"),
+    ("lieferung", "delivery"),
+    ("liefert", "ship deliver"),
+    ("zoll", "customs duties"),
+    ("steuern", "taxes"),
+    ("reparatur", "repair"),
+    ("pflege", "care"),
+    ("waschen", "wash"),
+    ("wasche", "wash"),
+    ("grosse", "size"),
+    ("offnungszeiten", "opening hours"),
+    ("telefon", "phone"),
+    ("zahlung", "payment"),
+    ("gutschein", "gift card"),
+    ("stornieren", "cancel"),
+    ("bestellung", "order"),
+    ("paket", "package"),
+    ("kostet", "cost price"),
+    ("kosten", "cost"),
+    ("preis", "price"),
+    ("gewicht", "weight"),
+    ("wiegt", "weighs weight"),
+    ("deutschland", "germany"),
+    ("lange", "how long"),
+    ("tage", "days"),
+];
+
+/// The English words the glossary gives for `words` (empty for English text).
+pub fn english_terms(words: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    // Longest phrases first, so "sac de couchage" wins over "sac".
+    let mut entries: Vec<&(&str, &str)> = GLOSSARY.iter().collect();
+    entries.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let mut covered = vec![false; words.len()];
+    for (from, to) in entries {
+        let pattern = tokenize(from, false);
+        if pattern.is_empty() || pattern.len() > words.len() {
+            continue;
+        }
+        for start in 0..=words.len() - pattern.len() {
+            let end = start + pattern.len();
+            if covered[start..end].iter().any(|c| *c) || words[start..end] != pattern[..] {
+                continue;
+            }
+            covered[start..end].iter_mut().for_each(|c| *c = true);
+            for word in to.split(' ') {
+                if seen.insert(word) {
+                    out.push(word.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_and_words() {
+        assert_eq!(fold("Größe Ü É\u{200b}"), "grosse u e");
+        assert_eq!(
+            words("What's the Ridge 45L in 9.5? $200 #1043"),
+            [
+                "what", "s", "the", "ridge", "45l", "in", "9.5", "$", "200", "#", "1043"
+            ]
+        );
+        assert_eq!(
+            words("Sh\u{200b}ow me ord\u{200b}er"),
+            ["show", "me", "order"]
+        );
+    }
+
+    #[test]
+    fn phrases_match_whole_words_and_prefixes() {
+        let w = words("Can I return socks I've worn?");
+        assert!(has(&w, "return*"));
+        assert!(has(&w, "i've worn"));
+        assert!(has(&w, "can * return"));
+        assert!(!has(&w, "turn"));
+        assert_eq!(find(&w, "socks"), Some((3, 4)));
+    }
+
+    #[test]
+    fn detects_the_four_languages() {
+        assert_eq!(detect("Where is my order #1043?"), Some(Lang::En));
+        assert_eq!(
+            detect("Combien coûte le Waxed Canvas Tote ?"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(
+            detect("¿Cuánto cuesta la Ridge 45L Backpacking Pack?"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            detect("Was kostet der Fisherman Rib Sweater?"),
+            Some(Lang::De)
+        );
+        assert_eq!(detect("Bonjour !"), Some(Lang::Fr));
+        assert_eq!(detect("Hallo, wie geht's?"), Some(Lang::De));
+        assert_eq!(detect("¡Muchas gracias por tu ayuda!"), Some(Lang::Es));
+        assert_eq!(detect("#1043"), None);
+    }
+
+    #[test]
+    fn glossary_carries_words_to_english() {
+        let terms = english_terms(&words("¿Tienen sacos de dormir?"));
+        assert_eq!(terms, ["sleeping", "bags"]);
+        assert!(english_terms(&words("do you ship to Canada")).is_empty());
+    }
+}
