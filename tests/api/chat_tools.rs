@@ -242,6 +242,13 @@ async fn catalog_tools_answer_from_live_store_data_and_never_offer_inactive_prod
     .await;
     assert_eq!(by_handle.card.handle, "cast-iron-skillet-10");
     assert!(by_handle.options.is_empty(), "no placeholder option");
+    let by_variant: ProductDetail = ok(
+        &tools,
+        "get_product",
+        json!({ "product": sim_flannel["variants"][0]["id"] }),
+    )
+    .await;
+    assert_eq!(by_variant.card.handle, "harbor-flannel-shirt");
 
     // Drafts and archived products are never offered, whether the index knows them or not.
     for handle in ["alpine-insulated-anorak", "classic-canvas-daypack-2024"] {
