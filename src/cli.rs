@@ -440,8 +440,10 @@ pub async fn state(
     {
         knowledge = knowledge.with_previous(Arc::new(local));
     }
+    let chat = crate::chat::Chat::new(&config.chat).context("while preparing the chat models")?;
     Ok(AppState {
         knowledge,
+        chat: Arc::new(chat),
         db,
         admin: Arc::new(crate::shopify::admin::AdminClient::new(
             http.clone(),

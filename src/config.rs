@@ -322,6 +322,33 @@ pub struct Settings {
     )]
     pub chat_prices: Option<String>,
 
+    /// Longest time one answer may take (model calls and tools together).
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_TURN_TIMEOUT_SECS",
+        global = true,
+        default_value = "60"
+    )]
+    pub chat_turn_timeout_secs: String,
+
+    /// Messages one visitor may send per minute (a burst of as many is allowed).
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE",
+        global = true,
+        default_value = "12"
+    )]
+    pub chat_visitor_messages_per_minute: String,
+
+    /// Messages one shop's shoppers may send per minute, together, on one server.
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE",
+        global = true,
+        default_value = "600"
+    )]
+    pub chat_shop_messages_per_minute: String,
+
     /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
     #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
     pub log: String,
@@ -443,11 +470,14 @@ impl EmbeddingsConfig {
 }
 
 /// The hosted chat models and their prices.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ChatConfig {
     /// Tried in order; the local responder follows them all.
     pub endpoints: Vec<crate::chat::model::Endpoint>,
     pub prices: crate::chat::model::PriceTable,
+    pub turn_timeout: Duration,
+    pub visitor_per_minute: u32,
+    pub shop_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -759,7 +789,22 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
         list(&s.chat_model),
         list(&s.chat_api_key),
     );
-    let prices = chat_prices(s.chat_prices.as_deref().unwrap_or_default())?;
+    let mut config = ChatConfig {
+        endpoints: Vec::new(),
+        prices: chat_prices(s.chat_prices.as_deref().unwrap_or_default())?,
+        turn_timeout: secs(
+            "CONCIERGE_CHAT_TURN_TIMEOUT_SECS",
+            &s.chat_turn_timeout_secs,
+        )?,
+        visitor_per_minute: positive(
+            "CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE",
+            &s.chat_visitor_messages_per_minute,
+        )?,
+        shop_per_minute: positive(
+            "CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE",
+            &s.chat_shop_messages_per_minute,
+        )?,
+    };
     if urls.is_empty() {
         if let Some(name) = [
             ("CONCIERGE_CHAT_MODEL", !models.is_empty()),
@@ -775,10 +820,7 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
                 ),
             ));
         }
-        return Ok(ChatConfig {
-            endpoints: Vec::new(),
-            prices,
-        });
+        return Ok(config);
     }
     if models.is_empty() {
         return Err(ConfigError::new(
@@ -800,7 +842,6 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
         }
     }
     let pick = |items: &[String], i: usize| items.get(i).or(items.first()).cloned();
-    let mut endpoints = Vec::with_capacity(count);
     for i in 0..count {
         let url = base_url("CONCIERGE_CHAT_URL", &pick(&urls, i).unwrap_or_default())?;
         let model = pick(&models, i).unwrap_or_default();
@@ -808,9 +849,9 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
         if let Some(key) = pick(&keys, i) {
             endpoint = endpoint.with_api_key(header_secret("CONCIERGE_CHAT_API_KEY", &key)?);
         }
-        endpoints.push(endpoint);
+        config.endpoints.push(endpoint);
     }
-    Ok(ChatConfig { endpoints, prices })
+    Ok(config)
 }
 
 /// `model=input/output[/cached],...` in USD per million tokens.

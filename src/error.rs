@@ -23,6 +23,9 @@ pub enum AppError {
     /// The request is wrong; `status` is a 4xx and `message` is safe to show.
     #[error("{message}")]
     Client { status: StatusCode, message: String },
+    /// Too many requests from this caller; try again after `retry_after` seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
     /// A dependency (the database) cannot serve right now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -54,6 +57,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Client { status, .. } => *status,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,6 +80,16 @@ impl IntoResponse for AppError {
         let status = self.status();
         let message = match &self {
             Self::Client { message, .. } => message.clone(),
+            Self::TooManyRequests { retry_after } => {
+                let mut response = error_response(
+                    status,
+                    &format!("too many messages; try again in {retry_after} s"),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+                return response;
+            }
             Self::Unavailable(reason) => {
                 tracing::warn!(%reason, "answering 503");
                 "temporarily unavailable, try again shortly".to_owned()

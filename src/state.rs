@@ -27,6 +27,8 @@ pub struct AppState {
     pub admin: Arc<AdminClient>,
     /// Every shop's knowledge base: ingestion and search.
     pub knowledge: crate::knowledge::Knowledge,
+    /// The chat engine: models, live conversations, running turns, rate limits.
+    pub chat: Arc<crate::chat::Chat>,
     /// Renders the process's metrics for `/metrics`.
     pub metrics: PrometheusHandle,
 }

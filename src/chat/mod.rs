@@ -1,8 +1,17 @@
 //! The chat engine: answering shoppers with an LLM that calls the store's tools.
 
+pub mod api;
+pub mod engine;
+pub mod events;
 pub mod host;
+pub mod hub;
 pub mod local;
 pub mod model;
+pub mod prompt;
+pub mod rate;
 pub mod redact;
 pub mod settings;
+pub mod store;
 pub mod visitor;
+
+pub use engine::Chat;

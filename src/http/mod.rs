@@ -18,6 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::chat::api as chat;
 use crate::error::{AppError, error_response};
 use crate::knowledge::api as knowledge;
 use crate::state::AppState;
@@ -47,10 +48,14 @@ pub fn app(state: AppState) -> Router {
             "/api/files",
             post(knowledge::upload).layer(DefaultBodyLimit::max(knowledge::MAX_UPLOAD_BYTES)),
         )
+        .route("/proxy/session", get(chat::session))
+        .nest("/chat", chat_routes())
         .route("/webhooks", post(crate::shopify::webhooks::receive))
         .route("/webhooks/compliance", post(crate::shopify::webhooks::receive_compliance))
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
+        // Outside the routes, so that it answers preflights (OPTIONS) that no route has.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), chat::cors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(
             ServiceBuilder::new()
@@ -76,26 +81,44 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The widget's chat API (its CORS layer is on the whole app, see [`chat::cors`]).
+fn chat_routes() -> Router<AppState> {
+    Router::new()
+        .route("/conversations", post(chat::create))
+        .route("/conversations/{id}", get(chat::show))
+        .route("/conversations/{id}/messages", post(chat::send))
+        .route("/conversations/{id}/events", get(chat::follow))
+        .route("/conversations/{id}/csat", post(chat::rate))
+        .layer(DefaultBodyLimit::max(chat::MAX_BODY_BYTES))
+}
+
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
 /// Serves `state`'s app on `listener` until `shutdown` is cancelled, then lets in-flight
-/// requests finish for the configured grace period.
+/// requests, and answers still being written, finish for the configured grace period.
 pub async fn launch(
     listener: TcpListener,
     state: AppState,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_grace;
+    let turns = state.chat.tasks.clone();
     let server = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .into_future();
+    let drained = async {
+        let result = server.await;
+        turns.close();
+        turns.wait().await;
+        result
+    };
     tokio::select! {
-        result = server => result,
+        result = drained => result,
         () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!(?grace, "requests still open after the grace period; closing them");
+            tracing::warn!(?grace, "requests or answers still open after the grace period; closing them");
             Ok(())
         }
     }

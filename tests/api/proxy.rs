@@ -29,7 +29,7 @@ async fn app() -> (String, TestDb) {
     (serve(router).await, db)
 }
 
-fn proxy_query(params: &[(&str, &str)], secret: &str) -> String {
+pub fn proxy_query(params: &[(&str, &str)], secret: &str) -> String {
     let owned: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| ((*k).into(), (*v).into()))

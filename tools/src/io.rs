@@ -208,10 +208,17 @@ pub struct Order {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum OrderStatus {
-    Found { order: Order },
+    Found {
+        order: Order,
+    },
     /// Ask the shopper for the email the order was placed with.
-    NeedsEmail { order_number: String },
-    NotVerified { order_number: String, attempts_left: u32 },
+    NeedsEmail {
+        order_number: String,
+    },
+    NotVerified {
+        order_number: String,
+        attempts_left: u32,
+    },
     /// Too many failed proofs: offer a human.
     Locked,
 }

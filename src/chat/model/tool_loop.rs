@@ -33,6 +33,36 @@ pub struct ToolOutput {
     pub content: Value,
     /// The call failed; `content` says why (the model reads it as `{"error": ...}`).
     pub is_error: bool,
+    /// How the call ended, for the audit trail.
+    pub outcome: ToolOutcome,
+}
+
+/// How a tool call ended (the audit trail's `outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolOutcome {
+    Ok,
+    /// The tool declined: the shopper is not entitled to it (an unproved order, a cart
+    /// action nobody asked for).
+    Refused,
+    /// The call itself was wrong: no such tool, arguments that are not JSON or do not fit.
+    Invalid,
+    /// The tool failed (the store could not be reached, ...).
+    Error,
+    /// The tool did not answer in time.
+    Timeout,
+}
+
+impl ToolOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Refused => "refused",
+            Self::Invalid => "invalid",
+            Self::Error => "error",
+            Self::Timeout => "timeout",
+        }
+    }
 }
 
 impl ToolOutput {
@@ -40,14 +70,30 @@ impl ToolOutput {
         Self {
             content,
             is_error: false,
+            outcome: ToolOutcome::Ok,
         }
     }
 
-    /// A failure the model should read, e.g. "no order with that number".
+    /// A failure the model should read, e.g. "the store could not be reached".
     pub fn error(message: impl Into<String>) -> Self {
+        Self::failed(ToolOutcome::Error, message)
+    }
+
+    /// A refusal the model should read, e.g. "the shopper has not asked to add to the cart".
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::failed(ToolOutcome::Refused, message)
+    }
+
+    /// A call the model got wrong, e.g. "no product matches …" or bad arguments.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::failed(ToolOutcome::Invalid, message)
+    }
+
+    fn failed(outcome: ToolOutcome, message: impl Into<String>) -> Self {
         Self {
             content: json!({ "error": message.into() }),
             is_error: true,
+            outcome,
         }
     }
 }
@@ -285,7 +331,7 @@ async fn run_tool(
     deadline: Instant,
 ) -> ToolOutput {
     if !offered.contains(&call.name) {
-        return ToolOutput::error(format!("there is no tool named {:?}", call.name));
+        return ToolOutput::invalid(format!("there is no tool named {:?}", call.name));
     }
     // Some models send nothing at all for a tool without parameters.
     let raw = call.arguments.trim();
@@ -297,7 +343,7 @@ async fn run_tool(
     let arguments = match arguments {
         Ok(arguments) => arguments,
         Err(error) => {
-            return ToolOutput::error(format!(
+            return ToolOutput::invalid(format!(
                 "the arguments were not valid JSON ({error}); call the tool again with a JSON \
                  object matching its parameters"
             ));
@@ -308,9 +354,12 @@ async fn run_tool(
         .min(deadline.saturating_duration_since(Instant::now()));
     match tokio::time::timeout(limit, tools.run(&call.name, arguments)).await {
         Ok(output) => output,
-        Err(_) => ToolOutput::error(format!(
-            "the tool did not answer within {:.1} s",
-            limit.as_secs_f32()
-        )),
+        Err(_) => ToolOutput::failed(
+            ToolOutcome::Timeout,
+            format!(
+                "the tool did not answer within {:.1} s",
+                limit.as_secs_f32()
+            ),
+        ),
     }
 }

@@ -1,0 +1,514 @@
+//! The widget's chat API (documented in `docs/chat-api.yaml`).
+//!
+//! - `GET /proxy/session` through Shopify's app proxy: the verified shop and logged-in
+//!   customer become a short-lived visitor token.
+//! - `/chat/*` straight to us with that token: conversations, messages answered as
+//!   Server-Sent Events, a stream to follow (and resume) a conversation, CSAT.
+//!
+//! Browsers may call `/chat/*` only from the shop's storefront origins: preflights are
+//! answered for origins some installed shop lists, and each request's `Origin` must belong to
+//! the shop its token names.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::{Stream, StreamExt};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::engine::{TurnJob, spawn_turn};
+use super::events::ChatEvent;
+use super::hub::{Cursor, Delivery};
+use super::redact;
+use super::settings::ShopSettings;
+use super::store;
+use super::visitor::{TOKEN_TTL_SECS, Visitor};
+use crate::error::{AppError, AppJson, error_response};
+use crate::shopify::proxy::AppProxy;
+use crate::state::AppState;
+
+/// Longest shopper message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+/// Largest request body on `/chat/*`.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+/// Messages returned with a conversation.
+const HISTORY_LIMIT: i64 = 200;
+/// How often an idle stream sends a comment, so proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Deserialize)]
+pub struct SessionQuery {
+    /// The widget's stored anonymous id, if it has one.
+    visitor: Option<String>,
+}
+
+/// `GET /proxy/session`: a visitor token for the verified shop and customer.
+#[tracing::instrument(skip_all, fields(shop = %proxy.shop))]
+pub async fn session(
+    State(state): State<AppState>,
+    proxy: AppProxy,
+    Query(query): Query<SessionQuery>,
+) -> Result<Response, AppError> {
+    let shop_id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'",
+    )
+    .bind(proxy.shop.as_str())
+    .fetch_optional(&state.db)
+    .await?;
+    let shop_id = shop_id.ok_or_else(|| {
+        AppError::client(
+            StatusCode::NOT_FOUND,
+            "the app is not installed on this shop",
+        )
+    })?;
+    let settings = ShopSettings::load(&state.db, shop_id).await?;
+    let visitor = Visitor {
+        shop_id,
+        shop: proxy.shop,
+        visitor_id: query
+            .visitor
+            .as_deref()
+            .and_then(|v| Uuid::parse_str(v).ok())
+            .unwrap_or_else(Uuid::new_v4),
+        customer_id: proxy.logged_in_customer_id,
+    };
+    let token = visitor.token(
+        state.shopify.api_secret.expose_secret().as_bytes(),
+        chrono::Utc::now().timestamp(),
+    );
+    let mut response = Json(json!({
+        "token": token,
+        "expires_in": TOKEN_TTL_SECS,
+        "visitor_id": visitor.visitor_id,
+        "logged_in": visitor.customer_id.is_some(),
+        "api_url": state.shopify.app_url,
+        "assistant": {
+            "name": settings.assistant_name,
+            "languages": settings.languages,
+        },
+    }))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// A verified visitor calling from one of their shop's storefront origins (or from no
+/// browser at all: requests without `Origin` are not cross-origin).
+pub struct Caller(pub Visitor);
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        if let Some(origin) = parts.headers.get(header::ORIGIN) {
+            let origin = origin.to_str().unwrap_or_default();
+            let settings = ShopSettings::load(&state.db, visitor.shop_id).await?;
+            if !allowed_origins(visitor.shop.as_str(), &settings)
+                .iter()
+                .any(|allowed| allowed == origin)
+            {
+                return Err(AppError::client(
+                    StatusCode::FORBIDDEN,
+                    "this origin is not one of the shop's storefronts",
+                ));
+            }
+        }
+        Ok(Self(visitor))
+    }
+}
+
+/// The origins a shop's widget runs on: its myshopify domain and the storefront domains the
+/// merchant listed (`shop.example` or `https://shop.example`).
+pub fn allowed_origins(shop: &str, settings: &ShopSettings) -> Vec<String> {
+    std::iter::once(format!("https://{shop}"))
+        .chain(settings.storefront_domains.iter().map(|d| origin_of(d)))
+        .collect()
+}
+
+fn origin_of(domain: &str) -> String {
+    let domain = domain.trim().trim_end_matches('/');
+    if domain.starts_with("https://") || domain.starts_with("http://") {
+        domain.to_owned()
+    } else {
+        format!("https://{domain}")
+    }
+}
+
+/// CORS for `/chat/*`: answers preflights for storefront origins and lets the browser read
+/// the answers (the handlers have already checked the origin against the token's shop).
+pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !request.uri().path().starts_with("/chat/") {
+        return next.run(request).await;
+    }
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    if request.method() == Method::OPTIONS {
+        let known = match origin.as_ref().and_then(|o| o.to_str().ok()) {
+            Some(origin) => known_storefront(&state, origin).await.unwrap_or(false),
+            None => false,
+        };
+        let Some(origin) = origin.filter(|_| known) else {
+            return error_response(StatusCode::FORBIDDEN, "not a storefront origin");
+        };
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization, content-type, last-event-id"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+        return response;
+    }
+    let mut response = next.run(request).await;
+    if let Some(origin) = origin {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// Whether some installed shop's widget runs on `origin`.
+async fn known_storefront(state: &AppState, origin: &str) -> Result<bool, sqlx::Error> {
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .unwrap_or(origin);
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM shops WHERE install_state = 'installed' AND (
+             'https://' || domain = $1
+             OR settings -> 'storefront_domains' @> to_jsonb($1::text)
+             OR settings -> 'storefront_domains' @> to_jsonb($2::text)))",
+    )
+    .bind(origin)
+    .bind(host)
+    .fetch_one(&state.db)
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewConversation {
+    /// The storefront's language (`en`, `fr-CA`...).
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+/// `POST /chat/conversations`
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    AppJson(body): AppJson<NewConversation>,
+) -> Result<Response, AppError> {
+    limit(&state, &visitor)?;
+    let locale = body
+        .locale
+        .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    let conversation = store::create(&state.db, &visitor, locale.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(conversation)).into_response())
+}
+
+/// `GET /chat/conversations/{id}`: the conversation, its messages and its latest turn.
+pub async fn show(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let conversation = store::find(&state.db, &visitor, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (messages, turn) = tokio::try_join!(
+        store::messages(&state.db, visitor.shop_id, id, None, HISTORY_LIMIT),
+        store::latest_turn(&state.db, visitor.shop_id, id),
+    )?;
+    Ok(Json(json!({
+        "conversation": conversation,
+        "messages": messages,
+        "turn": turn,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    text: String,
+    /// The widget's id for this message: sending it again (after a lost connection) stores
+    /// it once and resumes its answer.
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+/// `POST /chat/conversations/{id}/messages`: stores the message, then streams its answer.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop, conversation = %id))]
+pub async fn send(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NewMessage>,
+) -> Result<Response, AppError> {
+    let text = body.text.trim();
+    if text.is_empty() {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the message is empty",
+        ));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("a message holds at most {MAX_MESSAGE_CHARS} characters"),
+        ));
+    }
+    if body
+        .client_id
+        .as_deref()
+        .is_some_and(|c| c.is_empty() || c.len() > 100)
+    {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "client_id must be 1 to 100 characters",
+        ));
+    }
+    limit(&state, &visitor)?;
+    let text = redact::redact(text);
+    let chat = &state.chat;
+    let accepted = store::accept(
+        &state.db,
+        &visitor,
+        id,
+        &text,
+        body.client_id.as_deref(),
+        chat.responder_name(),
+        chat.limits.per_turn_timeout,
+    )
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let stored = ChatEvent::Stored {
+        message: accepted.message.clone(),
+        owner: accepted.owner,
+    };
+    let Some(turn) = accepted.turn else {
+        // The shop's agents own the conversation: they will see the message.
+        return Ok(sse(futures::stream::iter([(None, stored)])));
+    };
+    let channel = chat.hub.channel(visitor.shop_id, id);
+    // Followed before the turn starts, so that no event is missed.
+    let live = channel.follow(Cursor::Start);
+    if accepted.new_turn
+        || (turn.status == "running" && chat.hub.get(visitor.shop_id, id).is_some())
+    {
+        if accepted.new_turn {
+            spawn_turn(
+                &state,
+                TurnJob {
+                    shop_id: visitor.shop_id,
+                    shop: visitor.shop.clone(),
+                    conversation_id: id,
+                    turn_id: turn.id,
+                    question: accepted.message,
+                },
+                channel,
+            );
+        }
+        let events = turn_events(live, turn.id).map(|(id, event)| (Some(id), event));
+        return Ok(sse(futures::stream::iter([(None, stored)]).chain(events)));
+    }
+    // A resent message whose answer is stored, or is being written by another server.
+    let settled = settled(state.clone(), visitor.shop_id, id, turn.id);
+    Ok(sse(futures::stream::iter([(None, stored)]).chain(
+        futures::stream::once(settled).map(|event| (None, event)),
+    )))
+}
+
+/// The events of turn `turn_id` from a channel's stream, up to and including its `done` or
+/// `error` (the channel's stream itself never ends).
+fn turn_events(
+    live: impl Stream<Item = Delivery> + Send + 'static,
+    turn_id: i64,
+) -> impl Stream<Item = (String, ChatEvent)> + Send + 'static {
+    let ours = live
+        .filter_map(|delivery| async move {
+            match delivery {
+                Delivery::Event { id, event } => Some((id, event)),
+                Delivery::Reset => None,
+            }
+        })
+        .skip_while(move |(_, event)| {
+            let before = !matches!(event, ChatEvent::Turn { turn_id: t, .. } if *t == turn_id);
+            async move { before }
+        })
+        .boxed();
+    futures::stream::unfold((ours, false), |(mut events, ended)| async move {
+        if ended {
+            return None;
+        }
+        let item = events.next().await?;
+        let ends = item.1.ends_turn();
+        Some((item, (events, ends)))
+    })
+}
+
+/// The stored outcome of a turn, waiting (polling) while another server writes it.
+async fn settled(state: AppState, shop_id: i64, conversation: Uuid, turn_id: i64) -> ChatEvent {
+    let timeout = state.chat.limits.per_turn_timeout + Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let turn = store::latest_turn(&state.db, shop_id, conversation).await;
+        match turn {
+            Ok(Some(turn)) if turn.id == turn_id && turn.status != "running" => {
+                return stored_outcome(&state, shop_id, conversation, &turn).await;
+            }
+            Ok(Some(turn)) if store::abandoned(&turn, state.chat.limits.per_turn_timeout) => break,
+            Err(error) => {
+                tracing::warn!(%error, "reading a turn");
+                break;
+            }
+            _ if tokio::time::Instant::now() >= deadline => break,
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+    ChatEvent::Error {
+        code: "unanswered".into(),
+        message: "the answer was interrupted; send the message again".into(),
+        retry: true,
+    }
+}
+
+async fn stored_outcome(
+    state: &AppState,
+    shop_id: i64,
+    conversation: Uuid,
+    turn: &store::TurnState,
+) -> ChatEvent {
+    let answer = match turn.answer_id {
+        Some(answer_id) => store::messages(&state.db, shop_id, conversation, Some(answer_id), 1)
+            .await
+            .ok()
+            .and_then(|mut m| m.pop()),
+        None => None,
+    };
+    match answer {
+        Some(message) if turn.status == "answered" => ChatEvent::Done {
+            turn_id: turn.id,
+            message_id: message.id,
+            citations: message
+                .attachments
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|a| a["type"] == "citations")
+                .filter_map(|a| serde_json::from_value(a["citations"].clone()).ok())
+                .next()
+                .unwrap_or_default(),
+            text: message.text,
+        },
+        _ => ChatEvent::Error {
+            code: "unanswered".into(),
+            message: "the answer failed; send the message again".into(),
+            retry: true,
+        },
+    }
+}
+
+/// `GET /chat/conversations/{id}/events`: follows the conversation (answers as they are
+/// written, agents' replies), resuming after `Last-Event-ID`.
+pub async fn follow(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    store::find(&state.db, &visitor, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let cursor = Cursor::parse(headers.get("last-event-id").and_then(|v| v.to_str().ok()));
+    let live = state.chat.hub.channel(visitor.shop_id, id).follow(cursor);
+    let events = live.map(|delivery| match delivery {
+        Delivery::Event { id, event } => Ok::<_, Infallible>(event_of(Some(id), &event)),
+        Delivery::Reset => Ok(Event::default().event("reset").data("{}")),
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    rating: i16,
+}
+
+/// `POST /chat/conversations/{id}/csat`: the shopper's 1–5 rating.
+pub async fn rate(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<Rating>,
+) -> Result<StatusCode, AppError> {
+    if !(1..=5).contains(&body.rating) {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rating must be 1 to 5",
+        ));
+    }
+    if store::rate(&state.db, &visitor, id, body.rating).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// Takes a message from the visitor's and the shop's budgets, or answers 429.
+fn limit(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
+    let chat = &state.chat;
+    chat.visitor_rate
+        .check(&(visitor.shop_id, visitor.visitor_id))
+        .and_then(|()| chat.shop_rate.check(&visitor.shop_id))
+        .map_err(|wait| AppError::TooManyRequests {
+            retry_after: wait.as_secs().max(1),
+        })
+}
+
+fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
+    let mut sse = Event::default()
+        .event(event.name())
+        .data(serde_json::to_string(event).unwrap_or_default());
+    if let Some(id) = id {
+        sse = sse.id(id);
+    }
+    sse
+}
+
+fn sse(events: impl Stream<Item = (Option<String>, ChatEvent)> + Send + 'static) -> Response {
+    let events = events.map(|(id, event)| Ok::<_, Infallible>(event_of(id, &event)));
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
+}

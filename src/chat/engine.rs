@@ -1,0 +1,411 @@
+//! One shopper turn, from the stored question to the stored answer: the prompt from the shop's
+//! settings and the conversation, the tool loop over the hosted models (falling back to the
+//! local responder), every event forwarded to the conversation's live channel as it happens,
+//! and the answer, the turn's figures and its tool calls stored together at the end.
+//!
+//! A turn runs in its own task, not in the request that asked for it: a shopper whose
+//! connection drops still gets the answer stored, and reconnects to the rest of the stream.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use tokio_util::task::TaskTracker;
+use uuid::Uuid;
+
+use super::events::{ChatEvent, Citation};
+use super::host::{StoreTools, TurnContext};
+use super::hub::{Channel, Hub};
+use super::local::{self, LocalResponder};
+use super::model::{
+    ChatModel, ChatModels, EventSink, Fallback, FallbackPolicy, Limits, LoopOutcome, Message,
+    ModelError, ModelEvent, ModelFuture, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec,
+    run_tool_loop,
+};
+use super::rate::{Limiter, Rate};
+use super::settings::ShopSettings;
+use super::store::{self, AuditedCall, Finished, StoredMessage};
+use super::{prompt, redact};
+use crate::config::ChatConfig;
+use crate::shopify::ShopDomain;
+use crate::state::AppState;
+
+/// The chat engine's process-wide parts (in [`AppState`]).
+pub struct Chat {
+    /// The configured hosted models as one fallback chain; `None`: local responder only.
+    hosted: Option<Fallback>,
+    local: LocalResponder,
+    prices: PriceTable,
+    pub limits: Limits,
+    /// Live conversations on this node.
+    pub hub: Hub,
+    /// Running turns, so that shutdown can let them finish.
+    pub tasks: TaskTracker,
+    /// Messages per visitor and per shop.
+    pub visitor_rate: Limiter<(i64, Uuid)>,
+    pub shop_rate: Limiter<i64>,
+}
+
+impl Chat {
+    pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
+        let hosted = if config.endpoints.is_empty() {
+            None
+        } else {
+            Some(ChatModels::new(FallbackPolicy::default()).chain(&config.endpoints)?)
+        };
+        Ok(Self {
+            hosted,
+            local: LocalResponder::new(),
+            prices: config.prices.clone(),
+            limits: Limits {
+                per_turn_timeout: config.turn_timeout,
+                ..Limits::default()
+            },
+            hub: Hub::default(),
+            tasks: TaskTracker::new(),
+            visitor_rate: Limiter::new(Rate {
+                per_minute: config.visitor_per_minute,
+                burst: config.visitor_per_minute,
+            }),
+            shop_rate: Limiter::new(Rate {
+                per_minute: config.shop_per_minute,
+                burst: config.shop_per_minute,
+            }),
+        })
+    }
+
+    /// What `turns.responder` records: the first model asked.
+    pub fn responder_name(&self) -> &'static str {
+        if self.hosted.is_some() {
+            "hosted"
+        } else {
+            "local"
+        }
+    }
+
+    /// The hosted chain, then the local responder when it fails before saying anything.
+    pub fn responder(&self) -> impl ChatModel + '_ {
+        Responder {
+            hosted: self.hosted.as_ref(),
+            local: &self.local,
+        }
+    }
+}
+
+struct Responder<'a> {
+    hosted: Option<&'a Fallback>,
+    local: &'a LocalResponder,
+}
+
+impl ChatModel for Responder<'_> {
+    fn stream<'a>(&'a self, request: &'a ModelRequest, sink: EventSink<'a>) -> ModelFuture<'a> {
+        Box::pin(async move {
+            if let Some(hosted) = self.hosted {
+                let mut forwarded = false;
+                let result = {
+                    let mut tee = |event: ModelEvent| {
+                        forwarded = true;
+                        sink(event);
+                    };
+                    hosted.stream(request, &mut tee).await
+                };
+                match result {
+                    Ok(turn) => return Ok(turn),
+                    Err(error) if !forwarded => {
+                        tracing::warn!(%error, "no hosted chat model answered; the local responder does");
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            self.local.stream(request, sink).await
+        })
+    }
+}
+
+/// The tools as the model is offered them.
+pub fn model_tools() -> Vec<ToolSpec> {
+    tools::specs()
+        .into_iter()
+        .map(|spec| ToolSpec {
+            name: spec.name.to_owned(),
+            description: spec.description.to_owned(),
+            parameters: spec.parameters,
+        })
+        .collect()
+}
+
+/// A stored question to answer.
+#[derive(Debug, Clone)]
+pub struct TurnJob {
+    pub shop_id: i64,
+    pub shop: ShopDomain,
+    pub conversation_id: Uuid,
+    pub turn_id: i64,
+    pub question: StoredMessage,
+}
+
+/// Starts answering in the background; events go to the conversation's `channel`.
+pub fn spawn_turn(state: &AppState, job: TurnJob, channel: Arc<Channel>) {
+    let task_state = state.clone();
+    state
+        .chat
+        .tasks
+        .spawn(async move { run_turn(task_state, job, channel).await });
+}
+
+#[tracing::instrument(skip_all, fields(shop = %job.shop, turn = job.turn_id))]
+async fn run_turn(state: AppState, job: TurnJob, channel: Arc<Channel>) {
+    // One answer at a time per conversation: the next question reads this one's answer.
+    let _turn = channel.turn.lock().await;
+    channel.push(ChatEvent::Turn {
+        turn_id: job.turn_id,
+        question_id: job.question.id,
+    });
+    let started = Instant::now();
+    if let Err(error) = answer(&state, &job, &channel, started).await {
+        tracing::error!(error = ?error, "turn failed");
+        let failed = Finished {
+            failed: Some("internal error".into()),
+            ..finished(&job, started)
+        };
+        if let Err(error) = store::finish(&state.db, &failed).await {
+            tracing::error!(%error, "could not record the failed turn");
+        }
+        channel.push(ChatEvent::Error {
+            code: "internal".into(),
+            message: "Sorry, something went wrong on our side. Please send your message again."
+                .into(),
+            retry: true,
+        });
+    }
+}
+
+fn finished(job: &TurnJob, started: Instant) -> Finished {
+    Finished {
+        shop_id: job.shop_id,
+        conversation_id: job.conversation_id,
+        turn_id: job.turn_id,
+        answer: None,
+        failed: None,
+        model: None,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_usd: None,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        calls: Vec::new(),
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    job: &TurnJob,
+    channel: &Channel,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let (settings, conversation, history) = tokio::try_join!(
+        ShopSettings::load(&state.db, job.shop_id),
+        store::load(&state.db, job.shop_id, job.conversation_id),
+        store::messages(
+            &state.db,
+            job.shop_id,
+            job.conversation_id,
+            Some(job.question.id),
+            prompt::HISTORY_MESSAGES,
+        ),
+    )
+    .context("while loading the conversation")?;
+    let conversation = conversation.context("the conversation is gone")?;
+    let mut messages = vec![Message::system(prompt::system(
+        &settings,
+        job.shop.as_str(),
+        &conversation,
+    ))];
+    messages.extend(prompt::history(&history));
+    let request = ModelRequest {
+        messages,
+        tools: model_tools(),
+        temperature: None,
+    };
+    let host = StoreTools::new(
+        state.clone(),
+        TurnContext {
+            shop: job.shop.clone(),
+            shopper: tools::Shopper {
+                shop_id: job.shop_id,
+                customer_id: conversation.customer_id.clone(),
+                verification_failures: conversation.verification_failures,
+            },
+            conversation_id: job.conversation_id,
+            write_allowed: local::wants_cart(&job.question.text),
+        },
+    );
+    let mut shown = Shown::default();
+    let mut sink = |event: ModelEvent| {
+        for event in shown.events(event) {
+            channel.push(event);
+        }
+    };
+    let responder = state.chat.responder();
+    let outcome = run_tool_loop(
+        &responder,
+        request,
+        &host,
+        state.chat.limits,
+        &state.chat.prices,
+        &mut sink,
+    )
+    .await;
+    let (failure, retry) = match &outcome.stop {
+        Stop::Answered => (None, false),
+        Stop::MaxSteps => (
+            Some("the assistant needed too many steps".to_owned()),
+            false,
+        ),
+        Stop::Deadline => (Some("the answer took too long".to_owned()), true),
+        Stop::Failed(error) => {
+            tracing::warn!(%error, "the chat model failed mid-answer");
+            (Some("the chat model failed".to_owned()), true)
+        }
+    };
+    let text = redact::redact(&outcome.text).into_owned();
+    let citations = shown.citations();
+    let mut attachments = shown.attachments.clone();
+    if !citations.is_empty() {
+        attachments.push(json!({ "type": "citations", "citations": citations }));
+    }
+    let done = Finished {
+        answer: (!text.is_empty()).then(|| (text.clone(), Value::Array(attachments))),
+        failed: failure.clone(),
+        model: outcome.steps.last().map(|s| s.model.clone()),
+        prompt_tokens: outcome.usage.prompt_tokens,
+        completion_tokens: outcome.usage.completion_tokens,
+        cost_usd: outcome.cost_usd,
+        calls: audit(&outcome),
+        ..finished(job, started)
+    };
+    let message_id = store::finish(&state.db, &done)
+        .await
+        .context("while storing the answer")?;
+    match (failure, message_id) {
+        (None, Some(message_id)) => channel.push(ChatEvent::Done {
+            turn_id: job.turn_id,
+            message_id,
+            text,
+            citations,
+        }),
+        (failure, _) => channel.push(ChatEvent::Error {
+            code: "unanswered".into(),
+            message: failure.unwrap_or_else(|| "no answer".into()),
+            retry,
+        }),
+    };
+    Ok(())
+}
+
+/// The tool calls of a turn for the audit trail.
+fn audit(outcome: &LoopOutcome) -> Vec<AuditedCall> {
+    outcome
+        .steps
+        .iter()
+        .flat_map(|step| &step.tools)
+        .map(|run| AuditedCall {
+            tool: run.call.name.clone(),
+            risk: match tools::spec(&run.call.name).map(|s| s.risk) {
+                Some(tools::Risk::Write) => "write",
+                _ => "read",
+            },
+            arguments: serde_json::from_str(&run.call.arguments)
+                .unwrap_or_else(|_| json!({ "unparsed": run.call.arguments })),
+            outcome: run.output.outcome.as_str(),
+            result: run.output.content.clone(),
+            duration_ms: i32::try_from(run.elapsed.as_millis()).unwrap_or(i32::MAX),
+        })
+        .collect()
+}
+
+/// What the shopper is shown of a turn besides its text: tool activity, product cards,
+/// actions, the handoff, and the sources the answer drew on.
+#[derive(Default)]
+struct Shown {
+    attachments: Vec<Value>,
+    citations: Vec<Citation>,
+}
+
+impl Shown {
+    fn events(&mut self, event: ModelEvent) -> Vec<ChatEvent> {
+        match event {
+            ModelEvent::TextDelta(text) => vec![ChatEvent::Delta { text }],
+            ModelEvent::ToolCallStarted { name, .. } => vec![ChatEvent::Tool {
+                name,
+                status: "started".into(),
+            }],
+            ModelEvent::ToolCallFinished { name, output, .. } => {
+                let mut events = vec![ChatEvent::Tool {
+                    name: name.clone(),
+                    status: output.outcome.as_str().to_owned(),
+                }];
+                if !output.is_error {
+                    events.extend(self.results(&name, &output));
+                }
+                events
+            }
+        }
+    }
+
+    fn results(&mut self, tool: &str, output: &ToolOutput) -> Option<ChatEvent> {
+        use tools::io;
+        let content = output.content.clone();
+        let event = match tool {
+            tools::SEARCH_PRODUCTS => {
+                let found: io::ProductsFound = serde_json::from_value(content).ok()?;
+                self.cite(found.products.iter().map(|p| (&p.title, Some(&p.url))));
+                (!found.products.is_empty()).then_some(ChatEvent::Products {
+                    products: found.products,
+                })?
+            }
+            tools::GET_PRODUCT => {
+                let detail: io::ProductDetail = serde_json::from_value(content).ok()?;
+                self.cite([(&detail.card.title, Some(&detail.card.url))]);
+                ChatEvent::Products {
+                    products: vec![detail.card],
+                }
+            }
+            tools::SEARCH_KNOWLEDGE => {
+                let found: io::KnowledgeFound = serde_json::from_value(content).ok()?;
+                self.cite(found.passages.iter().map(|p| (&p.title, p.url.as_ref())));
+                return None;
+            }
+            tools::ADD_TO_CART => ChatEvent::Action {
+                action: serde_json::from_value(content).ok()?,
+            },
+            tools::HANDOFF_TO_HUMAN => {
+                let handoff: io::Handoff = serde_json::from_value(content).ok()?;
+                ChatEvent::Handoff {
+                    agents_available: handoff.agents_available,
+                    email_needed: handoff.email_needed,
+                }
+            }
+            _ => return None,
+        };
+        self.attachments
+            .push(serde_json::to_value(&event).unwrap_or_default());
+        Some(event)
+    }
+
+    fn cite<'a>(&mut self, sources: impl IntoIterator<Item = (&'a String, Option<&'a String>)>) {
+        for (title, url) in sources {
+            let citation = Citation {
+                title: title.clone(),
+                url: url.cloned(),
+            };
+            if !self.citations.contains(&citation) {
+                self.citations.push(citation);
+            }
+        }
+    }
+
+    fn citations(&self) -> Vec<Citation> {
+        self.citations.iter().take(5).cloned().collect()
+    }
+}

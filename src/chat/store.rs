@@ -1,0 +1,506 @@
+//! Conversations in the database: the shopper's message is stored (redacted) before anything
+//! else happens, each answer with its turn's tool calls, tokens and cost in one transaction,
+//! and every query is scoped by the verified shop and visitor.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use super::visitor::Visitor;
+
+/// Who owns a conversation: who answers the shopper next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    Ai,
+    Human,
+    Closed,
+}
+
+impl Owner {
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "human" => Self::Human,
+            "closed" => Self::Closed,
+            _ => Self::Ai,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: Uuid,
+    pub owner: Owner,
+    pub locale: Option<String>,
+    /// Whether the storefront said the shopper is logged in.
+    pub logged_in: bool,
+    pub csat: Option<i16>,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub customer_id: Option<String>,
+    #[serde(skip)]
+    pub verification_failures: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredMessage {
+    pub id: i64,
+    /// `shopper`, `assistant`, `agent` or `system`.
+    pub role: String,
+    pub text: String,
+    /// Citations, product cards and actions shown with an assistant message.
+    pub attachments: Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An assistant turn as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnState {
+    pub id: i64,
+    pub question_id: i64,
+    pub answer_id: Option<i64>,
+    /// `running`, `answered` or `failed`.
+    pub status: String,
+    #[serde(skip)]
+    pub age: chrono::Duration,
+}
+
+const CONVERSATION_COLUMNS: &str =
+    "id, owner, locale, customer_id, csat, verification_failures, created_at";
+
+fn conversation(row: &sqlx::postgres::PgRow) -> Result<Conversation, sqlx::Error> {
+    let customer_id: Option<String> = row.try_get("customer_id")?;
+    let owner: String = row.try_get("owner")?;
+    let failures: i32 = row.try_get("verification_failures")?;
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        owner: Owner::parse(&owner),
+        locale: row.try_get("locale")?,
+        logged_in: customer_id.is_some(),
+        csat: row.try_get("csat")?,
+        created_at: row.try_get("created_at")?,
+        customer_id,
+        verification_failures: u32::try_from(failures).unwrap_or(0),
+    })
+}
+
+/// Starts a conversation for the visitor (counted in the shop's daily usage).
+pub async fn create(
+    db: &PgPool,
+    visitor: &Visitor,
+    locale: Option<&str>,
+) -> Result<Conversation, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale)
+         VALUES ($1, $2, $3, $4, $5)
+         RETURNING {CONVERSATION_COLUMNS}"
+    )))
+    .bind(visitor.shop_id)
+    .bind(Uuid::now_v7())
+    .bind(visitor.visitor_id)
+    .bind(&visitor.customer_id)
+    .bind(locale)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO usage_daily (shop_id, day, conversations) VALUES ($1, current_date, 1)
+         ON CONFLICT (shop_id, day) DO UPDATE SET conversations = usage_daily.conversations + 1",
+    )
+    .bind(visitor.shop_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    conversation(&row)
+}
+
+/// The visitor's conversation `id`, if it is theirs: the same visitor, and not a logged-in
+/// customer's conversation seen by anyone but that customer.
+pub async fn find(
+    db: impl sqlx::PgExecutor<'_>,
+    visitor: &Visitor,
+    id: Uuid,
+) -> Result<Option<Conversation>, sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations
+         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+           AND (customer_id IS NULL OR customer_id = $4)"
+    )))
+    .bind(visitor.shop_id)
+    .bind(id)
+    .bind(visitor.visitor_id)
+    .bind(&visitor.customer_id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(conversation)
+    .transpose()
+}
+
+/// The conversation as the engine needs it (no visitor check: the turn is already ours).
+pub async fn load(
+    db: &PgPool,
+    shop_id: i64,
+    id: Uuid,
+) -> Result<Option<Conversation>, sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shop_id = $1 AND id = $2"
+    )))
+    .bind(shop_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(conversation)
+    .transpose()
+}
+
+/// What became of a shopper's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub message: StoredMessage,
+    pub owner: Owner,
+    /// The turn that answers it: new, or the one already running or done for a resent
+    /// message; `None` when the assistant does not own the conversation.
+    pub turn: Option<TurnState>,
+    /// The message was already stored (the widget sent it again).
+    pub duplicate: bool,
+    /// `turn` was just created: the caller starts it.
+    pub new_turn: bool,
+}
+
+/// A turn may be taken over when it has been `running` longer than any turn can run: the
+/// process running it died.
+pub fn abandoned(turn: &TurnState, turn_timeout: std::time::Duration) -> bool {
+    turn.status == "running"
+        && turn.age.to_std().unwrap_or_default() > turn_timeout + std::time::Duration::from_secs(5)
+}
+
+/// Stores the shopper's message (`text` already redacted) and, when the assistant owns the
+/// conversation, the turn that will answer it — in one transaction, before any model is
+/// called. A message resent with the same `client_id` is stored once; if its turn failed or
+/// was abandoned, a new turn answers it.
+pub async fn accept(
+    db: &PgPool,
+    visitor: &Visitor,
+    conversation_id: Uuid,
+    text: &str,
+    client_id: Option<&str>,
+    responder: &str,
+    turn_timeout: std::time::Duration,
+) -> Result<Option<Accepted>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    // The row lock orders concurrent sends of one conversation.
+    let Some(conversation) = find(&mut *tx, visitor, conversation_id).await? else {
+        return Ok(None);
+    };
+    sqlx::query("SELECT 1 FROM conversations WHERE shop_id = $1 AND id = $2 FOR UPDATE")
+        .bind(visitor.shop_id)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO messages (shop_id, conversation_id, role, content, client_id)
+         VALUES ($1, $2, 'shopper', $3, $4)
+         ON CONFLICT (shop_id, conversation_id, client_id) DO NOTHING
+         RETURNING id, role, content, attachments, created_at",
+    )
+    .bind(visitor.shop_id)
+    .bind(conversation_id)
+    .bind(text)
+    .bind(client_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (row, duplicate) = match inserted {
+        Some(row) => (row, false),
+        None => (
+            sqlx::query(
+                "SELECT id, role, content, attachments, created_at FROM messages
+                 WHERE shop_id = $1 AND conversation_id = $2 AND client_id = $3",
+            )
+            .bind(visitor.shop_id)
+            .bind(conversation_id)
+            .bind(client_id)
+            .fetch_one(&mut *tx)
+            .await?,
+            true,
+        ),
+    };
+    let message = stored_message(&row)?;
+    sqlx::query(
+        "UPDATE conversations SET last_message_at = now(),
+                customer_id = coalesce(customer_id, $3)
+         WHERE shop_id = $1 AND id = $2",
+    )
+    .bind(visitor.shop_id)
+    .bind(conversation_id)
+    .bind(&visitor.customer_id)
+    .execute(&mut *tx)
+    .await?;
+    let (mut turn, mut new_turn) = (None, false);
+    if conversation.owner == Owner::Ai {
+        let existing = if duplicate {
+            latest_turn_for(&mut *tx, visitor.shop_id, message.id).await?
+        } else {
+            None
+        };
+        turn = match existing {
+            Some(t)
+                if t.status == "answered"
+                    || (t.status == "running" && !abandoned(&t, turn_timeout)) =>
+            {
+                Some(t)
+            }
+            stale => {
+                if let Some(stale) = stale.filter(|t| t.status == "running") {
+                    sqlx::query(
+                        "UPDATE turns SET status = 'failed', error = 'abandoned'
+                         WHERE shop_id = $1 AND id = $2 AND status = 'running'",
+                    )
+                    .bind(visitor.shop_id)
+                    .bind(stale.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let row = sqlx::query(
+                    "INSERT INTO turns (shop_id, conversation_id, question_id, responder)
+                     VALUES ($1, $2, $3, $4)
+                     RETURNING id, question_id, answer_id, status, now() - created_at AS age",
+                )
+                .bind(visitor.shop_id)
+                .bind(conversation_id)
+                .bind(message.id)
+                .bind(responder)
+                .fetch_one(&mut *tx)
+                .await?;
+                new_turn = true;
+                Some(turn_state(&row)?)
+            }
+        };
+    }
+    tx.commit().await?;
+    Ok(Some(Accepted {
+        message,
+        owner: conversation.owner,
+        turn,
+        duplicate,
+        new_turn,
+    }))
+}
+
+async fn latest_turn_for(
+    db: impl sqlx::PgExecutor<'_>,
+    shop_id: i64,
+    question_id: i64,
+) -> Result<Option<TurnState>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, question_id, answer_id, status, now() - created_at AS age FROM turns
+         WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(shop_id)
+    .bind(question_id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(turn_state)
+    .transpose()
+}
+
+/// The conversation's latest turn.
+pub async fn latest_turn(
+    db: &PgPool,
+    shop_id: i64,
+    conversation_id: Uuid,
+) -> Result<Option<TurnState>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, question_id, answer_id, status, now() - created_at AS age FROM turns
+         WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(shop_id)
+    .bind(conversation_id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(turn_state)
+    .transpose()
+}
+
+fn turn_state(row: &sqlx::postgres::PgRow) -> Result<TurnState, sqlx::Error> {
+    let age: sqlx::postgres::types::PgInterval = row.try_get("age")?;
+    Ok(TurnState {
+        id: row.try_get("id")?,
+        question_id: row.try_get("question_id")?,
+        answer_id: row.try_get("answer_id")?,
+        status: row.try_get("status")?,
+        age: chrono::Duration::microseconds(age.microseconds)
+            + chrono::Duration::days(i64::from(age.days)),
+    })
+}
+
+fn stored_message(row: &sqlx::postgres::PgRow) -> Result<StoredMessage, sqlx::Error> {
+    Ok(StoredMessage {
+        id: row.try_get("id")?,
+        role: row.try_get("role")?,
+        text: row.try_get("content")?,
+        attachments: row.try_get("attachments")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The conversation's messages up to and including `through` (all when `None`), oldest
+/// first, at most the last `limit`.
+pub async fn messages(
+    db: &PgPool,
+    shop_id: i64,
+    conversation_id: Uuid,
+    through: Option<i64>,
+    limit: i64,
+) -> Result<Vec<StoredMessage>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT * FROM (
+             SELECT id, role, content, attachments, created_at FROM messages
+             WHERE shop_id = $1 AND conversation_id = $2 AND ($3::bigint IS NULL OR id <= $3)
+             ORDER BY id DESC LIMIT $4
+         ) recent ORDER BY id",
+    )
+    .bind(shop_id)
+    .bind(conversation_id)
+    .bind(through)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(stored_message).collect()
+}
+
+/// One tool call for the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditedCall {
+    pub tool: String,
+    pub risk: &'static str,
+    pub arguments: Value,
+    pub outcome: &'static str,
+    pub result: Value,
+    pub duration_ms: i32,
+}
+
+/// How a turn ended, for [`finish`].
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub shop_id: i64,
+    pub conversation_id: Uuid,
+    pub turn_id: i64,
+    /// The answer (already redacted); `None` stores no message (a failure with nothing said).
+    pub answer: Option<(String, Value)>,
+    pub failed: Option<String>,
+    pub model: Option<String>,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub cost_usd: Option<f64>,
+    pub latency_ms: u64,
+    pub calls: Vec<AuditedCall>,
+}
+
+/// Stores the answer, the turn's figures, its tool calls and the shop's daily usage in one
+/// transaction; returns the answer's message id.
+pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let answer_id: Option<i64> = match &done.answer {
+        Some((text, attachments)) => Some(
+            sqlx::query_scalar(
+                "INSERT INTO messages (shop_id, conversation_id, role, content, attachments)
+                 VALUES ($1, $2, 'assistant', $3, $4) RETURNING id",
+            )
+            .bind(done.shop_id)
+            .bind(done.conversation_id)
+            .bind(text)
+            .bind(attachments)
+            .fetch_one(&mut *tx)
+            .await?,
+        ),
+        None => None,
+    };
+    let tokens = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+    sqlx::query(
+        "UPDATE turns SET answer_id = $3, status = $4, error = $5, model = $6,
+                prompt_tokens = $7, completion_tokens = $8, cost_usd = $9, latency_ms = $10
+         WHERE shop_id = $1 AND id = $2",
+    )
+    .bind(done.shop_id)
+    .bind(done.turn_id)
+    .bind(answer_id)
+    .bind(if done.failed.is_some() {
+        "failed"
+    } else {
+        "answered"
+    })
+    .bind(&done.failed)
+    .bind(&done.model)
+    .bind(tokens(done.prompt_tokens))
+    .bind(tokens(done.completion_tokens))
+    .bind(done.cost_usd)
+    .bind(i32::try_from(done.latency_ms).unwrap_or(i32::MAX))
+    .execute(&mut *tx)
+    .await?;
+    for call in &done.calls {
+        sqlx::query(
+            "INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(done.shop_id)
+        .bind(done.turn_id)
+        .bind(&call.tool)
+        .bind(call.risk)
+        .bind(&call.arguments)
+        .bind(call.outcome)
+        .bind(&call.result)
+        .bind(call.duration_ms)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO usage_daily (shop_id, day, turns, prompt_tokens, completion_tokens, cost_usd)
+         VALUES ($1, current_date, 1, $2, $3, coalesce($4, 0))
+         ON CONFLICT (shop_id, day) DO UPDATE SET
+             turns = usage_daily.turns + 1,
+             prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
+             completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
+             cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd",
+    )
+    .bind(done.shop_id)
+    .bind(i64::try_from(done.prompt_tokens).unwrap_or(i64::MAX))
+    .bind(i64::try_from(done.completion_tokens).unwrap_or(i64::MAX))
+    .bind(done.cost_usd)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE conversations SET last_message_at = now() WHERE shop_id = $1 AND id = $2")
+        .bind(done.shop_id)
+        .bind(done.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(answer_id)
+}
+
+/// Records the shopper's rating of the conversation (1–5); false when it is not theirs.
+pub async fn rate(
+    db: &PgPool,
+    visitor: &Visitor,
+    conversation_id: Uuid,
+    rating: i16,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE conversations SET csat = $4
+         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+           AND (customer_id IS NULL OR customer_id = $5)",
+    )
+    .bind(visitor.shop_id)
+    .bind(conversation_id)
+    .bind(visitor.visitor_id)
+    .bind(rating)
+    .bind(&visitor.customer_id)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
