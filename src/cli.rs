@@ -132,6 +132,15 @@ enum EvalCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// The assistant on a JSONL file of chat cases (see evals/chat/README.md), over the
+    /// simulator's demo store synced into a throwaway database, with the configured chat
+    /// models (none: the local responder): tool routing, answer checks, latency.
+    Chat {
+        file: std::path::PathBuf,
+        /// Keep the scratch database (its name is printed).
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -375,6 +384,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 cleanup.finish().await?;
             }
             let report = result?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.table());
+            }
+        }
+        Command::Eval {
+            command: EvalCommand::Chat { file, keep },
+            json,
+        } => {
+            let cases = crate::chat::eval::load(&file)?;
+            let report = crate::chat::eval::run(config, &cases, keep).await?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

@@ -154,8 +154,9 @@ pub fn spawn_turn(state: &AppState, job: TurnJob, channel: Arc<Channel>) {
         .spawn(async move { run_turn(task_state, job, channel).await });
 }
 
+/// Answers `job` to the end, pushing its events to `channel` (the eval awaits it directly).
 #[tracing::instrument(skip_all, fields(shop = %job.shop, turn = job.turn_id))]
-async fn run_turn(state: AppState, job: TurnJob, channel: Arc<Channel>) {
+pub async fn run_turn(state: AppState, job: TurnJob, channel: Arc<Channel>) {
     // One answer at a time per conversation: the next question reads this one's answer.
     let _turn = channel.turn.lock().await;
     channel.push(ChatEvent::Turn {

@@ -157,6 +157,28 @@ pub async fn load(
     .transpose()
 }
 
+/// Adds a message as it is (`text` already redacted): an agent's reply, or an imported
+/// earlier turn.
+pub async fn append(
+    db: &PgPool,
+    shop_id: i64,
+    conversation_id: Uuid,
+    role: &str,
+    text: &str,
+) -> Result<StoredMessage, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO messages (shop_id, conversation_id, role, content) VALUES ($1, $2, $3, $4)
+         RETURNING id, role, content, attachments, created_at",
+    )
+    .bind(shop_id)
+    .bind(conversation_id)
+    .bind(role)
+    .bind(text)
+    .fetch_one(db)
+    .await?;
+    stored_message(&row)
+}
+
 /// What became of a shopper's message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {

@@ -1,0 +1,389 @@
+//! `concierge eval chat FILE`: every case of a JSONL file (format in `evals/chat/README.md`)
+//! through the real engine — the configured responder (hosted models, else the local one),
+//! the tool host over the Shopify simulator's demo store, synced into a scratch database —
+//! scored on the first tool called, the answer's facts, and latency.
+//!
+//! The cases' `history` is stored as the conversation's earlier messages and
+//! `logged_in_customer` (an email) becomes the verified customer id, exactly as the app proxy
+//! would vouch for it; nothing about a case reaches the engine any other way.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::engine::{TurnJob, run_turn};
+use super::store;
+use super::visitor::Visitor;
+use crate::config::{Config, ShopifyConfig};
+use crate::demo::DEMO_SHOP;
+use crate::shopify::ShopDomain;
+use crate::state::AppState;
+
+/// One case.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub message: String,
+    #[serde(default)]
+    pub history: Vec<HistoryTurn>,
+    /// The logged-in customer's email.
+    #[serde(default)]
+    pub logged_in_customer: Option<String>,
+    pub expect_tool: Option<String>,
+    #[serde(default)]
+    pub expect_args: Map<String, Value>,
+    #[serde(default)]
+    pub must_contain: Vec<String>,
+    #[serde(default)]
+    pub must_not_contain: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryTurn {
+    pub role: String,
+    pub text: String,
+}
+
+/// Reads a JSONL file of cases; the error names the bad line.
+pub fn load(path: &Path) -> anyhow::Result<Vec<Case>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not a chat eval case", path.display(), n + 1))
+        })
+        .collect()
+}
+
+impl Case {
+    /// Whether `first` (the first tool called, with its arguments) is what the case expects.
+    pub fn routed(&self, first: Option<(&str, &Value)>) -> bool {
+        match (&self.expect_tool, first) {
+            (None, None) => true,
+            (Some(expected), Some((name, arguments))) => {
+                expected == name && contains(&self.expect_args, arguments)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the answer states every `must_contain` and none of `must_not_contain`
+    /// (case-insensitive); `None` when the case checks neither.
+    pub fn answer_ok(&self, answer: &str) -> Option<bool> {
+        if self.must_contain.is_empty() && self.must_not_contain.is_empty() {
+            return None;
+        }
+        let answer = answer.to_lowercase();
+        Some(
+            self.must_contain
+                .iter()
+                .all(|f| answer.contains(&f.to_lowercase()))
+                && !self
+                    .must_not_contain
+                    .iter()
+                    .any(|f| answer.contains(&f.to_lowercase())),
+        )
+    }
+}
+
+/// Whether `actual` holds every expected argument: numbers as numbers, strings equal
+/// ignoring case and surrounding space, anything else exactly.
+pub fn contains(expected: &Map<String, Value>, actual: &Value) -> bool {
+    expected.iter().all(|(key, want)| {
+        let Some(got) = actual.get(key) else {
+            return false;
+        };
+        match (want, got) {
+            (Value::Number(w), Value::Number(g)) => w.as_f64() == g.as_f64(),
+            (Value::String(w), Value::String(g)) => w.trim().eq_ignore_ascii_case(g.trim()),
+            _ => want == got,
+        }
+    })
+}
+
+/// What one case did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub routed: bool,
+    pub answer_ok: Option<bool>,
+    pub first_tool: Option<String>,
+    pub first_arguments: Option<Value>,
+    /// Write tools that ran successfully (an action offered to the shopper).
+    pub writes: Vec<String>,
+    pub answer: String,
+    pub latency_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub cases: usize,
+    pub routing_accuracy: f64,
+    /// Of the cases with `must_contain` / `must_not_contain`, the share that passed.
+    pub answer_checks_passed: f64,
+    /// How many cases have answer checks.
+    pub answer_checks: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub responder: String,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Report {
+    fn of(outcomes: Vec<Outcome>, responder: &str) -> Self {
+        let cases = outcomes.len();
+        let routed = outcomes.iter().filter(|o| o.routed).count();
+        let checked: Vec<bool> = outcomes.iter().filter_map(|o| o.answer_ok).collect();
+        let mut latencies: Vec<f64> = outcomes.iter().map(|o| o.latency_ms).collect();
+        latencies.sort_by(f64::total_cmp);
+        let ratio = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+        Self {
+            cases,
+            routing_accuracy: ratio(routed, cases),
+            answer_checks_passed: ratio(checked.iter().filter(|ok| **ok).count(), checked.len()),
+            answer_checks: checked.len(),
+            p50_ms: crate::knowledge::eval::percentile(&latencies, 0.50),
+            p95_ms: crate::knowledge::eval::percentile(&latencies, 0.95),
+            responder: responder.to_owned(),
+            outcomes,
+        }
+    }
+
+    /// The figures and every case that missed.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        for o in self
+            .outcomes
+            .iter()
+            .filter(|o| !o.routed || o.answer_ok == Some(false))
+        {
+            let first = o.first_tool.as_deref().unwrap_or("(none)");
+            let args = o
+                .first_arguments
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default();
+            let what = if o.routed { "answer" } else { "routing" };
+            let answer: String = o.answer.chars().take(160).collect();
+            out.push_str(&format!(
+                "miss {:<18} {what:<8} {first} {args}\n    {answer}\n",
+                o.id
+            ));
+        }
+        out.push_str(&format!(
+            "\nresponder            {}\ncases                {}\nrouting accuracy     {:.3}\nanswer checks passed {:.3} (of {})\nlatency p50 / p95    {:.0} / {:.0} ms\n",
+            self.responder,
+            self.cases,
+            self.routing_accuracy,
+            self.answer_checks_passed,
+            self.answer_checks,
+            self.p50_ms,
+            self.p95_ms,
+        ));
+        out
+    }
+}
+
+/// Runs `cases` against the demo store (see the module docs).
+pub async fn run(config: Config, cases: &[Case], keep: bool) -> anyhow::Result<Report> {
+    let (db, _, scratch) = crate::db::scratch_database(&config, "eval").await?;
+    let result = evaluate(config, db.clone(), cases).await;
+    db.close().await;
+    if keep {
+        eprintln!("kept database {}", scratch.keep().await?);
+    } else {
+        scratch.finish().await?;
+    }
+    result
+}
+
+async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<Report> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let app_url = format!("http://{}", listener.local_addr()?);
+    let store = shopify_sim::store::Store::demo()?;
+    let customers: Vec<(String, String)> = store
+        .shop(DEMO_SHOP)
+        .context("the demo store has no demo shop")?
+        .customers()
+        .iter()
+        .filter_map(|c| {
+            let email = c["email"].as_str()?.to_lowercase();
+            let id = shopify_sim::store::gid_number(c["id"].as_str()?)?;
+            Some((email, id.to_string()))
+        })
+        .collect();
+    let sim = shopify_sim::Simulator::start(
+        shopify_sim::SimConfig::new(
+            ShopifyConfig::DEMO_API_KEY,
+            ShopifyConfig::DEMO_API_SECRET,
+            &app_url,
+        ),
+        store,
+    )
+    .await
+    .context("while starting the Shopify simulator")?;
+    let shopify = ShopifyConfig::demo(app_url.clone(), sim.shop_url_template());
+    let keyring = crate::crypto::Keyring::parse(&secrecy::SecretString::from(
+        crate::crypto::Keyring::generate_entry("eval"),
+    ))?;
+    let grace = config.shutdown_grace;
+    let state = crate::cli::state(db.clone(), config, shopify, keyring).await?;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn(crate::jobs::run_worker(
+        state.clone(),
+        shutdown.clone(),
+        grace,
+    ));
+    let web = tokio::spawn(crate::launch(listener, state.clone(), shutdown.clone()));
+    let result = async {
+        crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP)
+            .await
+            .context("while installing the demo shop")?;
+        let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
+            .bind(DEMO_SHOP)
+            .fetch_one(&db)
+            .await?;
+        wait_for_sync(&db, shop_id).await?;
+        let mut outcomes = Vec::with_capacity(cases.len());
+        for case in cases {
+            let customer = match &case.logged_in_customer {
+                Some(email) => Some(
+                    customers
+                        .iter()
+                        .find(|(e, _)| *e == email.to_lowercase())
+                        .map(|(_, id)| id.clone())
+                        .with_context(|| format!("{}: no demo customer {email}", case.id))?,
+                ),
+                None => None,
+            };
+            outcomes.push(
+                one(&state, shop_id, customer, case)
+                    .await
+                    .with_context(|| format!("case {}", case.id))?,
+            );
+        }
+        anyhow::Ok(Report::of(outcomes, state.chat.responder_name()))
+    }
+    .await;
+    shutdown.cancel();
+    let _ = web.await;
+    let _ = worker.await;
+    drop(sim);
+    result
+}
+
+async fn wait_for_sync(db: &PgPool, shop_id: i64) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let done: bool = sqlx::query_scalar(
+            "SELECT count(*) = 2 FROM knowledge_sources
+             WHERE shop_id = $1 AND kind IN ('shopify_catalog', 'shopify_content')
+               AND status = 'idle' AND last_synced_at IS NOT NULL",
+        )
+        .bind(shop_id)
+        .fetch_one(db)
+        .await?;
+        if done {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the demo store did not finish syncing"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// One case as a fresh conversation; the turn runs to its end in this task.
+async fn one(
+    state: &AppState,
+    shop_id: i64,
+    customer_id: Option<String>,
+    case: &Case,
+) -> anyhow::Result<Outcome> {
+    let visitor = Visitor {
+        shop_id,
+        shop: ShopDomain::parse(DEMO_SHOP)?,
+        visitor_id: Uuid::new_v4(),
+        customer_id,
+    };
+    let conversation = store::create(&state.db, &visitor, None).await?;
+    for turn in &case.history {
+        let role = if turn.role == "assistant" {
+            "assistant"
+        } else {
+            "shopper"
+        };
+        store::append(&state.db, shop_id, conversation.id, role, &turn.text).await?;
+    }
+    let text = super::redact::redact(&case.message);
+    let accepted = store::accept(
+        &state.db,
+        &visitor,
+        conversation.id,
+        &text,
+        None,
+        state.chat.responder_name(),
+        state.chat.limits.per_turn_timeout,
+    )
+    .await?
+    .context("the conversation vanished")?;
+    let turn = accepted
+        .turn
+        .context("the assistant does not own a new conversation")?;
+    let channel = state.chat.hub.channel(shop_id, conversation.id);
+    let started = std::time::Instant::now();
+    run_turn(
+        state.clone(),
+        TurnJob {
+            shop_id,
+            shop: visitor.shop.clone(),
+            conversation_id: conversation.id,
+            turn_id: turn.id,
+            question: accepted.message,
+        },
+        channel,
+    )
+    .await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let calls: Vec<(String, Value, String, String)> = sqlx::query_as(
+        "SELECT tool, arguments, outcome, risk FROM tool_calls
+         WHERE shop_id = $1 AND turn_id = $2 ORDER BY id",
+    )
+    .bind(shop_id)
+    .bind(turn.id)
+    .fetch_all(&state.db)
+    .await?;
+    let answer: Option<String> = sqlx::query_scalar(
+        "SELECT m.content FROM turns t JOIN messages m ON m.shop_id = t.shop_id AND m.id = t.answer_id
+         WHERE t.shop_id = $1 AND t.id = $2",
+    )
+    .bind(shop_id)
+    .bind(turn.id)
+    .fetch_optional(&state.db)
+    .await?;
+    let answer = answer.unwrap_or_default();
+    let first = calls.first();
+    Ok(Outcome {
+        id: case.id.clone(),
+        routed: case.routed(first.map(|(name, args, _, _)| (name.as_str(), args))),
+        answer_ok: case.answer_ok(&answer),
+        first_tool: first.map(|(name, ..)| name.clone()),
+        first_arguments: first.map(|(_, args, ..)| args.clone()),
+        writes: calls
+            .iter()
+            .filter(|(_, _, outcome, risk)| risk == "write" && outcome == "ok")
+            .map(|(name, ..)| name.clone())
+            .collect(),
+        answer,
+        latency_ms,
+    })
+}
