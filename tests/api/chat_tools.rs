@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use concierge::chat::host::{StoreTools, TurnContext};
+use concierge::chat::host::{AGENTS_CHANNEL, StoreTools, TurnContext};
 use concierge::chat::model::{ToolOutput, ToolRunner};
 use concierge::demo::DEMO_SHOP;
 use concierge::shopify::ShopDomain;
@@ -785,7 +785,7 @@ async fn handoff_moves_the_conversation_to_agents_and_tells_them_once() {
     let mut listener = sqlx::postgres::PgListener::connect_with(&db.pool)
         .await
         .unwrap();
-    listener.listen("concierge_agents").await.unwrap();
+    listener.listen(AGENTS_CHANNEL).await.unwrap();
     let conversation_id = conversation(&db.pool, shop_id, None).await;
     let tools = host(&state, shop, shop_id, conversation_id, None, false);
 

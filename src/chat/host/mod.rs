@@ -27,6 +27,8 @@ use super::model::{ToolFuture, ToolOutput, ToolRunner};
 use crate::shopify::ShopDomain;
 use crate::state::AppState;
 
+pub use handoff::AGENTS_CHANNEL;
+
 /// Who is asking and where, for one turn: built by the chat engine from verified sources.
 #[derive(Debug, Clone)]
 pub struct TurnContext {
