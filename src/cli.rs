@@ -104,6 +104,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         documents: usize,
     },
+    /// The chat API against a server process with an instant fake model: time per turn at
+    /// many concurrent conversations, first-token forwarding, memory of idle streams.
+    Chat {
+        #[arg(long, default_value_t = 200)]
+        conversations: usize,
+        /// Measured messages per conversation (after one warm-up message each).
+        #[arg(long, default_value_t = 10)]
+        turns: usize,
+        /// Idle `/events` streams held open.
+        #[arg(long, default_value_t = 5000)]
+        streams: usize,
+    },
     /// Product edits on the simulator's demo store, one at a time: the time from Shopify's
     /// `products/update` delivery until search finds the edit.
     Freshness {
@@ -334,6 +346,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 BenchCommand::Ingest { documents } => {
                     let options = crate::bench::ingest::Options { documents };
                     crate::bench::ingest::run(db.clone(), &options)
+                        .await
+                        .and_then(|report| Ok(serde_json::to_value(report)?))
+                }
+                BenchCommand::Chat {
+                    conversations,
+                    turns,
+                    streams,
+                } => {
+                    let options = crate::bench::chat::Options {
+                        conversations: conversations.max(1),
+                        turns: turns.max(1),
+                        streams,
+                    };
+                    crate::bench::chat::run(db.clone(), &url, &options)
                         .await
                         .and_then(|report| Ok(serde_json::to_value(report)?))
                 }

@@ -2,6 +2,7 @@
 //! PostgreSQL, the app on a loopback port, the Shopify simulator, worker processes).
 //! Results are recorded in `docs/benchmarks.md`.
 
+pub mod chat;
 pub mod freshness;
 pub mod ingest;
 pub mod search;

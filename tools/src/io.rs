@@ -207,6 +207,8 @@ pub struct Order {
 /// number give the same `not_verified`: nothing says whether the number exists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+// One value per tool call, serialised at once: the size of `Found` costs nothing here.
+#[allow(clippy::large_enum_variant)]
 pub enum OrderStatus {
     Found {
         order: Order,
