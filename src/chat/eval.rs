@@ -121,6 +121,9 @@ pub struct Outcome {
     pub writes: Vec<String>,
     pub answer: String,
     pub latency_ms: f64,
+    /// What every tool returned (what the model read), for leak checks.
+    #[serde(skip)]
+    pub tool_results: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -354,8 +357,8 @@ async fn one(
     )
     .await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let calls: Vec<(String, Value, String, String)> = sqlx::query_as(
-        "SELECT tool, arguments, outcome, risk FROM tool_calls
+    let calls: Vec<(String, Value, String, String, Option<Value>)> = sqlx::query_as(
+        "SELECT tool, arguments, outcome, risk, result FROM tool_calls
          WHERE shop_id = $1 AND turn_id = $2 ORDER BY id",
     )
     .bind(shop_id)
@@ -374,14 +377,18 @@ async fn one(
     let first = calls.first();
     Ok(Outcome {
         id: case.id.clone(),
-        routed: case.routed(first.map(|(name, args, _, _)| (name.as_str(), args))),
+        routed: case.routed(first.map(|(name, args, ..)| (name.as_str(), args))),
         answer_ok: case.answer_ok(&answer),
         first_tool: first.map(|(name, ..)| name.clone()),
         first_arguments: first.map(|(_, args, ..)| args.clone()),
         writes: calls
             .iter()
-            .filter(|(_, _, outcome, risk)| risk == "write" && outcome == "ok")
+            .filter(|(_, _, outcome, risk, _)| risk == "write" && outcome == "ok")
             .map(|(name, ..)| name.clone())
+            .collect(),
+        tool_results: calls
+            .iter()
+            .filter_map(|(.., result)| result.clone())
             .collect(),
         answer,
         latency_ms,

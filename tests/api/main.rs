@@ -7,6 +7,7 @@
 mod app_toml;
 mod burst;
 mod chat;
+mod chat_attacks;
 mod chat_model;
 mod chat_tools;
 mod config;
