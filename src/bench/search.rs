@@ -1,7 +1,8 @@
 //! Search at scale: one large and one small shop inside a `chunks` table of about a million
-//! rows, searched through [`Knowledge`] as the product does. Measures hybrid and vector
-//! latency, the recall of [`Knowledge::nearest`] against an exact scan, and shows the vector
-//! query's plans.
+//! rows, searched through [`Knowledge`] as the product does. Measures hybrid, vector and keyword
+//! latency, the recall of [`Knowledge::nearest`] against an exact scan, whether the tiered
+//! keyword search returns what ranking every match would, and shows the queries' plans (built
+//! by the same functions as the product's, in `knowledge/search.rs`).
 //!
 //! A million real embeddings would take hours to compute here (MiniLM embeds about 110
 //! chunks/s on two cores), so the corpus is synthetic and generated inside PostgreSQL:
@@ -24,8 +25,8 @@
 //!   word drawn Zipf-like.
 //!
 //! Rows are written with `INSERT … SELECT generate_series` (two shops at a time, one per core)
-//! with the model's HNSW index and the full-text GIN index dropped; both are rebuilt after the
-//! load, then `VACUUM ANALYZE`.
+//! with the model's HNSW index and the two full-text GIN indexes dropped; they are rebuilt after
+//! the load, then `VACUUM ANALYZE`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, PgPool};
 
 use super::quantile;
+use crate::knowledge::search::{self, ANY_WORD, Tier};
 use crate::knowledge::{Filters, Knowledge, Mode, Model, SearchRequest};
 
 /// Chunks of each shop besides the large and the small one.
@@ -101,6 +103,7 @@ pub struct Report {
 pub struct LoadTimes {
     /// Shops, documents, chunks (with their generated `tsv`) and vectors.
     pub rows_s: f64,
+    /// Both full-text GIN indexes: every word, and title and heading words.
     pub gin_index_s: f64,
     pub hnsw_index_s: f64,
     pub vacuum_analyze_s: f64,
@@ -114,6 +117,8 @@ pub struct Sizes {
     pub chunk_embeddings: f64,
     pub hnsw_index: f64,
     pub gin_index: f64,
+    /// The title and heading words' GIN index (keyword search's first tier).
+    pub head_gin_index: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,9 +136,15 @@ pub struct ShopFigures {
     pub recall_at_10: f64,
     /// `nearest(k = 50)` (hybrid's vector list) against the exact top 50.
     pub recall_at_50: f64,
-    /// Chunks matching a query's words (any of them): the keyword side's work.
+    /// Chunks matching a query's words (any of them): what ranking them all would read.
     pub keyword_matches_p50: i64,
     pub keyword_matches_p95: i64,
+    /// Share of queries whose keyword top 10 (top 50) is the same list as ranking every match:
+    /// 1 unless the tiers' bounds are wrong.
+    pub keyword_exact_at_10: f64,
+    pub keyword_exact_at_50: f64,
+    /// Share of queries whose keyword top 50 each tier settled (headings, two words, any word).
+    pub keyword_tiers_at_50: [f64; 3],
 }
 
 #[derive(Debug, Serialize)]
@@ -180,7 +191,7 @@ pub struct Sweep {
 #[derive(Debug, Serialize)]
 pub struct Plan {
     pub shop: &'static str,
-    /// `vector` (`nearest`) or `keyword` (hybrid's keyword half, top 50).
+    /// `vector` (`nearest`) or `keyword` (the first tier of hybrid's keyword half, top 50).
     pub query: &'static str,
     /// `custom` (planned for the values) or `generic` (what a pooled connection may reuse).
     pub plan: &'static str,
@@ -441,7 +452,7 @@ async fn load(
     .await?;
     // Indexes are built after the load, as a bulk import would.
     sqlx::raw_sql(AssertSqlSafe(format!(
-        "DROP INDEX chunk_embeddings_hnsw_{}; DROP INDEX chunks_tsv;",
+        "DROP INDEX chunk_embeddings_hnsw_{}; DROP INDEX chunks_tsv; DROP INDEX chunks_head_tsv;",
         model.id
     )))
     .execute(db)
@@ -539,12 +550,16 @@ async fn load(
     )))
     .execute(&mut *conn)
     .await?;
-    eprintln!("building the GIN index");
+    eprintln!("building the GIN indexes");
     let started = Instant::now();
-    // As the migration creates it.
-    sqlx::query("CREATE INDEX chunks_tsv ON chunks USING gin (shop_id, tsv)")
-        .execute(&mut *conn)
-        .await?;
+    // As the migrations create them.
+    sqlx::raw_sql(
+        "CREATE INDEX chunks_tsv ON chunks USING gin (shop_id, tsv);
+         CREATE INDEX chunks_head_tsv ON chunks
+             USING gin (shop_id, (to_tsvector(language, title) || to_tsvector(language, heading_path)));",
+    )
+    .execute(&mut *conn)
+    .await?;
     let gin_index_s = started.elapsed().as_secs_f64();
     eprintln!("building the HNSW index");
     let started = Instant::now();
@@ -584,12 +599,13 @@ async fn load(
 }
 
 async fn sizes(db: &PgPool, model: &Model) -> anyhow::Result<Sizes> {
-    let (chunks, embeddings, hnsw, gin): (i64, i64, i64, i64) =
+    let (chunks, embeddings, hnsw, gin, head_gin): (i64, i64, i64, i64, i64) =
         sqlx::query_as(AssertSqlSafe(format!(
             "SELECT pg_total_relation_size('chunks'),
                     pg_table_size('chunk_embeddings'),
                     pg_relation_size('chunk_embeddings_hnsw_{}'),
-                    pg_relation_size('chunks_tsv')",
+                    pg_relation_size('chunks_tsv'),
+                    pg_relation_size('chunks_head_tsv')",
             model.id
         )))
         .fetch_one(db)
@@ -600,6 +616,7 @@ async fn sizes(db: &PgPool, model: &Model) -> anyhow::Result<Sizes> {
         chunk_embeddings: mb(embeddings),
         hnsw_index: mb(hnsw),
         gin_index: mb(gin),
+        head_gin_index: mb(head_gin),
     })
 }
 
@@ -695,6 +712,24 @@ async fn shop_figures(
     matches.sort_unstable();
     let at = |q: f64| matches[((matches.len() - 1) as f64 * q).round() as usize];
 
+    // The tiered keyword top k against ranking every match, and the tier that settled it.
+    let (mut exact_10, mut exact_50, mut tiers) = (0.0, 0.0, [0.0; 3]);
+    for q in queries {
+        let request = SearchRequest::new(q.text.clone(), Mode::Keyword, TOP_K);
+        for (k, exact) in [(TOP_K, &mut exact_10), (HYBRID_DEPTH, &mut exact_50)] {
+            let (tiered, tier) = knowledge.keyword_tiered(shop.id, &request, k).await?;
+            let all = knowledge
+                .keyword_tier(shop.id, &request, k, Tier::AnyWord)
+                .await?;
+            if tiered == all {
+                *exact += 1.0;
+            }
+            if k == HYBRID_DEPTH {
+                tiers[Tier::ALL.iter().position(|t| *t == tier).unwrap_or(2)] += 1.0;
+            }
+        }
+    }
+
     let n = queries.len() as f64;
     Ok(ShopFigures {
         chunks: shop.chunks,
@@ -706,6 +741,9 @@ async fn shop_figures(
         recall_at_50: at_50 / n,
         keyword_matches_p50: at(0.5),
         keyword_matches_p95: at(0.95),
+        keyword_exact_at_10: exact_10 / n,
+        keyword_exact_at_50: exact_50 / n,
+        keyword_tiers_at_50: tiers.map(|t| t / n),
     })
 }
 
@@ -740,68 +778,6 @@ async fn end_to_end(
     Ok(Latency::of(times))
 }
 
-// Copies of the queries `knowledge/search.rs` runs for an unfiltered search (its SQL is
-// private there), to EXPLAIN them and to try other `ef_search` values. Keep them in step.
-
-/// The query as "any of its words" (`ANY_WORD` in `search.rs`).
-const ANY_WORD: &str =
-    "nullif(replace(plainto_tsquery(shop_text_config($1), $2)::text, ' & ', ' | '), '')::tsquery";
-
-/// The keyword query (`$1` shop, `$2` text, `$8` limit).
-fn keyword_sql() -> String {
-    format!(
-        "WITH q AS MATERIALIZED (SELECT {ANY_WORD} AS q)
-         SELECT c.id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, q.q)::float8 AS score
-         FROM q JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q
-         WHERE TRUE
-         ORDER BY score DESC, c.id
-         LIMIT $8"
-    )
-}
-
-/// `nearest`'s exact plan (`$1` shop, `$2` vector, `$8` limit).
-fn exact_sql(model: &Model) -> String {
-    let id = model.id;
-    format!(
-        "SELECT chunk_id, (1 - distance)::float8 FROM (
-             SELECT e.chunk_id, e.embedding <=> (SELECT $2::vector) AS distance
-             FROM chunk_embeddings e
-             WHERE e.shop_id = $1 AND e.model_id = {id}
-             ORDER BY distance, e.chunk_id
-             LIMIT $8
-         ) nearest ORDER BY distance, chunk_id"
-    )
-}
-
-/// `nearest`'s HNSW plan (`$1` shop, `$2` vector, `$8` limit), run after [`hnsw_settings`].
-fn hnsw_sql(model: &Model) -> String {
-    let (id, dims) = (model.id, model.dimensions);
-    format!(
-        "WITH nearest AS MATERIALIZED (
-             SELECT e.chunk_id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
-             FROM chunk_embeddings e
-             WHERE e.shop_id = $1 AND e.model_id = {id}
-             ORDER BY distance
-             LIMIT $8
-         )
-         SELECT chunk_id, (1 - distance)::float8 FROM nearest ORDER BY distance, chunk_id"
-    )
-}
-
-/// `nearest`'s settings for its HNSW plan at `limit`, with `ef_search` chosen.
-fn hnsw_settings(ef_search: usize) -> String {
-    format!(
-        "SET LOCAL hnsw.ef_search = {ef_search};
-         SET LOCAL hnsw.iterative_scan = relaxed_order;
-         SET LOCAL enable_sort = off;"
-    )
-}
-
-/// `nearest`'s `ef_search` for a top-`limit`.
-fn default_ef_search(limit: usize) -> usize {
-    (limit * 4).clamp(200, 1000)
-}
-
 /// The vector query's plan for the shop, as planned for the values (`custom`) and as a
 /// generic plan (what a pooled connection's prepared statement may settle on), and the
 /// keyword query's.
@@ -814,16 +790,18 @@ async fn explain(
     query: &Query,
 ) -> anyhow::Result<Vec<Plan>> {
     let sql = if hnsw {
-        hnsw_sql(model)
+        search::hnsw_sql(model.id, model.dimensions, &Filters::default())
     } else {
-        exact_sql(model)
+        search::exact_sql(model.id, &Filters::default())
     };
     let vector = crate::knowledge::vector_text(&query.vector);
     let mut tx = db.begin().await?;
     if hnsw {
-        sqlx::raw_sql(AssertSqlSafe(hnsw_settings(default_ef_search(TOP_K))))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::raw_sql(AssertSqlSafe(search::hnsw_settings(search::ef_search(
+            TOP_K,
+        ))))
+        .execute(&mut *tx)
+        .await?;
     }
     let custom: Vec<String> =
         sqlx::query_scalar(AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")))
@@ -857,7 +835,7 @@ async fn explain(
     tx.commit().await?;
     let keyword: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
         "EXPLAIN (ANALYZE, BUFFERS) {}",
-        keyword_sql()
+        search::keyword_sql(Tier::Headings, &Filters::default())
     )))
     .bind(shop.id)
     .bind(&query.text)
@@ -899,7 +877,7 @@ async fn sweep(
     queries: &[Query],
     truth: &[Vec<i64>],
 ) -> anyhow::Result<Vec<Sweep>> {
-    let sql = hnsw_sql(model);
+    let sql = search::hnsw_sql(model.id, model.dimensions, &Filters::default());
     let mut out = Vec::new();
     for ef_search in EF_SWEEP {
         let mut sweep = Sweep {
@@ -923,7 +901,7 @@ async fn sweep(
                 let vector = crate::knowledge::vector_text(&q.vector);
                 let started = Instant::now();
                 let mut tx = db.begin().await?;
-                sqlx::raw_sql(AssertSqlSafe(hnsw_settings(ef_search)))
+                sqlx::raw_sql(AssertSqlSafe(search::hnsw_settings(ef_search)))
                     .execute(&mut *tx)
                     .await?;
                 let found: Vec<(i64, f64)> = sqlx::query_as(AssertSqlSafe(sql.clone()))
@@ -1000,7 +978,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "load: rows {:.1} s, GIN index {:.1} s, HNSW index {:.1} s, VACUUM ANALYZE {:.1} s",
+            "load: rows {:.1} s, GIN indexes {:.1} s, HNSW index {:.1} s, VACUUM ANALYZE {:.1} s",
             self.load.rows_s,
             self.load.gin_index_s,
             self.load.hnsw_index_s,
@@ -1008,11 +986,13 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "sizes: chunks {:.0} MB, chunk_embeddings {:.0} MB, HNSW index {:.0} MB, GIN index {:.0} MB\n",
+            "sizes: chunks {:.0} MB, chunk_embeddings {:.0} MB, HNSW index {:.0} MB, GIN indexes \
+             {:.0} MB (all words) and {:.0} MB (title and heading words)\n",
             self.sizes_mb.chunks,
             self.sizes_mb.chunk_embeddings,
             self.sizes_mb.hnsw_index,
-            self.sizes_mb.gin_index
+            self.sizes_mb.gin_index,
+            self.sizes_mb.head_gin_index
         );
         let _ = writeln!(
             out,
@@ -1040,6 +1020,19 @@ impl Report {
                 f.recall_at_10,
                 f.recall_at_50,
                 f.keyword_matches_p50
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nkeyword top k equal to ranking every match (k = 10 / 50); tier settling the top 50 \
+             (headings / two words / any word):"
+        );
+        for (label, f) in [("large", &self.large), ("small", &self.small)] {
+            let [headings, two_words, any_word] = f.keyword_tiers_at_50;
+            let _ = writeln!(
+                out,
+                "{label:<6} exact {:.3} / {:.3}; tiers {headings:.3} / {two_words:.3} / {any_word:.3}",
+                f.keyword_exact_at_10, f.keyword_exact_at_50
             );
         }
         let _ = writeln!(

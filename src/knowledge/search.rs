@@ -5,6 +5,29 @@
 //! length normalisation: chunks are already bounded in length, and on crowdflower-beir it
 //! scored 0.777 nDCG@10 against 0.721 normalised and 0.717 for `ts_rank_cd`).
 //!
+//! PostgreSQL cannot stop ranking early: ranking every chunk that holds one of the words reads
+//! each of them (2k–12k rows for a 2–3 word query in a 100k-chunk shop). So the search ranks
+//! the chunks most likely to lead first, in up to three widening [`Tier`]s, and stops at the
+//! first whose top k is provably the top k of all matches — the same list, in the same order, as
+//! ranking them all. The proof rests on how `ts_rank` scores an any-word query of n distinct
+//! words: the sum over the words a chunk holds of the word's score, divided by n; a word's score
+//! is `Σ wᵢ/i² / φ` over its occurrences (φ = π²/6), and since a chunk's positions run title,
+//! headings, body, its first occurrence has its best weight b, so the score lies in `[b/φ, b)`
+//! (b = 1.0 title, 0.4 headings, 0.2 body). Hence:
+//! 1. [`Tier::Headings`]: chunks with a word in their title or headings (the small
+//!    `chunks_head_tsv` index). Every other chunk holds its words in its body only and ranks
+//!    below 0.2 · (its words) / n ≤ 0.2: if the k-th best here ranks at least 0.2, this is the
+//!    top k. It settles 99% of the queries of `concierge bench search` on its 100k-chunk shop,
+//!    ranking ~200–350 chunks.
+//! 2. [`Tier::TwoWords`]: those, or chunks holding at least two of the words. Each ranks at
+//!    least min(0.4, 2 · 0.2) / φ / n ≈ 0.243 / n, and every other chunk holds one word, in its
+//!    body, so ranks below 0.2 / n: if k chunks qualify, their top k is the top k. (Queries of
+//!    more than [`PAIR_WORDS_MAX`] words rank every match here: testing pairs costs more.)
+//! 3. [`Tier::AnyWord`]: every match — small shops, rare words, one-word queries.
+//!
+//! Filters apply within every tier, so the argument holds for filtered searches. `chunks.tsv` is
+//! kept in the row (`STORAGE MAIN`) rather than in TOAST, so ranking a candidate reads one page.
+//!
 //! **Vectors** use one of two plans, chosen per shop by its number of vectors:
 //! - up to [`EXACT_SCAN_MAX`] vectors, an exact scan through the `(shop_id, model_id, …)`
 //!   primary key: full recall, and cheap at that size. The query's distance expression does
@@ -20,6 +43,9 @@
 //! a bare `$2::vector` in a generic plan is parsed again for every row it is compared with.
 //!
 //! **Hybrid** runs both concurrently and fuses them by weighted reciprocal rank.
+//!
+//! The benchmark (`src/bench/search.rs`) EXPLAINs and sweeps these queries through the SQL
+//! builders here ([`keyword_sql`], [`exact_sql`], [`hnsw_sql`], [`hnsw_settings`]).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -161,8 +187,180 @@ fn filtered(filters: &Filters, document: &str) -> String {
 }
 
 /// The query as "any of its words", in the shop's text search configuration.
-const ANY_WORD: &str =
+pub(crate) const ANY_WORD: &str =
     "nullif(replace(plainto_tsquery(shop_text_config($1), $2)::text, ' & ', ' | '), '')::tsquery";
+
+/// The most distinct words a query may have for [`Tier::TwoWords`] to test pairs of them. Its
+/// tsquery grows as the square of the words, and GIN tests it against every posting: from about
+/// a dozen words (66 pairs), that took longer than ranking every match (bench's 100k-chunk
+/// shop, queries of 8–20 common words), so longer queries rank any word there.
+const PAIR_WORDS_MAX: usize = 10;
+
+/// The query as "two of its distinct words", `'a' & 'b' | 'a' & 'c' | 'b' & 'c'` (NULL under
+/// two words; [`ANY_WORD`] over [`PAIR_WORDS_MAX`]). Its words are `to_tsvector`'s lexemes of
+/// the query, the same as `plainto_tsquery`'s (one parser, one dictionary chain), quoted for
+/// tsquery input (quotes and backslashes doubled).
+fn two_words() -> String {
+    format!(
+        r"(WITH w AS (
+             SELECT '''' || replace(replace(l, '\', '\\'), '''', '''''') || '''' AS w, i
+             FROM unnest(tsvector_to_array(to_tsvector(shop_text_config($1), $2)))
+                  WITH ORDINALITY t(l, i))
+         SELECT CASE WHEN count(*) > {PAIR_WORDS_MAX} THEN {ANY_WORD}
+                     ELSE (SELECT string_agg(a.w || ' & ' || b.w, ' | ')::tsquery
+                           FROM w a JOIN w b ON a.i < b.i) END
+         FROM w)"
+    )
+}
+
+/// `ts_rank`'s weights of D, C, B, A: title (A) over headings (B) over body (C); chunks have no
+/// D. [`Tier`]'s bounds follow from them (module docs, and the test below).
+const RANK_WEIGHTS: &str = "{0.1, 0.2, 0.4, 1.0}";
+
+/// The body's weight (C) in [`RANK_WEIGHTS`]: a chunk holding the query's words in its body
+/// only ranks below it.
+const BODY_WEIGHT: f64 = 0.2;
+
+/// A chunk's title and heading words: the expression `chunks_head_tsv` indexes (after
+/// `shop_id`), written the same way so that the planner matches it.
+const HEAD_WORDS: &str =
+    "(to_tsvector(c.language, c.title) || to_tsvector(c.language, c.heading_path))";
+
+/// The chunks a keyword search ranks, narrowest first (the module docs say why a tier's top k,
+/// when it [settles](Tier::settles), is the top k of all the matches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// Chunks with a query word in their title or headings.
+    Headings,
+    /// Those, and chunks holding two or more of the query's words (any of them, for queries of
+    /// more than [`PAIR_WORDS_MAX`] words).
+    TwoWords,
+    /// Every chunk holding a query word.
+    AnyWord,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Headings, Tier::TwoWords, Tier::AnyWord];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Headings => "headings",
+            Self::TwoWords => "two_words",
+            Self::AnyWord => "any_word",
+        }
+    }
+
+    fn wider(self) -> Option<Tier> {
+        match self {
+            Self::Headings => Some(Self::TwoWords),
+            Self::TwoWords => Some(Self::AnyWord),
+            Self::AnyWord => None,
+        }
+    }
+
+    /// Whether `ranked`, this tier's best `limit` chunks (best first), is the best `limit` of
+    /// all the chunks matching the query.
+    pub fn settles(self, ranked: &[(i64, f64)], limit: usize) -> bool {
+        match self {
+            // Every chunk outside the tier ranks below BODY_WEIGHT.
+            Self::Headings => limit.checked_sub(1).is_none_or(|last| {
+                ranked
+                    .get(last)
+                    .is_some_and(|&(_, score)| score >= BODY_WEIGHT)
+            }),
+            // Every chunk outside the tier ranks below every chunk inside it.
+            Self::TwoWords => ranked.len() >= limit,
+            Self::AnyWord => true,
+        }
+    }
+
+    /// The join condition selecting the tier's chunks `c` of shop `$1` for the query `q`.
+    fn matches(self) -> String {
+        match self {
+            Self::Headings => format!("c.shop_id = $1 AND {HEAD_WORDS} @@ q.q"),
+            // Two bitmap index scans, ORed: the heap is read for the candidates only.
+            Self::TwoWords => {
+                format!("c.shop_id = $1 AND (c.tsv @@ q.pairs OR {HEAD_WORDS} @@ q.q)")
+            }
+            Self::AnyWord => "c.shop_id = $1 AND c.tsv @@ q.q".to_owned(),
+        }
+    }
+}
+
+/// The keyword query over one tier's chunks, best first: `$1` shop, `$2` query text, `$3`..`$7`
+/// filters, `$8` limit. The query is built once (a materialized CTE): inlined, it would be
+/// parsed again for every row it ranks.
+pub(crate) fn keyword_sql(tier: Tier, filters: &Filters) -> String {
+    let filter = filtered(filters, "c.document_id");
+    let pairs = if tier == Tier::TwoWords {
+        format!(", {} AS pairs", two_words())
+    } else {
+        String::new()
+    };
+    let matches = tier.matches();
+    format!(
+        "WITH q AS MATERIALIZED (SELECT {ANY_WORD} AS q{pairs})
+         SELECT c.id, ts_rank('{RANK_WEIGHTS}', c.tsv, q.q)::float8 AS score
+         FROM q JOIN chunks c ON {matches}
+         WHERE TRUE {filter}
+         ORDER BY score DESC, c.id
+         LIMIT $8"
+    )
+}
+
+/// `nearest`'s exact plan: `$1` shop, `$2` vector (as text), `$3`..`$7` filters, `$8` limit.
+pub(crate) fn exact_sql(model_id: i16, filters: &Filters) -> String {
+    let filter = nearest_filter(filters);
+    format!(
+        "SELECT chunk_id, (1 - distance)::float8 FROM (
+             SELECT e.chunk_id, e.embedding <=> (SELECT $2::vector) AS distance
+             FROM chunk_embeddings e
+             WHERE e.shop_id = $1 AND e.model_id = {model_id} {filter}
+             ORDER BY distance, e.chunk_id
+             LIMIT $8
+         ) nearest ORDER BY distance, chunk_id"
+    )
+}
+
+/// `nearest`'s HNSW plan (parameters as [`exact_sql`]'s), run after [`hnsw_settings`].
+pub(crate) fn hnsw_sql(model_id: i16, dimensions: usize, filters: &Filters) -> String {
+    let (id, dims) = (model_id, dimensions);
+    let filter = nearest_filter(filters);
+    format!(
+        "WITH nearest AS MATERIALIZED (
+             SELECT e.chunk_id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
+             FROM chunk_embeddings e
+             WHERE e.shop_id = $1 AND e.model_id = {id} {filter}
+             ORDER BY distance
+             LIMIT $8
+         )
+         SELECT chunk_id, (1 - distance)::float8 FROM nearest ORDER BY distance, chunk_id"
+    )
+}
+
+/// The transaction settings of the HNSW plan with `ef_search` candidates.
+pub(crate) fn hnsw_settings(ef_search: usize) -> String {
+    format!(
+        "SET LOCAL hnsw.ef_search = {ef_search};
+         SET LOCAL hnsw.iterative_scan = relaxed_order;
+         SET LOCAL enable_sort = off"
+    )
+}
+
+/// The HNSW candidate list for a top `limit`. 200 for a top 10: recall@10 0.998 against exact
+/// search for a 100k-chunk shop in a 1M-row table (0.90 at pgvector's default 40), at about the
+/// same latency (`concierge bench search`, docs/benchmarks.md).
+pub(crate) fn ef_search(limit: usize) -> usize {
+    (limit * 4).clamp(EF_SEARCH, 1000)
+}
+
+/// [`filtered`] for the vector queries, whose rows are embeddings `e`.
+fn nearest_filter(filters: &Filters) -> String {
+    filtered(
+        filters,
+        "(SELECT c.document_id FROM chunks c WHERE c.shop_id = $1 AND c.id = e.chunk_id)",
+    )
+}
 
 impl Knowledge {
     /// Searches one shop. Results are chunks, best first.
@@ -234,19 +432,37 @@ impl Knowledge {
         request: &SearchRequest,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
-        // The query is built once (a materialized CTE): inlined, it would be parsed again
-        // for every row it ranks.
-        let filter = filtered(&request.filters, "c.document_id");
-        let sql = format!(
-            "WITH q AS MATERIALIZED (SELECT {ANY_WORD} AS q)
-             SELECT c.id, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', c.tsv, q.q)::float8 AS score
-             FROM q JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q
-             WHERE TRUE {filter}
-             ORDER BY score DESC, c.id
-             LIMIT $8"
-        );
+        Ok(self.keyword_tiered(shop_id, request, limit).await?.0)
+    }
+
+    /// The keyword top `limit`, ranked tier by tier until one settles it (module docs), and
+    /// the tier that did.
+    pub(crate) async fn keyword_tiered(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        limit: usize,
+    ) -> Result<(Vec<(i64, f64)>, Tier), KnowledgeError> {
+        let mut tier = Tier::Headings;
+        loop {
+            let ranked = self.keyword_tier(shop_id, request, limit, tier).await?;
+            match tier.wider() {
+                Some(wider) if !tier.settles(&ranked, limit) => tier = wider,
+                _ => return Ok((ranked, tier)),
+            }
+        }
+    }
+
+    /// The best `limit` chunks of one tier.
+    pub(crate) async fn keyword_tier(
+        &self,
+        shop_id: i64,
+        request: &SearchRequest,
+        limit: usize,
+        tier: Tier,
+    ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
         Ok(bind_filters(
-            sqlx::query_as(AssertSqlSafe(sql)),
+            sqlx::query_as(AssertSqlSafe(keyword_sql(tier, &request.filters))),
             shop_id,
             &request.query,
             &request.filters,
@@ -278,24 +494,10 @@ impl Knowledge {
         filters: &Filters,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
-        let (id, dims) = (model.id, model.dimensions);
         let query = vector_text(vector);
-        let filter = filtered(
-            filters,
-            "(SELECT c.document_id FROM chunks c WHERE c.shop_id = $1 AND c.id = e.chunk_id)",
-        );
-        if self.vector_count(shop_id, id).await? <= self.exact_scan_max {
-            let sql = format!(
-                "SELECT chunk_id, (1 - distance)::float8 FROM (
-                     SELECT e.chunk_id, e.embedding <=> (SELECT $2::vector) AS distance
-                     FROM chunk_embeddings e
-                     WHERE e.shop_id = $1 AND e.model_id = {id} {filter}
-                     ORDER BY distance, e.chunk_id
-                     LIMIT $8
-                 ) nearest ORDER BY distance, chunk_id"
-            );
+        if self.vector_count(shop_id, model.id).await? <= self.exact_scan_max {
             return Ok(bind_filters(
-                sqlx::query_as(AssertSqlSafe(sql)),
+                sqlx::query_as(AssertSqlSafe(exact_sql(model.id, filters))),
                 shop_id,
                 &query,
                 filters,
@@ -304,28 +506,11 @@ impl Knowledge {
             .fetch_all(&self.db)
             .await?);
         }
-        let sql = format!(
-            "WITH nearest AS MATERIALIZED (
-                 SELECT e.chunk_id, e.embedding::vector({dims}) <=> (SELECT $2::vector({dims})) AS distance
-                 FROM chunk_embeddings e
-                 WHERE e.shop_id = $1 AND e.model_id = {id} {filter}
-                 ORDER BY distance
-                 LIMIT $8
-             )
-             SELECT chunk_id, (1 - distance)::float8 FROM nearest ORDER BY distance, chunk_id"
-        );
+        let sql = hnsw_sql(model.id, model.dimensions, filters);
         let mut tx = self.db.begin().await?;
-        // 200 candidates: recall@10 0.998 against exact search for a 100k-chunk shop in a
-        // 1M-row table (0.90 at pgvector's default 40), at about the same latency
-        // (`concierge bench search`, docs/benchmarks.md).
-        let ef_search = (limit * 4).clamp(EF_SEARCH, 1000);
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "SET LOCAL hnsw.ef_search = {ef_search};
-             SET LOCAL hnsw.iterative_scan = relaxed_order;
-             SET LOCAL enable_sort = off"
-        )))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::raw_sql(AssertSqlSafe(hnsw_settings(ef_search(limit))))
+            .execute(&mut *tx)
+            .await?;
         let rows = bind_filters(
             sqlx::query_as(AssertSqlSafe(sql)),
             shop_id,
@@ -463,4 +648,85 @@ pub fn fuse(
     fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     fused.truncate(limit);
     fused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ts_rank`'s score of one word of an any-word query, before the division by the number of
+    /// words: its occurrences' weights in position order (tsrank.c, `calc_rank_or`).
+    fn word_score(weights: &[f64]) -> f64 {
+        let sum: f64 = weights
+            .iter()
+            .enumerate()
+            .map(|(j, w)| w / ((j + 1) * (j + 1)) as f64)
+            .sum();
+        let (jm, wjm) =
+            weights.iter().enumerate().fold(
+                (0, -1.0),
+                |best, (j, &w)| if w > best.1 { (j, w) } else { best },
+            );
+        (wjm + sum - wjm / ((jm + 1) * (jm + 1)) as f64) / 1.644_934_066_85
+    }
+
+    #[test]
+    fn tier_bounds_follow_from_the_rank_weights() {
+        let weights: Vec<f64> = RANK_WEIGHTS
+            .trim_matches(['{', '}'])
+            .split(',')
+            .map(|w| w.trim().parse().unwrap())
+            .collect();
+        let [_, body, headings, title] = weights[..] else {
+            panic!("four weights: {RANK_WEIGHTS}");
+        };
+        assert_eq!(body, BODY_WEIGHT);
+        // Positions run title, headings, body: a word's first occurrence has its best weight.
+        assert!(body < headings && headings < title);
+        for best in [title, headings, body] {
+            let lowest = word_score(&[best]);
+            assert!((lowest - best / 1.644_934_066_85).abs() < 1e-12);
+            // Any number of further occurrences (tsvector keeps 256) stays below `best`.
+            let many: Vec<f64> = std::iter::once(best)
+                .chain(std::iter::repeat_n(body, 255))
+                .collect();
+            assert!(word_score(&many) < best * 0.9999);
+            let all_best = vec![best; 256];
+            assert!(word_score(&all_best) >= lowest && word_score(&all_best) < best * 0.9999);
+        }
+        // Headings: a chunk holding every word in its body only ranks below BODY_WEIGHT.
+        // Two words: one body word ranks below two words, or one in a heading or title.
+        let one_body_word = word_score(&vec![body; 256]);
+        assert!(one_body_word < BODY_WEIGHT);
+        assert!(2.0 * word_score(&[body]) > one_body_word);
+        assert!(word_score(&[headings]) > one_body_word);
+    }
+
+    #[test]
+    fn a_tier_settles_only_when_nothing_outside_can_outrank_it() {
+        let ranked = [(1, 0.9), (2, 0.3), (3, 0.2)];
+        assert!(Tier::Headings.settles(&ranked, 3));
+        assert!(Tier::Headings.settles(&ranked, 2));
+        assert!(!Tier::Headings.settles(&[(1, 0.9), (2, 0.19)], 2));
+        assert!(!Tier::Headings.settles(&ranked, 4));
+        assert!(Tier::TwoWords.settles(&[(1, 0.01), (2, 0.01)], 2));
+        assert!(!Tier::TwoWords.settles(&ranked, 4));
+        assert!(Tier::AnyWord.settles(&[], 10));
+        assert!(Tier::Headings.settles(&[], 0));
+    }
+
+    #[test]
+    fn every_tier_is_one_query_over_the_same_ranking() {
+        for tier in Tier::ALL {
+            let sql = keyword_sql(tier, &Filters::default());
+            assert!(sql.contains(&format!("ts_rank('{RANK_WEIGHTS}', c.tsv, q.q)")));
+            assert_eq!(sql.contains("AS pairs"), tier == Tier::TwoWords);
+            assert!(!sql.contains("EXISTS"), "no document join without filters");
+        }
+        let filters = Filters {
+            in_stock: Some(true),
+            ..Filters::default()
+        };
+        assert!(keyword_sql(Tier::Headings, &filters).contains("EXISTS"));
+    }
 }
