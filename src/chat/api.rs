@@ -321,9 +321,7 @@ pub async fn send(
     let channel = chat.hub.channel(visitor.shop_id, id);
     // Followed before the turn starts, so that no event is missed.
     let live = channel.follow(Cursor::Start);
-    if accepted.new_turn
-        || (turn.status == "running" && chat.hub.get(visitor.shop_id, id).is_some())
-    {
+    if accepted.new_turn || channel.is_answering(turn.id) {
         if accepted.new_turn {
             spawn_turn(
                 &state,

@@ -148,10 +148,12 @@ pub struct TurnJob {
 /// Starts answering in the background; events go to the conversation's `channel`.
 pub fn spawn_turn(state: &AppState, job: TurnJob, channel: Arc<Channel>) {
     let task_state = state.clone();
-    state
-        .chat
-        .tasks
-        .spawn(async move { run_turn(task_state, job, channel).await });
+    // Marked before the task starts, so that a resend arriving meanwhile follows it.
+    let answering = channel.answering(job.turn_id);
+    state.chat.tasks.spawn(async move {
+        run_turn(task_state, job, channel).await;
+        drop(answering);
+    });
 }
 
 /// Answers `job` to the end, pushing its events to `channel` (the eval awaits it directly).

@@ -42,12 +42,30 @@ pub struct Channel {
     latest: watch::Sender<u64>,
     /// Held while a turn runs: one answer at a time per conversation.
     pub turn: tokio::sync::Mutex<()>,
+    /// The turns this node is answering for the conversation (running or waiting).
+    running: Mutex<Vec<i64>>,
 }
 
 struct Log {
     events: VecDeque<(u64, ChatEvent)>,
     next: u64,
     touched: Instant,
+}
+
+/// A turn being answered on this node (see [`Channel::answering`]).
+pub struct Answering {
+    channel: Arc<Channel>,
+    turn: i64,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.channel
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|t| *t != self.turn);
+    }
 }
 
 /// Where a follower starts.
@@ -99,18 +117,10 @@ impl Hub {
                     }),
                     latest: watch::Sender::new(0),
                     turn: tokio::sync::Mutex::new(()),
+                    running: Mutex::new(Vec::new()),
                 })
             })
             .clone()
-    }
-
-    /// The channel if the conversation is live here.
-    pub fn get(&self, shop_id: i64, conversation: Uuid) -> Option<Arc<Channel>> {
-        self.channels
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&(shop_id, conversation))
-            .cloned()
     }
 
     /// Conversations live on this node.
@@ -147,6 +157,26 @@ fn rand_epoch() -> u32 {
 }
 
 impl Channel {
+    /// Marks `turn` as answered on this node until the returned guard is dropped.
+    pub fn answering(self: &Arc<Self>, turn: i64) -> Answering {
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(turn);
+        Answering {
+            channel: self.clone(),
+            turn,
+        }
+    }
+
+    /// Whether this node is answering `turn`.
+    pub fn is_answering(&self, turn: i64) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&turn)
+    }
+
     /// Appends `event` and wakes every follower; returns its id.
     pub fn push(&self, event: ChatEvent) -> String {
         let seq = {
@@ -172,6 +202,11 @@ impl Channel {
         let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         self.latest.receiver_count() == 0
             && self.turn.try_lock().is_ok()
+            && self
+                .running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
             && log.touched.elapsed() > IDLE_TTL
     }
 
@@ -273,10 +308,7 @@ mod tests {
         // An id from another process (another epoch) asks for a reload.
         let mut stranger = Box::pin(channel.follow(Cursor::parse(Some("0-3"))));
         assert_eq!(stranger.next().await, Some(Delivery::Reset));
-        assert_eq!(
-            hub.get(1, conversation).map(|c| c.epoch),
-            Some(channel.epoch)
-        );
-        assert!(hub.get(2, conversation).is_none());
+        assert!(Arc::ptr_eq(&hub.channel(1, conversation), &channel));
+        assert!(!Arc::ptr_eq(&hub.channel(2, conversation), &channel));
     }
 }

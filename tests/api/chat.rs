@@ -634,7 +634,6 @@ async fn a_server_killed_mid_answer_loses_nothing() {
             .json(&json!({"text": "Where is my parcel?", "client_id": "c-1"}))
             .send()
     };
-    eprintln!("sending");
     let mut answer = send().await.unwrap();
     assert_eq!(answer.status(), 200);
     let mut seen = String::new();
@@ -643,7 +642,6 @@ async fn a_server_killed_mid_answer_loses_nothing() {
             &answer.chunk().await.unwrap().unwrap(),
         ));
     }
-    eprintln!("killing");
     server.kill().await.unwrap();
 
     let mut server = start(port);
@@ -666,7 +664,6 @@ async fn a_server_killed_mid_answer_loses_nothing() {
     assert_eq!(messages[0]["text"], "Where is my parcel?");
     assert_eq!(history["turn"]["status"], "running");
 
-    eprintln!("history ok");
     // The widget sends the message again: stored once, answered once the dead turn is known
     // to be abandoned (its time limit passed).
     let resent = eventually(Duration::from_secs(30), || async {
