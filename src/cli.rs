@@ -112,6 +112,10 @@ enum BenchCommand {
         /// Measured messages per conversation (after one warm-up message each).
         #[arg(long, default_value_t = 10)]
         turns: usize,
+        /// Milliseconds a shopper pauses between an answer and their next message (±50%);
+        /// 0 sends back to back.
+        #[arg(long, default_value_t = 2000)]
+        think_ms: u64,
         /// Idle `/events` streams held open.
         #[arg(long, default_value_t = 5000)]
         streams: usize,
@@ -352,11 +356,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 BenchCommand::Chat {
                     conversations,
                     turns,
+                    think_ms,
                     streams,
                 } => {
                     let options = crate::bench::chat::Options {
                         conversations: conversations.max(1),
                         turns: turns.max(1),
+                        think: Duration::from_millis(think_ms),
                         streams,
                     };
                     crate::bench::chat::run(db.clone(), &url, &options)

@@ -2,8 +2,8 @@
 //! is its own) with an instant fake model that speaks the OpenAI streaming wire format:
 //!
 //! - **overhead per turn**: `conversations` shoppers at once, each sending `turns` messages
-//!   one after another; the time from sending a message to its `done` event, as the shopper
-//!   sees it. The model answers instantly, so this is the server's own cost (storing the
+//!   one after another with a pause (`think`) between an answer and the next message; the
+//!   time from sending a message to its `done` event, as the shopper sees it. The model answers instantly, so this is the server's own cost (storing the
 //!   message and the turn, the prompt, the tool loop, the stream, storing the answer), plus
 //!   the loopback HTTP on both sides.
 //! - **first token**: the time from the fake model writing an answer's first text chunk to
@@ -38,12 +38,17 @@ const SHOP: &str = "bench-chat.myshopify.com";
 pub struct Options {
     pub conversations: usize,
     pub turns: usize,
+    /// Pause between a shopper's answer and their next message (±50%, so that the shoppers
+    /// do not move in step); zero sends back to back (the server saturated: the figure is
+    /// then queueing, conversations / throughput).
+    pub think: Duration,
     pub streams: usize,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub conversations: usize,
+    pub think_ms: u64,
     pub turns: usize,
     pub turn_p50_ms: f64,
     pub turn_p99_ms: f64,
@@ -116,6 +121,9 @@ pub async fn run(
     let router = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(completions))
         .with_state(fake.clone());
+    let llm = axum::serve::ListenerExt::tap_io(llm, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(llm, router).await });
 
     let shop_id: i64 = sqlx::query_scalar(
@@ -207,12 +215,15 @@ pub async fn run(
     let mut turns = Vec::new();
     let mut firsts = Vec::new();
     let measured = Instant::now();
+    let think = options.think;
     for (round, measure) in [(1, false), (options.turns, true)] {
         let results = futures::future::join_all(shoppers.iter().map(|(token, id)| {
             let (http, base, first) = (http.clone(), base.clone(), fake.first.clone());
             async move {
                 let mut out = Vec::with_capacity(round);
                 for n in 0..round {
+                    let jitter = 0.5 + f64::from(Uuid::new_v4().as_bytes()[0]) / 255.0;
+                    tokio::time::sleep(think.mul_f64(jitter)).await;
                     out.push(turn(&http, &base, token, id, n, &first).await?);
                 }
                 anyhow::Ok(out)
@@ -289,6 +300,7 @@ pub async fn run(
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(Report {
         conversations: options.conversations,
+        think_ms: u64::try_from(options.think.as_millis()).unwrap_or(u64::MAX),
         turns: turns.len(),
         turn_p50_ms: ms(quantile(&turns, 0.50)),
         turn_p99_ms: ms(quantile(&turns, 0.99)),

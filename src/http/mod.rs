@@ -106,6 +106,13 @@ pub async fn launch(
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_grace;
     let turns = state.chat.tasks.clone();
+    // Streamed answers are many small writes: without TCP_NODELAY each waits for the
+    // client's delayed ACK (40 ms on Linux).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY");
+        }
+    });
     let server = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .into_future();
