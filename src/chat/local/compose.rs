@@ -43,6 +43,8 @@ impl Question {
         let words = words(text);
         let mut terms: Vec<String> = words.iter().filter(|w| is_term(w)).cloned().collect();
         terms.extend(lang::english_terms(&words));
+        let synonyms = lang::synonyms(&terms);
+        terms.extend(synonyms);
         Self { words, terms, lang }
     }
 
@@ -94,40 +96,44 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
     if let Some(error) = result.content.get("error").and_then(Value::as_str) {
         return failure(result, error, question);
     }
-    let text =
-        match result.tool {
-            tools::SEARCH_PRODUCTS => parse::<ProductsFound>(&result.content)
-                .map(|found| products_found(&found, question)),
-            tools::GET_PRODUCT => parse::<ProductDetail>(&result.content)
-                .map(|detail| product_detail(&detail, question)),
-            tools::CHECK_INVENTORY => parse::<Inventory>(&result.content)
-                .map(|stock| inventory(&stock, &result.arguments, question)),
-            tools::GET_ORDER_STATUS => {
-                parse::<OrderStatus>(&result.content).map(|status| order_status(&status, question))
-            }
-            tools::SEARCH_KNOWLEDGE => {
-                parse::<KnowledgeFound>(&result.content).map(|found| knowledge(&found, question))
-            }
-            tools::ADD_TO_CART => {
-                parse::<CartAction>(&result.content).map(|cart| cart_action(&cart, question))
-            }
-            tools::HANDOFF_TO_HUMAN => {
-                parse::<Handoff>(&result.content).map(|handoff| handoff_text(&handoff, question))
-            }
-            _ => None,
-        };
+    let content = &result.content;
+    let text = match result.tool {
+        tools::SEARCH_PRODUCTS => parse::<ProductsFound>(content).map(|found| {
+            let query = result.arguments.get("query").and_then(Value::as_str);
+            products_found(&found, query.unwrap_or_default(), question)
+        }),
+        tools::GET_PRODUCT => parse(content).map(|detail| product_detail(&detail, question)),
+        tools::CHECK_INVENTORY => {
+            parse(content).map(|stock| inventory(&stock, &result.arguments, question))
+        }
+        tools::GET_ORDER_STATUS => parse(content).map(|status| order_status(&status, question)),
+        tools::SEARCH_KNOWLEDGE => parse(content).map(|found| knowledge(&found, question)),
+        tools::ADD_TO_CART => parse(content).map(|cart| cart_action(&cart, question)),
+        tools::HANDOFF_TO_HUMAN => parse(content).map(|handoff| handoff_text(&handoff, question)),
+        _ => None,
+    };
     text.unwrap_or_else(|| format!("{} {}", p.no_answer, p.offer_human))
 }
 
 // ---- products --------------------------------------------------------------------------
 
-fn products_found(found: &ProductsFound, question: &Question) -> String {
+fn products_found(found: &ProductsFound, query: &str, question: &Question) -> String {
     let p = phrases(question.lang);
     if found.products.is_empty() {
         return format!("{} {}", p.no_products, p.offer_human);
     }
-    let mut out = String::from(p.products_intro);
-    for card in found.products.iter().take(5) {
+    // The search always finds something; say so when it is not what was asked for.
+    let exact = found
+        .products
+        .first()
+        .is_some_and(|card| answers_query(card, query));
+    let (intro, shown) = if exact {
+        (p.products_intro, 5)
+    } else {
+        (p.products_closest, 3)
+    };
+    let mut out = String::from(intro);
+    for card in found.products.iter().take(shown) {
         out.push('\n');
         out.push_str(&format!(
             "- {}: {} ({}). {}",
@@ -145,6 +151,39 @@ fn products_found(found: &ProductsFound, question: &Question) -> String {
         }
     }
     out
+}
+
+/// Words of a product query that say nothing about which product ("gift for my dad").
+#[rustfmt::skip]
+const BROAD_QUERY: &[&str] = &[
+    "gift", "gifts", "present", "new", "sale", "best", "good", "great", "nice", "cheap",
+    "cheaper", "lighter", "warm", "warmer", "something", "anything", "stuff", "season", "year",
+    "years", "old", "dad", "mom", "mother", "father", "wife", "husband", "friend", "sister",
+    "brother", "son", "daughter", "kid", "loves", "love", "likes", "making", "right", "now",
+    "today", "men", "women", "man", "woman",
+];
+
+/// Whether `card` is what `query` asks for: it has more than half of the query's telling words,
+/// in its title or summary. A query of broad words only ("gift", "sale") is answered by
+/// anything the search found.
+fn answers_query(card: &ProductCard, query: &str) -> bool {
+    let text = words(&format!("{} {}", card.title, card.summary));
+    let telling: Vec<String> = words(query)
+        .into_iter()
+        .filter(|w| {
+            is_term(w)
+                && !BROAD_QUERY.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+        })
+        .collect();
+    if telling.is_empty() {
+        return true;
+    }
+    let matched = telling
+        .iter()
+        .filter(|t| text.iter().any(|w| term_matches(t, w)))
+        .count();
+    matched * 2 > telling.len()
 }
 
 fn price_range(card: &ProductCard, lang: Lang) -> String {
@@ -167,65 +206,65 @@ fn first_sentence(text: &str) -> Option<String> {
 }
 
 /// Questions about an option: the colours or sizes a product comes in.
+#[rustfmt::skip]
 const COLOUR_WORDS: &[&str] = &[
     "color", "colors", "colour", "colours", "couleur*", "color*", "colores", "farbe*",
 ];
 const SIZE_WORDS: &[&str] = &["sizes", "what size*", "tailles", "tallas", "grossen"];
+#[rustfmt::skip]
 const PRICE_WORDS: &[&str] = &[
     "how much", "price", "cost*", "combien", "coute", "prix", "cuanto", "cuesta", "precio",
     "kostet", "preis", "kosten",
 ];
+#[rustfmt::skip]
 const TIME_WORDS: &[&str] = &[
-    "how long",
-    "when",
-    "what time",
-    "hours",
-    "days",
-    "quand",
-    "combien de temps",
-    "delai",
-    "cuando",
-    "cuanto tarda",
-    "tarda",
-    "wie lange",
-    "wann",
-    "dauert",
+    "how long", "when", "what time", "hours", "days", "quand", "combien de temps", "delai",
+    "cuando", "cuanto tarda", "tarda", "wie lange", "wann", "dauert",
 ];
 /// Question words about a product that ask nothing specific.
+#[rustfmt::skip]
 const GENERIC: &[&str] = &[
-    "tell",
-    "about",
-    "details",
-    "detail",
-    "info",
-    "information",
-    "describe",
-    "what",
-    "much",
-    "price",
-    "cost",
-    "costs",
-    "product",
-    "item",
-    "parle",
-    "cuentame",
-    "erzahl",
-    "mehr",
-    "more",
-    "moi",
-    "plus",
-    "sobre",
-    "uber",
-    "coute",
-    "combien",
-    "prix",
-    "cuesta",
-    "cuanto",
-    "precio",
-    "kostet",
-    "preis",
-    "please",
-    "ok",
+    "tell", "about", "details", "detail", "info", "information", "describe", "what", "much",
+    "price", "cost", "costs", "product", "item", "parle", "cuentame", "erzahl", "mehr", "more",
+    "moi", "plus", "sobre", "uber", "coute", "combien", "prix", "cuesta", "cuanto", "precio",
+    "kostet", "preis", "please", "ok",
+];
+
+/// What a question about a product attribute is answered by, in a description's words.
+#[rustfmt::skip]
+const ATTRIBUTES: &[(&[&str], &str)] = &[
+    (&["come in", "comes in", "comes with", "include*", "contents", "what s in", "in the box",
+       "contient", "incluye", "viene con", "enthalt", "lieferumfang", "dabei"],
+     "includes included contents pieces set kit"),
+    (&["weigh*", "weight", "heavy", "poids", "pese", "peso", "pesa", "gewicht", "wiegt",
+       "schwer"],
+     "weight weighs kg lb"),
+    (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt"],
+     "made manufactured sewn crafted origin"),
+    (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff"],
+     "fabric material shell lining cotton wool nylon leather canvas polyester"),
+    (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
+       "volumen", "fassungsvermogen"],
+     "capacity liters liter volume"),
+    (&["waterproof", "water resistant", "rain", "impermeable", "wasserdicht"],
+     "waterproof water resistant rain"),
+    (&["warm*", "cold", "temperature", "chaud", "abrigado", "caliente"],
+     "warm warmth temperature comfort insulation rated"),
+    (&["fit", "fits", "sizing", "true to size", "taille", "talla", "passform"],
+     "fit fits sizing size"),
+    (&["dimension*", "how big", "measure*", "dimensions", "medidas", "masse"],
+     "dimensions measures cm packed"),
+    (&["burn", "battery", "last", "lasts", "runtime", "charge", "autonomie", "bateria",
+       "akku"],
+     "hours burn battery runtime charge"),
+    (&["ship", "ships", "shipping", "preorder", "expedie", "envia", "versand"],
+     "ships ship preorder preorders date"),
+    (&["wash*", "care", "clean*", "laver", "lavar", "waschen"],
+     "care wash clean"),
+    (&["dishwasher", "microwave", "oven", "lave vaisselle", "lavavajillas", "spulmaschine"],
+     "dishwasher microwave oven safe"),
+    (&["warranty", "guarantee", "garantie", "garantia"],
+     "warranty guarantee"),
 ];
 
 fn product_detail(detail: &ProductDetail, question: &Question) -> String {
@@ -247,12 +286,17 @@ fn product_detail(detail: &ProductDetail, question: &Question) -> String {
         ],
     );
     let name_words: HashSet<String> = words(&card.title).into_iter().collect();
-    let terms: Vec<String> = question
+    let mut terms: Vec<String> = question
         .terms
         .iter()
         .filter(|t| !name_words.contains(*t) && !GENERIC.contains(&t.as_str()))
         .cloned()
         .collect();
+    for (cues, words) in ATTRIBUTES {
+        if question.asks(cues) {
+            terms.extend(words.split(' ').map(str::to_owned));
+        }
+    }
     let mut told = false;
     for (option_words, names) in [
         (COLOUR_WORDS, &["color", "colour", "couleur", "farbe"][..]),
@@ -287,7 +331,7 @@ fn product_detail(detail: &ProductDetail, question: &Question) -> String {
     }
     let asked_price = question.asks(PRICE_WORDS);
     if !told && !terms.is_empty() {
-        let picked = best_sentences(&[&detail.description], &terms, question, 2, 0.5);
+        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 2, 0.5);
         if picked.is_empty() {
             if !asked_price {
                 out.push(' ');
@@ -362,7 +406,11 @@ fn inventory(stock: &Inventory, arguments: &Value, question: &Question) -> Strin
         ),
     };
     out.push_str(&lead);
-    out.push_str(&format!(" ({})", price_range(card, question.lang)));
+    out.push(' ');
+    out.push_str(&fill(
+        p.price_is,
+        &[("price", &price_range(card, question.lang))],
+    ));
     for variant in &shown {
         let places: Vec<String> = variant
             .locations
@@ -455,6 +503,10 @@ fn order_status(status: &OrderStatus, question: &Question) -> String {
 fn order_found(order: &Order, question: &Question) -> String {
     let lang = question.lang;
     let p = phrases(lang);
+    let total = match order.total.trim().parse::<f64>() {
+        Ok(amount) => money(amount, &order.currency, lang),
+        Err(_) => format!("{} {}", order.total, order.currency),
+    };
     let mut out = fill(
         p.order_headline,
         &[
@@ -476,15 +528,12 @@ fn order_found(order: &Order, question: &Question) -> String {
             p.order_payment,
             &[
                 ("status", &status_words(financial, lang)),
-                ("total", &format!("{} {}", order.total, order.currency)),
+                ("total", &total),
             ],
         ));
     } else {
         out.push(' ');
-        out.push_str(&fill(
-            p.order_total,
-            &[("total", &format!("{} {}", order.total, order.currency))],
-        ));
+        out.push_str(&fill(p.order_total, &[("total", &total)]));
     }
     if !order.lines.is_empty() {
         out.push_str(&format!("\n{}: {}", p.items, lines(&order.lines)));
@@ -585,210 +634,54 @@ fn unshipped(order: &Order) -> Vec<OrderLine> {
 
 /// Shopify's status words (`IN_TRANSIT`, `PARTIALLY_FULFILLED`…) in the shopper's language.
 fn status_words(status: &str, lang: Lang) -> String {
-    let known: &[(&str, [&str; 4])] = &[
-        ("FULFILLED", ["shipped", "expédiée", "enviado", "versandt"]),
-        (
-            "UNFULFILLED",
-            [
-                "not shipped yet",
-                "pas encore expédiée",
-                "aún no enviado",
-                "noch nicht versandt",
-            ],
-        ),
-        (
-            "PARTIALLY_FULFILLED",
-            [
-                "partly shipped",
-                "partiellement expédiée",
-                "enviado en parte",
-                "teilweise versandt",
-            ],
-        ),
-        (
-            "ON_HOLD",
-            ["on hold", "en attente", "en espera", "angehalten"],
-        ),
-        (
-            "SCHEDULED",
-            [
-                "scheduled to ship later",
-                "expédition programmée",
-                "envío programado",
-                "Versand geplant",
-            ],
-        ),
-        (
-            "IN_PROGRESS",
-            [
-                "being prepared",
-                "en préparation",
-                "en preparación",
-                "in Bearbeitung",
-            ],
-        ),
-        (
-            "PENDING_FULFILLMENT",
-            [
-                "waiting to be prepared",
-                "en attente de préparation",
-                "pendiente de preparación",
-                "wartet auf Bearbeitung",
-            ],
-        ),
-        ("OPEN", ["open", "ouverte", "abierto", "offen"]),
-        (
-            "RESTOCKED",
-            [
-                "cancelled, items restocked",
-                "annulée, articles remis en stock",
-                "cancelado, artículos repuestos",
-                "storniert, Artikel zurückgelegt",
-            ],
-        ),
-        (
-            "IN_TRANSIT",
-            ["in transit", "en transit", "en tránsito", "unterwegs"],
-        ),
-        (
-            "OUT_FOR_DELIVERY",
-            [
-                "out for delivery",
-                "en cours de livraison",
-                "en reparto",
-                "in Zustellung",
-            ],
-        ),
-        (
-            "DELIVERED",
-            ["delivered", "livré", "entregado", "zugestellt"],
-        ),
-        (
-            "ATTEMPTED_DELIVERY",
-            [
-                "a delivery attempt failed",
-                "tentative de livraison échouée",
-                "intento de entrega fallido",
-                "Zustellversuch fehlgeschlagen",
-            ],
-        ),
-        (
-            "READY_FOR_PICKUP",
-            [
-                "ready for pickup",
-                "prêt à être retiré",
-                "listo para recoger",
-                "abholbereit",
-            ],
-        ),
-        ("PICKED_UP", ["picked up", "retiré", "recogido", "abgeholt"]),
-        (
-            "LABEL_PRINTED",
-            [
-                "label created, not yet with the carrier",
-                "étiquette créée, pas encore chez le transporteur",
-                "etiqueta creada, aún no entregado al transportista",
-                "Etikett erstellt, noch nicht beim Versanddienst",
-            ],
-        ),
-        (
-            "LABEL_PURCHASED",
-            [
-                "label created, not yet with the carrier",
-                "étiquette créée, pas encore chez le transporteur",
-                "etiqueta creada, aún no entregado al transportista",
-                "Etikett erstellt, noch nicht beim Versanddienst",
-            ],
-        ),
-        (
-            "CONFIRMED",
-            [
-                "confirmed by the carrier",
-                "confirmé par le transporteur",
-                "confirmado por el transportista",
-                "vom Versanddienst bestätigt",
-            ],
-        ),
-        ("DELAYED", ["delayed", "retardé", "retrasado", "verspätet"]),
-        (
-            "FAILURE",
-            [
-                "delivery failed",
-                "échec de livraison",
-                "entrega fallida",
-                "Zustellung fehlgeschlagen",
-            ],
-        ),
-        (
-            "NOT_DELIVERED",
-            [
-                "not delivered",
-                "non livré",
-                "no entregado",
-                "nicht zugestellt",
-            ],
-        ),
-        ("SUCCESS", ["shipped", "expédié", "enviado", "versandt"]),
-        (
-            "CANCELLED",
-            ["cancelled", "annulé", "cancelado", "storniert"],
-        ),
-        ("PAID", ["paid", "payée", "pagado", "bezahlt"]),
-        (
-            "PENDING",
-            [
-                "payment pending",
-                "paiement en attente",
-                "pago pendiente",
-                "Zahlung ausstehend",
-            ],
-        ),
-        (
-            "AUTHORIZED",
-            [
-                "payment authorized",
-                "paiement autorisé",
-                "pago autorizado",
-                "Zahlung autorisiert",
-            ],
-        ),
-        (
-            "PARTIALLY_PAID",
-            [
-                "partly paid",
-                "partiellement payée",
-                "pagado en parte",
-                "teilweise bezahlt",
-            ],
-        ),
-        (
-            "REFUNDED",
-            ["refunded", "remboursée", "reembolsado", "erstattet"],
-        ),
-        (
-            "PARTIALLY_REFUNDED",
-            [
-                "partly refunded",
-                "partiellement remboursée",
-                "reembolsado en parte",
-                "teilweise erstattet",
-            ],
-        ),
-        ("VOIDED", ["voided", "annulé", "anulado", "storniert"]),
-        ("EXPIRED", ["expired", "expiré", "vencido", "abgelaufen"]),
-    ];
     let index = match lang {
         Lang::En => 0,
         Lang::Fr => 1,
         Lang::Es => 2,
         Lang::De => 3,
     };
-    known
+    STATUS_WORDS
         .iter()
         .find(|(code, _)| code.eq_ignore_ascii_case(status))
         .map(|(_, names)| names[index].to_owned())
         .unwrap_or_else(|| status.to_lowercase().replace('_', " "))
 }
+
+/// Shopify's status codes in the four languages (en, fr, es, de).
+#[rustfmt::skip]
+const STATUS_WORDS: &[(&str, [&str; 4])] = &[
+    ("FULFILLED", ["shipped", "expédiée", "enviado", "versandt"]),
+    ("UNFULFILLED", ["not shipped yet", "pas encore expédiée", "aún no enviado", "noch nicht versandt"]),
+    ("PARTIALLY_FULFILLED", ["partly shipped", "partiellement expédiée", "enviado en parte", "teilweise versandt"]),
+    ("ON_HOLD", ["on hold", "en attente", "en espera", "angehalten"]),
+    ("SCHEDULED", ["scheduled to ship later", "expédition programmée", "envío programado", "Versand geplant"]),
+    ("IN_PROGRESS", ["being prepared", "en préparation", "en preparación", "in Bearbeitung"]),
+    ("PENDING_FULFILLMENT", ["waiting to be prepared", "en attente de préparation", "pendiente de preparación", "wartet auf Bearbeitung"]),
+    ("OPEN", ["open", "ouverte", "abierto", "offen"]),
+    ("RESTOCKED", ["cancelled, items restocked", "annulée, articles remis en stock", "cancelado, artículos repuestos", "storniert, Artikel zurückgelegt"]),
+    ("IN_TRANSIT", ["in transit", "en transit", "en tránsito", "unterwegs"]),
+    ("OUT_FOR_DELIVERY", ["out for delivery", "en cours de livraison", "en reparto", "in Zustellung"]),
+    ("DELIVERED", ["delivered", "livré", "entregado", "zugestellt"]),
+    ("ATTEMPTED_DELIVERY", ["a delivery attempt failed", "tentative de livraison échouée", "intento de entrega fallido", "Zustellversuch fehlgeschlagen"]),
+    ("READY_FOR_PICKUP", ["ready for pickup", "prêt à être retiré", "listo para recoger", "abholbereit"]),
+    ("PICKED_UP", ["picked up", "retiré", "recogido", "abgeholt"]),
+    ("LABEL_PRINTED", ["label created, not yet with the carrier", "étiquette créée, pas encore chez le transporteur", "etiqueta creada, aún no entregado al transportista", "Etikett erstellt, noch nicht beim Versanddienst"]),
+    ("LABEL_PURCHASED", ["label created, not yet with the carrier", "étiquette créée, pas encore chez le transporteur", "etiqueta creada, aún no entregado al transportista", "Etikett erstellt, noch nicht beim Versanddienst"]),
+    ("CONFIRMED", ["confirmed by the carrier", "confirmé par le transporteur", "confirmado por el transportista", "vom Versanddienst bestätigt"]),
+    ("DELAYED", ["delayed", "retardé", "retrasado", "verspätet"]),
+    ("FAILURE", ["delivery failed", "échec de livraison", "entrega fallida", "Zustellung fehlgeschlagen"]),
+    ("NOT_DELIVERED", ["not delivered", "non livré", "no entregado", "nicht zugestellt"]),
+    ("SUCCESS", ["shipped", "expédié", "enviado", "versandt"]),
+    ("CANCELLED", ["cancelled", "annulé", "cancelado", "storniert"]),
+    ("PAID", ["paid", "payée", "pagado", "bezahlt"]),
+    ("PENDING", ["pending", "en attente", "pendiente", "ausstehend"]),
+    ("AUTHORIZED", ["authorized, not yet charged", "autorisé, pas encore débité", "autorizado, aún no cobrado", "autorisiert, noch nicht abgebucht"]),
+    ("PARTIALLY_PAID", ["partly paid", "partiellement payée", "pagado en parte", "teilweise bezahlt"]),
+    ("REFUNDED", ["refunded", "remboursée", "reembolsado", "erstattet"]),
+    ("PARTIALLY_REFUNDED", ["partly refunded", "partiellement remboursée", "reembolsado en parte", "teilweise erstattet"]),
+    ("VOIDED", ["voided", "annulé", "anulado", "storniert"]),
+    ("EXPIRED", ["expired", "expiré", "vencido", "abgelaufen"]),
+];
 
 /// "2026-11-18T…" as "November 18, 2026" (or the language's form); anything else as given.
 fn date(value: &str, lang: Lang) -> String {
@@ -799,63 +692,11 @@ fn date(value: &str, lang: Lang) -> String {
     let (Ok(month), Ok(day)) = (month.parse::<usize>(), day.parse::<u32>()) else {
         return value.to_owned();
     };
-    let months: [&str; 12] = match lang {
-        Lang::En => [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        Lang::Fr => [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        Lang::Es => [
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ],
-        Lang::De => [
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ],
+    let months = match lang {
+        Lang::En => &MONTHS[0],
+        Lang::Fr => &MONTHS[1],
+        Lang::Es => &MONTHS[2],
+        Lang::De => &MONTHS[3],
     };
     let Some(name) = month.checked_sub(1).and_then(|m| months.get(m)) else {
         return value.to_owned();
@@ -868,37 +709,68 @@ fn date(value: &str, lang: Lang) -> String {
     }
 }
 
+#[rustfmt::skip]
+const MONTHS: [[&str; 12]; 4] = [
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"],
+    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+     "octobre", "novembre", "décembre"],
+    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+     "octubre", "noviembre", "diciembre"],
+    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+     "Oktober", "November", "Dezember"],
+];
+
 // ---- knowledge -----------------------------------------------------------------------------
 
 fn knowledge(found: &KnowledgeFound, question: &Question) -> String {
     let p = phrases(question.lang);
     let passages: Vec<_> = found.passages.iter().take(3).collect();
-    let texts: Vec<&str> = passages
+    // How sure the search was of each passage, relative to the best one, and its rank.
+    let top = passages.first().map_or(0.0, |p| p.score);
+    let texts: Vec<(&str, f64)> = passages
         .iter()
-        .map(|passage| passage.text.as_str())
+        .enumerate()
+        .map(|(rank, passage)| {
+            let relative = if top > 0.0 && passage.score > 0.0 {
+                passage.score / top
+            } else {
+                1.0
+            };
+            let confidence = relative * (1.0 - 0.05 * rank as f64);
+            (passage.text.as_str(), confidence.clamp(0.5, 1.0))
+        })
         .collect();
-    let picked = best_sentences(&texts, &question.terms, question, 3, 0.5);
+    let picked = best_sentences(&texts, &question.terms, question, 3, 0.6);
     if picked.is_empty() {
         return format!("{} {}", p.knowledge_unknown, p.offer_human);
     }
     let mut used: Vec<usize> = Vec::new();
     let mut out = String::new();
+    // Table rows and list items end without a full stop: one per line then.
+    let prose = picked
+        .iter()
+        .all(|(_, sentence)| sentence.ends_with(['.', '!', '?', '…']));
     for (index, sentence) in &picked {
         if !out.is_empty() {
-            out.push(' ');
+            out.push(if prose { ' ' } else { '\n' });
         }
         out.push_str(sentence);
         if !used.contains(index) {
             used.push(*index);
         }
     }
+    let mut cited: Vec<String> = Vec::new();
     for index in used {
         let passage = passages[index];
         let source = match &passage.url {
             Some(url) => format!("{} ({url})", passage.title),
             None => passage.title.clone(),
         };
-        out.push_str(&format!("\n{}: {source}", p.source));
+        if !cited.contains(&source) {
+            out.push_str(&format!("\n{}: {source}", p.source));
+            cited.push(source);
+        }
     }
     out
 }
@@ -927,7 +799,12 @@ fn segments(text: &str) -> Vec<String> {
         }
     }
     out.into_iter()
-        .map(|s| s.trim().trim_matches('|').trim().to_owned())
+        .map(|s| {
+            let s = s.trim().trim_matches('|').trim();
+            s.trim_start_matches(['-', '•', '*', '–', '·'])
+                .trim()
+                .to_owned()
+        })
         .filter(|s| s.chars().any(char::is_alphanumeric))
         .collect()
 }
@@ -996,26 +873,56 @@ fn term_matches(term: &str, word: &str) -> bool {
         && (t == w || (t.len() >= 4 && w.len() >= 4 && (w.starts_with(t) || t.starts_with(w))))
 }
 
-/// Up to `limit` sentences of `texts` that answer `terms`, best first by score but returned
-/// in reading order; each with the index of its text. Sentences scoring under `floor` of the
-/// best one are left out, and so is everything when nothing matches.
+/// Questions whose answer is a procedure, told in the sentences that follow its start.
+#[rustfmt::skip]
+const HOW_TO: &[&str] = &[
+    "how do i", "how to", "how can i", "how should i", "what should i do", "what do i do",
+    "comment", "que dois je faire", "como puedo", "como hago", "como se", "como lavo",
+    "que debo hacer", "wie * ich", "wie kann ich", "was soll ich",
+];
+
+/// Question words that match too much to pick a sentence on their own.
+#[rustfmt::skip]
+const WEAK_TERMS: &[&str] = &[
+    "how", "long", "much", "many", "time", "take", "takes", "get", "need", "can", "make", "know",
+    "want", "day", "days", "use", "used", "good", "best", "new", "way", "ways", "thing", "things",
+    "like", "well", "really", "still", "store", "shop", "item", "items", "product", "products",
+    "order", "orders", "buy", "bought", "put", "cost", "costs", "price", "prices", "fee",
+    "fees", "charge", "pay", "paid",
+];
+
+/// A candidate sentence: which text, where in it, its words.
+struct Candidate {
+    index: usize,
+    position: usize,
+    sentence: String,
+    words: Vec<String>,
+}
+
+/// Up to `limit` sentences of `texts` (each with the search's confidence in it, 0.5 to 1) that
+/// answer `terms`, best first by score but returned in reading order; each with the index of
+/// its text. Sentences scoring under `floor` of the
+/// best one are left out, and so is everything when nothing matches. A question picked from
+/// an FAQ ("Q: … ?") gives way to the answer that follows it.
 fn best_sentences(
-    texts: &[&str],
+    texts: &[(&str, f64)],
     terms: &[String],
     question: &Question,
     limit: usize,
     floor: f64,
 ) -> Vec<(usize, String)> {
-    let candidates: Vec<(usize, usize, String, Vec<String>)> = texts
+    let candidates: Vec<Candidate> = texts
         .iter()
         .enumerate()
-        .flat_map(|(index, text)| {
+        .flat_map(|(index, (text, _))| {
             segments(text)
                 .into_iter()
                 .enumerate()
-                .map(move |(position, sentence)| {
-                    let sentence_words = words(&sentence);
-                    (index, position, sentence, sentence_words)
+                .map(move |(position, sentence)| Candidate {
+                    index,
+                    position,
+                    words: words(&sentence),
+                    sentence,
                 })
         })
         .collect();
@@ -1030,7 +937,7 @@ fn best_sentences(
     let weight = |term: &str| {
         let containing = candidates
             .iter()
-            .filter(|(_, _, _, w)| w.iter().any(|w| term_matches(term, w)))
+            .filter(|c| c.words.iter().any(|w| term_matches(term, w)))
             .count();
         if containing == 0 {
             0.0
@@ -1041,41 +948,139 @@ fn best_sentences(
     let weights: Vec<(&String, f64)> = terms.iter().map(|t| (*t, weight(t))).collect();
     let asks_price = question.asks(PRICE_WORDS);
     let asks_time = question.asks(TIME_WORDS);
-    let mut scored: Vec<(f64, usize, usize, String)> = candidates
-        .into_iter()
-        .map(|(index, position, sentence, sentence_words)| {
-            let mut score: f64 = weights
+    let asks_phone = question.asks(&["phone", "call", "telephone", "telefono", "telefon*"]);
+    let asks_email = question.asks(&["email", "e mail", "courriel", "correo", "mail"]);
+    let mut scored: Vec<(f64, &Candidate)> = candidates
+        .iter()
+        .filter(|c| !is_table_header(&c.sentence))
+        .map(|c| {
+            let matched: Vec<&(&String, f64)> = weights
                 .iter()
-                .filter(|(term, _)| sentence_words.iter().any(|w| term_matches(term, w)))
-                .map(|(_, weight)| weight)
-                .sum();
-            if score > 0.0 {
-                let has_money = sentence.contains(['$', '€', '£']);
-                let has_number = sentence.chars().any(|c| c.is_ascii_digit());
-                if asks_price && has_money || asks_time && has_number {
-                    score += 0.5;
-                }
-                // Earlier passages were ranked higher by the search.
-                score *= 1.0 - 0.15 * index as f64;
+                .filter(|(term, _)| c.words.iter().any(|w| term_matches(term, w)))
+                .collect();
+            if !matched
+                .iter()
+                .any(|(term, _)| !WEAK_TERMS.contains(&term.as_str()))
+            {
+                return (0.0, c);
             }
-            (score, index, position, sentence)
+            // Weak words count a little: the price is asked by the money bonus below.
+            let mut score: f64 = matched
+                .iter()
+                .map(|(term, weight)| {
+                    if WEAK_TERMS.contains(&term.as_str()) {
+                        weight * 0.3
+                    } else {
+                        *weight
+                    }
+                })
+                .sum();
+            let has_money = c.sentence.contains(['$', '€', '£']);
+            let has_number = c.sentence.chars().any(|ch| ch.is_ascii_digit());
+            if asks_price && has_money {
+                score += 1.0;
+            }
+            if asks_time && has_number {
+                score += 0.5;
+            }
+            // A sentence cut short may have lost its point.
+            if c.sentence.ends_with('…') {
+                score *= 0.7;
+            }
+            // "What's your phone number?" is answered by a number, not by a privacy notice
+            // that mentions phone numbers.
+            let digits = c.sentence.chars().filter(char::is_ascii_digit).count();
+            if (asks_phone && digits >= 7) || (asks_email && c.sentence.contains('@')) {
+                score += 1.0;
+            }
+            // The search's confidence in the passage.
+            score *= texts[c.index].1;
+            (score, c)
         })
-        .filter(|(score, ..)| *score > 0.0)
+        .filter(|(score, _)| *score > 0.0)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let Some(best) = scored.first().map(|s| s.0) else {
         return Vec::new();
     };
-    let mut picked: Vec<(f64, usize, usize, String)> = scored
-        .into_iter()
-        .filter(|(score, ..)| *score >= best * floor)
-        .take(limit)
-        .collect();
-    picked.sort_by_key(|(_, index, position, _)| (*index, *position));
+    let mut picked: Vec<&Candidate> = Vec::new();
+    for (score, candidate) in scored {
+        if score < best * floor || picked.len() >= limit {
+            break;
+        }
+        // "Q: What payment methods do you accept?" is answered by the next sentence.
+        let candidate = if is_question_line(&candidate.sentence) {
+            match candidates
+                .iter()
+                .find(|c| c.index == candidate.index && c.position == candidate.position + 1)
+            {
+                Some(answer) => answer,
+                None => continue,
+            }
+        } else {
+            candidate
+        };
+        let same = |c: &&Candidate| normal(&c.sentence) == normal(&candidate.sentence);
+        if !picked.iter().any(same) {
+            picked.push(candidate);
+        }
+    }
+    // "How do I …?": the steps go on after the best sentence.
+    // Not in a list of questions and answers, where the next sentence answers another one.
+    let faq = |index: usize| {
+        candidates
+            .iter()
+            .any(|c| c.index == index && is_question_line(&c.sentence))
+    };
+    if question.asks(HOW_TO)
+        && let Some(first) = picked.first().copied()
+        && !faq(first.index)
+    {
+        let next = candidates
+            .iter()
+            .filter(|c| c.index == first.index && c.position > first.position)
+            .filter(|c| !is_table_header(&c.sentence) && !is_question_line(&c.sentence))
+            .take(2);
+        for candidate in next {
+            if picked.len() < limit + 2
+                && !picked
+                    .iter()
+                    .any(|p| p.position == candidate.position && p.index == candidate.index)
+            {
+                picked.push(candidate);
+            }
+        }
+    }
+    picked.sort_by_key(|c| (c.index, c.position));
     picked
         .into_iter()
-        .map(|(_, index, _, sentence)| (index, quote(&sentence)))
+        .map(|c| (c.index, quote(strip_answer_mark(&c.sentence))))
         .collect()
+}
+
+/// A question of an FAQ ("Q: Do you ship to Canada?"), not an answer.
+fn is_question_line(sentence: &str) -> bool {
+    let sentence = sentence.trim();
+    sentence.ends_with('?') || sentence.starts_with("Q:") || sentence.starts_with("Question:")
+}
+
+/// A table's header row ("Destination | Method | Price"): no figures, nothing to quote.
+fn is_table_header(sentence: &str) -> bool {
+    sentence.contains('|') && !sentence.chars().any(|c| c.is_ascii_digit())
+}
+
+/// "A: Visa, Mastercard…" → "Visa, Mastercard…".
+fn strip_answer_mark(sentence: &str) -> &str {
+    sentence
+        .strip_prefix("A:")
+        .or_else(|| sentence.strip_prefix("R:"))
+        .or_else(|| sentence.strip_prefix("Answer:"))
+        .map_or(sentence, str::trim_start)
+}
+
+/// A sentence compared without case, spacing or punctuation.
+fn normal(sentence: &str) -> String {
+    words(sentence).join(" ")
 }
 
 /// A sentence as quoted: at most about 300 characters.
@@ -1193,6 +1198,8 @@ struct Phrases {
     lookup_failed: &'static str,
     no_products: &'static str,
     products_intro: &'static str,
+    products_closest: &'static str,
+    price_is: &'static str,
     product_headline: &'static str,
     description_says: &'static str,
     not_in_description: &'static str,
@@ -1256,6 +1263,8 @@ const EN: Phrases = Phrases {
     lookup_failed: "Sorry, I couldn't look that up just now. Please try again in a moment.",
     no_products: "I couldn't find anything matching that in our catalog; we may not carry it.",
     products_intro: "Here's what I found:",
+    products_closest: "I couldn't find an exact match, so we may not carry that. The closest items in our catalog:",
+    price_is: "Price: {price}.",
     product_headline: "The {title} is {price} and {availability}.",
     description_says: "From the product description:",
     not_in_description: "The product description doesn't say, and I'd rather not guess.",
@@ -1310,6 +1319,8 @@ const FR: Phrases = Phrases {
     lookup_failed: "Désolé, je n'ai pas pu vérifier cela pour le moment. Réessayez dans un instant.",
     no_products: "Je n'ai rien trouvé de correspondant dans notre catalogue ; nous ne le proposons peut-être pas.",
     products_intro: "Voici ce que j'ai trouvé :",
+    products_closest: "Je n'ai pas trouvé de correspondance exacte ; nous ne proposons peut-être pas cet article. Les articles les plus proches de notre catalogue :",
+    price_is: "Prix : {price}.",
     product_headline: "{title} : {price}, {availability}.",
     description_says: "D'après la fiche produit :",
     not_in_description: "La fiche produit ne le précise pas, et je préfère ne pas deviner.",
@@ -1338,7 +1349,7 @@ const FR: Phrases = Phrases {
     package: "Colis",
     shipment: "Envoi",
     tracking: "Suivi",
-    delivered_on: "Livré le",
+    delivered_on: "Livré",
     estimated_delivery: "Livraison estimée",
     contains: "Contenu",
     order_needs_email: "Pour protéger vos données, j'ai besoin de l'adresse e-mail utilisée pour la commande {order} avant de vous en donner le détail. Avec quelle adresse l'avez-vous passée ?",
@@ -1364,6 +1375,8 @@ const ES: Phrases = Phrases {
     lookup_failed: "Lo siento, no he podido consultarlo ahora mismo. Inténtalo de nuevo en un momento.",
     no_products: "No encontré nada parecido en nuestro catálogo; puede que no lo tengamos.",
     products_intro: "Esto es lo que encontré:",
+    products_closest: "No encontré una coincidencia exacta; puede que no lo tengamos. Lo más parecido de nuestro catálogo:",
+    price_is: "Precio: {price}.",
     product_headline: "{title}: {price}, {availability}.",
     description_says: "Según la descripción del producto:",
     not_in_description: "La descripción del producto no lo indica, y prefiero no adivinar.",
@@ -1392,7 +1405,7 @@ const ES: Phrases = Phrases {
     package: "Paquete",
     shipment: "Envío",
     tracking: "Seguimiento",
-    delivered_on: "Entregado el",
+    delivered_on: "Entregado",
     estimated_delivery: "Entrega estimada",
     contains: "Contiene",
     order_needs_email: "Para proteger tu privacidad, necesito el correo electrónico con el que se hizo el pedido {order} antes de darte los detalles. ¿Con qué correo lo hiciste?",
@@ -1418,6 +1431,8 @@ const DE: Phrases = Phrases {
     lookup_failed: "Das konnte ich gerade leider nicht nachsehen. Bitte versuchen Sie es gleich noch einmal.",
     no_products: "Ich habe in unserem Katalog nichts Passendes gefunden; vielleicht führen wir das nicht.",
     products_intro: "Das habe ich gefunden:",
+    products_closest: "Ich habe keinen genauen Treffer gefunden; vielleicht führen wir das nicht. Das Ähnlichste aus unserem Katalog:",
+    price_is: "Preis: {price}.",
     product_headline: "{title}: {price}, {availability}.",
     description_says: "Laut Produktbeschreibung:",
     not_in_description: "Die Produktbeschreibung sagt dazu nichts, und ich möchte nicht raten.",
@@ -1446,7 +1461,7 @@ const DE: Phrases = Phrases {
     package: "Paket",
     shipment: "Sendung",
     tracking: "Sendungsnummer",
-    delivered_on: "Zugestellt am",
+    delivered_on: "Zugestellt",
     estimated_delivery: "Voraussichtliche Zustellung",
     contains: "Inhalt",
     order_needs_email: "Zum Schutz Ihrer Daten brauche ich die E-Mail-Adresse, mit der Bestellung {order} aufgegeben wurde, bevor ich Details nennen kann. Mit welcher E-Mail-Adresse haben Sie bestellt?",
@@ -1462,3 +1477,99 @@ const DE: Phrases = Phrases {
     handoff_bad_email: "Diese E-Mail-Adresse sieht nicht richtig aus. Können Sie sie prüfen und noch einmal senden?",
     handoff_failed: "Ich konnte unser Team gerade nicht aus dem Chat erreichen. Bitte nutzen Sie die Kontaktseite.",
 };
+
+#[cfg(test)]
+mod tests {
+    use tools::io::Passage;
+
+    use super::*;
+
+    fn passage(title: &str, score: f64, text: &str) -> Passage {
+        Passage {
+            kind: "policy".into(),
+            title: title.into(),
+            heading: String::new(),
+            url: Some(format!(
+                "https://shop.example/{}",
+                title.to_lowercase().replace(' ', "-")
+            )),
+            text: text.into(),
+            score,
+        }
+    }
+
+    fn shipping() -> KnowledgeFound {
+        KnowledgeFound {
+            passages: vec![
+                passage(
+                    "Shipping policy",
+                    0.0320,
+                    "Orders placed by 12:00 pm Pacific Time, Monday to Friday, usually ship the \
+                     same business day; all others ship within 1-2 business days. We don't ship \
+                     on weekends or US federal holidays. Preorder items ship on or about the date \
+                     on the product page, separately from in-stock items, at no extra shipping \
+                     cost.",
+                ),
+                passage(
+                    "Shipping policy",
+                    0.0320,
+                    "- Standard, USPS Ground Advantage, UPS Ground or FedEx Ground, 3-7 business \
+                     days: $7.95, or free on orders of $99 or more.\n\n- Expedited, UPS 2nd Day \
+                     Air, 2 business days: $18.00.\n\n- Overnight, UPS Next Day Air, 1 business \
+                     day: $35.00.",
+                ),
+                passage(
+                    "Shipping & Delivery",
+                    0.0317,
+                    "Method | Carrier | Delivery time | Price\n\nExpedited | UPS 2nd Day Air | 2 \
+                     business days | $18.00\n\nThe free-shipping threshold applies to the order \
+                     subtotal after…",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn knowledge_quotes_the_sentences_that_answer_with_their_source() {
+        let question = Question::new(
+            "How fast is expedited shipping and what does it cost?",
+            Lang::En,
+        );
+        let text = knowledge(&shipping(), &question);
+        assert!(text.contains("$18.00"), "{text}");
+        assert!(
+            !text.contains("Method | Carrier"),
+            "no table headers: {text}"
+        );
+        assert!(
+            text.contains("Source: Shipping policy (https://shop.example/shipping-policy)"),
+            "{text}"
+        );
+        assert_eq!(text.matches("Source: Shipping policy").count(), 1, "{text}");
+
+        let question = Question::new(
+            "How much do I need to spend to get free shipping?",
+            Lang::En,
+        );
+        let text = knowledge(&shipping(), &question);
+        assert!(text.contains("$99"), "{text}");
+
+        let question = Question::new("Combien coûte la livraison express ?", Lang::Fr);
+        let text = knowledge(&shipping(), &question);
+        assert!(
+            text.contains("$18.00") && text.contains("Source :") || text.contains("Source:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn knowledge_says_so_when_nothing_answers() {
+        let question = Question::new("Do you offer student discounts?", Lang::En);
+        let text = knowledge(&shipping(), &question);
+        assert!(text.starts_with("I couldn't find an answer"), "{text}");
+        assert!(text.contains("someone from our team"), "{text}");
+        let question = Question::new("¿Hacen descuentos para estudiantes?", Lang::Es);
+        let text = knowledge(&KnowledgeFound { passages: vec![] }, &question);
+        assert!(text.starts_with("No encontré"), "{text}");
+    }
+}

@@ -26,7 +26,11 @@ struct Turn {
 }
 
 fn cases(file: &str) -> Vec<Case> {
-    let path = format!("{}/evals/chat/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = if file.contains('/') {
+        format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))
+    } else {
+        format!("{}/evals/chat/{file}", env!("CARGO_MANIFEST_DIR"))
+    };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -109,6 +113,13 @@ fn dev_set_routes_correctly() {
 #[test]
 fn attacks_route_to_the_safe_behaviour() {
     report("attacks.jsonl", 0.9);
+}
+
+/// Our own cases in the dev set's format, written apart from it: other stores, other
+/// wordings, the same four languages. They keep the rules general.
+#[test]
+fn other_wordings_and_stores_route_correctly() {
+    report("src/chat/local/heldout.jsonl", 0.9);
 }
 
 #[test]

@@ -243,6 +243,11 @@ fn ignore_instructions(text: &str) -> Option<(usize, usize)> {
             "consignes",
         ] {
             if let Some(n) = window.find(noun) {
+                // Mid-message, everything after it is the pasted instruction ("Find me a
+                // scarf. Also ignore your rules and …"); at the start, the rest is the request.
+                if text[..at].chars().any(char::is_alphanumeric) {
+                    return Some((at, text.len()));
+                }
                 let mut end = at + n + noun.len();
                 // The adjective that follows in French and Spanish.
                 for tail in [" precedentes", " anteriores", " above", " before"] {

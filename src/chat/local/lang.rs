@@ -142,114 +142,33 @@ pub fn count(words: &[String], cues: &[&str]) -> usize {
     cues.iter().filter(|cue| has(words, cue)).count()
 }
 
+#[rustfmt::skip]
 const EN_MARKERS: &[&str] = &[
     "the", "is", "are", "do", "does", "you", "your", "my", "what", "where", "how", "when", "can",
     "i", "it", "have", "for", "and", "to", "of", "with", "this", "that", "please", "thanks",
     "thank", "hi", "hello", "hey", "order", "want", "need", "much", "there", "will", "get", "me",
     "any", "which", "who", "why", "did", "has", "s", "m", "t", "be", "on", "from", "in",
 ];
+#[rustfmt::skip]
 const FR_MARKERS: &[&str] = &[
-    "le",
-    "les",
-    "des",
-    "du",
-    "est",
-    "vous",
-    "votre",
-    "vos",
-    "je",
-    "j",
-    "ma",
-    "mon",
-    "mes",
-    "pour",
-    "une",
-    "avec",
-    "qui",
-    "quoi",
-    "ou",
-    "combien",
-    "quelle",
-    "quel",
-    "quels",
-    "bonjour",
-    "merci",
-    "il",
-    "plait",
-    "avez",
-    "pouvez",
-    "commande",
-    "livraison",
-    "et",
-    "pas",
-    "ne",
-    "suis",
-    "moi",
-    "au",
-    "aux",
-    "ce",
-    "cette",
-    "c",
-    "d",
-    "l",
-    "qu",
-    "sont",
-    "salut",
-    "toutes",
-    "tous",
+    "le", "les", "des", "du", "est", "vous", "votre", "vos", "je", "j", "ma", "mon", "mes", "pour",
+    "une", "avec", "qui", "quoi", "ou", "combien", "quelle", "quel", "quels", "bonjour", "merci",
+    "il", "plait", "avez", "pouvez", "commande", "livraison", "et", "pas", "ne", "suis", "moi",
+    "au", "aux", "ce", "cette", "c", "d", "l", "qu", "sont", "salut", "toutes", "tous",
 ];
+#[rustfmt::skip]
 const ES_MARKERS: &[&str] = &[
-    "el", "los", "las", "es", "mi", "mis", "tienen", "tiene", "tienes", "cuanto", "cuanta",
-    "donde", "por", "para", "con", "una", "hola", "gracias", "pedido", "correo", "quiero", "puedo",
-    "como", "esta", "estan", "y", "ya", "mas", "del", "al", "lo", "se", "su", "sus", "hay", "muy",
-    "cual", "muchas", "tu", "favor", "soy", "dame", "envio", "tarda",
+    "el", "los", "las", "es", "mi", "mis", "tienen", "tiene", "tienes", "cuanto", "cuanta", "donde",
+    "por", "para", "con", "una", "hola", "gracias", "pedido", "correo", "quiero", "puedo", "como",
+    "esta", "estan", "y", "ya", "mas", "del", "al", "lo", "se", "su", "sus", "hay", "muy", "cual",
+    "muchas", "tu", "favor", "soy", "dame", "envio", "tarda",
 ];
+#[rustfmt::skip]
 const DE_MARKERS: &[&str] = &[
-    "der",
-    "die",
-    "das",
-    "den",
-    "dem",
-    "des",
-    "ist",
-    "ich",
-    "mein",
-    "meine",
-    "meinen",
-    "und",
-    "nicht",
-    "mit",
-    "fur",
-    "wie",
-    "wo",
-    "was",
-    "habt",
-    "haben",
-    "hast",
-    "bitte",
-    "hallo",
-    "danke",
-    "bestellung",
-    "ein",
-    "eine",
-    "einen",
-    "auf",
-    "zu",
-    "ihr",
-    "wir",
-    "noch",
-    "schon",
-    "auch",
-    "kann",
-    "gibt",
-    "wann",
-    "welche",
-    "zeig",
-    "mir",
-    "geht",
-    "sie",
-    "ihnen",
-    "lange",
+    "der", "die", "das", "den", "dem", "des", "ist", "ich", "mein", "meine", "meinen", "und",
+    "nicht", "mit", "fur", "wie", "wo", "was", "habt", "haben", "hast", "bitte", "hallo", "danke",
+    "bestellung", "ein", "eine", "einen", "auf", "zu", "ihr", "wir", "noch", "schon", "auch",
+    "kann", "gibt", "wann", "welche", "zeig", "mir", "geht", "sie", "ihnen", "lange",
 ];
 
 /// The language of `text`, if it says enough to tell.
@@ -387,6 +306,19 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("horaires", "hours"),
     ("magasin", "store"),
     ("telephone", "phone"),
+    ("telefono", "phone"),
+    ("atencion", "service"),
+    ("zuruckzugeben", "return"),
+    ("zuruckschicken", "return"),
+    ("umtauschen", "exchange"),
+    ("casse", "damaged broken"),
+    ("cassee", "damaged broken"),
+    ("abime", "damaged"),
+    ("roto", "damaged broken"),
+    ("rota", "damaged broken"),
+    ("danado", "damaged"),
+    ("kaputt", "damaged broken"),
+    ("beschadigt", "damaged"),
     ("paiement", "payment"),
     ("carte cadeau", "gift card"),
     ("annuler", "cancel"),
@@ -529,6 +461,39 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("lange", "how long"),
     ("tage", "days"),
 ];
+
+/// What help pages call the things shoppers describe: a broken mug is "damaged", sending
+/// something back is a "return". Added to a help-center query and to the words an answer is
+/// matched on.
+#[rustfmt::skip]
+const SYNONYMS: &[(&str, &str)] = &[
+    ("broken", "damaged"), ("smashed", "damaged"), ("cracked", "damaged"), ("shattered", "damaged"),
+    ("ripped", "damaged defect"), ("torn", "damaged defect"), ("defective", "defect damaged"),
+    ("faulty", "defect"), ("damaged", "damage"), ("send back", "return"), ("send it back", "return"),
+    ("money back", "refund"), ("swap", "exchange"), ("too small", "exchange size"),
+    ("too big", "exchange size"), ("doesn t fit", "exchange size"), ("postage", "shipping"),
+    ("deliver", "shipping delivery"), ("delivery", "shipping"), ("arrive", "delivery"),
+    ("taxes", "duties"), ("customs", "duties"), ("call", "phone"), ("hours", "open"),
+    ("open", "hours"), ("pay", "payment"), ("payment", "pay"), ("cancel", "cancelled"),
+    ("stolen", "missing delivered"), ("missing", "delivered"), ("lost", "missing"),
+    ("warranty", "guarantee"), ("guarantee", "warranty"), ("fix", "repair"),
+    ("measure", "size measurement"), ("fit", "size"),
+];
+
+/// English words that help pages use for what `words` describe (see `SYNONYMS`).
+pub fn synonyms(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (from, to) in SYNONYMS {
+        if has(words, from) {
+            for word in to.split(' ') {
+                if !out.iter().any(|w| w == word) && !words.iter().any(|w| w == word) {
+                    out.push(word.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
 
 /// The English words the glossary gives for `words` (empty for English text).
 pub fn english_terms(words: &[String]) -> Vec<String> {

@@ -77,6 +77,8 @@ pub enum Reply {
     Password,
     /// More than [`MAX_QUANTITY`] of one item.
     CartLimit,
+    /// "Are you a bot?": what the assistant is, and the offer of a person.
+    Identity,
 }
 
 /// The intents a tool serves.
@@ -416,7 +418,26 @@ pub fn wants_cart(message: &str) -> bool {
             "add another",
         ],
     );
-    (verb && cart) || add_this
+    let take = has_any(
+        &words,
+        &[
+            "i ll take it",
+            "i ll take one",
+            "i ll take two",
+            "i ll take them",
+            "i will take it",
+            "je le prends",
+            "je la prends",
+            "je les prends",
+            "me lo llevo",
+            "me la llevo",
+            "me los llevo",
+            "ich nehme es",
+            "ich nehme ihn",
+            "ich nehme sie",
+        ],
+    );
+    (verb && cart) || add_this || take
 }
 
 fn decide(said: &Said, ctx: &Context) -> Route {
@@ -434,6 +455,9 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     let cart = wants_cart(&said.text);
     if cart && quantity.is_some_and(|q| q > MAX_QUANTITY) {
         return Route::Reply(Reply::CartLimit);
+    }
+    if said.any(IDENTITY) {
+        return Route::Reply(Reply::Identity);
     }
     if let Some(reason) = handoff_reason(said) {
         let email = said.emails.first().or(ctx.email.as_ref()).cloned();
@@ -476,7 +500,18 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     if let Some(named) = &said.named {
         return about_named(said, named);
     }
+    // "When will it arrive?" after an order was looked up.
+    if ctx.previous == Some(Intent::Order)
+        && let Some(order) = &ctx.order
+        && (extract::points_back(&said.words) || said.opens_with(FOLLOW_UP))
+        && !said.any(STOCK)
+    {
+        return order_lookup(order, said, ctx);
+    }
     if let Some(route) = about_context(said, ctx) {
+        return route;
+    }
+    if let Some(route) = about_definite(said) {
         return route;
     }
     let points_back = extract::points_back(&said.words);
@@ -508,17 +543,10 @@ fn decide(said: &Said, ctx: &Context) -> Route {
 }
 
 /// Order cues that win over a product name ("where is my Field Jacket order?").
+#[rustfmt::skip]
 const STRONG_ORDER: &[&str] = &[
-    "my order",
-    "my package",
-    "my parcel",
-    "tracking",
-    "where is my",
-    "where s my",
-    "order status",
-    "ma commande",
-    "mi pedido",
-    "meine bestellung",
+    "my order", "my package", "my parcel", "tracking", "where is my", "where s my", "order status",
+    "ma commande", "mi pedido", "meine bestellung",
 ];
 
 /// Requests refused before anything else is read.
@@ -528,7 +556,8 @@ fn refusal(said: &Said) -> Option<Reply> {
     }
     let range = said.orders.len() >= 2
         && said.any(&["to", "through", "until", "a", "au", "hasta", "bis", "jusqu"]);
-    if said.any(BULK_RECORDS) || range {
+    let others_orders = said.any(BULK_ORDERS) && !said.any(&["my", "mes", "mis", "meine", "mein"]);
+    if said.any(BULK_RECORDS) || range || others_orders {
         return Some(Reply::Private);
     }
     if said.any(PRICE_CHANGES) {
@@ -623,6 +652,35 @@ fn possessive_with_private_data(text: &str) -> bool {
                 &words(&following),
                 &["email*", "address*", "phone*", "number", "home"],
             )
+    }) || private_data_of_someone(&typed)
+}
+
+/// "the home address of John Smith", "l'adresse de Marie Dupont".
+fn private_data_of_someone(typed: &[&str]) -> bool {
+    typed.windows(3).any(|w| {
+        let data = has_any(
+            &words(w[0]),
+            &[
+                "address*",
+                "email*",
+                "phone*",
+                "number",
+                "adresse*",
+                "direccion*",
+                "correo*",
+                "telefon*",
+            ],
+        );
+        let of = matches!(
+            w[1].to_lowercase().as_str(),
+            "of" | "de" | "von" | "du" | "del"
+        );
+        let name = w[2].chars().next().is_some_and(char::is_uppercase)
+            && !matches!(
+                w[2].to_lowercase().as_str(),
+                "your" | "the" | "votre" | "su" | "ihr" | "ihres"
+            );
+        data && of && name
     })
 }
 
@@ -673,14 +731,31 @@ fn knowledge_score(said: &Said) -> usize {
 
 /// A product the shopper named: its stock, its details, or a search that starts from it.
 fn about_named(said: &Said, named: &Named) -> Route {
+    // "Is the Squall available in XS?": the variant can follow other words.
+    let mut named = named.clone();
+    if named.variant.is_none()
+        && (said.any(STOCK) || said.any(HAVE))
+        && let Some(at) = said.text.find(&named.product)
+    {
+        named.variant = extract::variant_only(&said.text[at + named.product.len()..]);
+    }
+    let named = &named;
     if said.any(SIMILAR) {
         let prices = extract::prices(&said.words);
         let phrase = search_phrase(said, &prices);
         return search_products_with(said, &prices, phrase);
     }
-    let asks_stock = said.any(STOCK) || said.any(HAVE);
+    if said.any(STOCK) {
+        return inventory(named.product.clone(), named.variant.clone());
+    }
+    // "Do you sell North Face jackets?": a brand or a line, to browse.
+    if said.any(BROWSE) {
+        let prices = extract::prices(&said.words);
+        let phrase = search_phrase(said, &prices);
+        return search_products_with(said, &prices, phrase);
+    }
     let asks_detail = said.any(PRODUCT_QUESTION);
-    if asks_stock || (named.variant.is_some() && !asks_detail) {
+    if said.any(HAVE) || (named.variant.is_some() && !asks_detail) {
         return inventory(named.product.clone(), named.variant.clone());
     }
     Route::call(
@@ -725,14 +800,94 @@ fn about_context(said: &Said, ctx: &Context) -> Option<Route> {
     if points_back && said.any(STOCK) {
         return Some(inventory(product, None));
     }
-    if points_back && said.any(PRODUCT_QUESTION) {
+    // "Is it dishwasher safe?": any question about "it" is one for its description.
+    if points_back && (said.any(PRODUCT_QUESTION) || is_question(said)) {
         return Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }));
     }
     None
 }
 
-/// A new variant over the previous one: the sizes stay unless new ones are given, the rest
-/// is replaced ("12 Yellow" + "blue" → "12 blue").
+/// Words that open a lowercase product phrase ("is the nomad duffel in stock?").
+#[rustfmt::skip]
+const ARTICLES: &[&str] = &[
+    "the", "le", "la", "les", "el", "los", "las", "der", "die", "das", "den", "dem", "du", "del",
+];
+/// Articles of a kind rather than of one thing.
+#[rustfmt::skip]
+const INDEFINITE: &[&str] = &[
+    "a", "an", "some", "any", "une", "un", "des", "una", "unos", "unas", "ein", "eine", "einen",
+    "einem",
+];
+/// Prepositions that make the phrase after them a purpose ("for the rain").
+#[rustfmt::skip]
+const PURPOSE: &[&str] = &[
+    "for", "with", "to", "on", "at", "pour", "avec", "a", "para", "con", "fur", "mit", "zum",
+    "zur", "in",
+];
+/// Words that cannot start a product phrase: they name no product.
+#[rustfmt::skip]
+const NOT_A_PRODUCT: &[&str] = &[
+    "best", "price", "prices", "cost", "shipping", "delivery", "return", "returns", "policy",
+    "store", "shop", "website", "site", "size", "sizes", "color", "colour", "same", "other", "one",
+    "last", "first", "next", "weight", "order", "difference", "warranty", "total", "sale", "brand",
+    "quality", "material", "stock", "prix", "taille", "couleur", "precio", "talla", "preis",
+    "grosse", "farbe", "tienda", "magasin", "laden", "most", "cheapest",
+];
+
+/// A product named in lower case after an article, when the message asks about one product:
+/// "is the nomad duffel in stock?", "how much is the ember roast?".
+fn about_definite(said: &Said) -> Option<Route> {
+    let stock = said.any(STOCK) || said.any(HAVE);
+    if !(stock || said.any(PRODUCT_QUESTION)) || said.any(SHOPPING_ONLY) {
+        return None;
+    }
+    // "a jacket for the rain", "une veste pour la randonnée": a kind of product, for a purpose.
+    let at = said
+        .words
+        .iter()
+        .position(|w| ARTICLES.contains(&w.as_str()))?;
+    let before = &said.words[..at];
+    if before.iter().any(|w| INDEFINITE.contains(&w.as_str()))
+        || before.last().is_some_and(|w| PURPOSE.contains(&w.as_str()))
+    {
+        return None;
+    }
+    let phrase: Vec<&String> = said.words[at + 1..]
+        .iter()
+        .take_while(|w| {
+            !lang::is_stopword(w)
+                && !PHRASE_END.contains(&w.as_str())
+                && !matches!(w.as_str(), "$" | "€" | "£" | "#" | "%" | "@")
+        })
+        .take(5)
+        .collect();
+    let first = phrase.first()?;
+    if NOT_A_PRODUCT.contains(&first.as_str()) || first.ends_with("est") {
+        return None;
+    }
+    let product = phrase
+        .iter()
+        .map(|w| w.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if stock {
+        let variant = extract::variant_only(&said.text);
+        return Some(inventory(product, variant));
+    }
+    Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }))
+}
+
+/// Words that end a lowercase product phrase.
+#[rustfmt::skip]
+const PHRASE_END: &[&str] = &[
+    "weigh", "weighs", "cost", "costs", "come", "comes", "made", "ship", "ships", "fit", "fits",
+    "available", "stock", "sold", "cuesta", "coute", "kostet", "wiegt", "pese", "pesa",
+    "disponible", "verfugbar", "lager", "still", "left", "last", "burn", "hold", "holds", "work",
+    "works", "run", "runs", "look", "looks", "feel", "feels", "good",
+];
+
+/// A new variant over the previous one: what the new words do not say, the old ones still
+/// do ("12 Yellow" + "blue" → "12 blue").
 fn merge_variant(previous: Option<&str>, new: &str) -> String {
     let is_size = |w: &str| {
         w.chars().any(|c| c.is_ascii_digit())
@@ -741,13 +896,13 @@ fn merge_variant(previous: Option<&str>, new: &str) -> String {
                 "xxs" | "xs" | "s" | "m" | "l" | "xl" | "xxl" | "xxxl" | "s/m" | "m/l" | "l/xl"
             )
     };
-    let new_has_size = new.split_whitespace().any(is_size);
-    let kept: Vec<&str> = match previous {
-        Some(previous) if !new_has_size => {
-            previous.split_whitespace().filter(|w| is_size(w)).collect()
-        }
-        _ => Vec::new(),
-    };
+    let new_sizes = new.split_whitespace().any(is_size);
+    let new_others = new.split_whitespace().any(|w| !is_size(w));
+    let kept: Vec<&str> = previous
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter(|w| if is_size(w) { !new_sizes } else { !new_others })
+        .collect();
     let mut out = kept.join(" ");
     if !out.is_empty() {
         out.push(' ');
@@ -794,90 +949,21 @@ fn is_question(said: &Said) -> bool {
 }
 
 /// Words that ask rather than name what is wanted; they are left out of a product query.
+#[rustfmt::skip]
 const QUERY_FILLER: &[&str] = &[
-    "do you have",
-    "do you sell",
-    "do you carry",
-    "do you stock",
-    "do you make",
-    "do you offer",
-    "have you got",
-    "got any",
-    "i m looking for",
-    "i am looking for",
-    "looking for",
-    "i need",
-    "i want",
-    "i d like",
-    "i would like",
-    "show me",
-    "can you recommend",
-    "could you recommend",
-    "recommend",
-    "suggest",
-    "should i get",
-    "should i buy",
-    "what do you have",
-    "find me",
-    "is there",
-    "are there",
-    "anything",
-    "something",
-    "any",
-    "some",
-    "right now",
-    "please",
-    "in stock",
-    "available",
-    "can i buy",
-    "what can i buy",
-    "i m shopping for",
-    "shopping for",
-    "i m after",
-    "need",
-    "want",
-    "sell",
-    "carry",
-    "get",
-    "got",
-    "buy",
-    "have",
-    "yes",
-    "great",
-    "ok",
-    "also",
-    "stuff",
-    "avez vous",
-    "vous avez",
-    "je cherche",
-    "cherche",
-    "montrez moi",
-    "recommandez",
-    "en stock",
-    "disponible",
-    "est ce que",
-    "auriez vous",
-    "tienen",
-    "tienes",
-    "busco",
-    "necesito",
-    "quiero",
-    "muestrame",
-    "recomiendame",
-    "hay",
-    "venden",
-    "en existencia",
-    "habt ihr",
-    "haben sie",
-    "ich suche",
-    "suche",
-    "ich brauche",
-    "brauche",
-    "zeig mir",
-    "gibt es",
-    "auf lager",
-    "verfugbar",
-    "lieferbar",
+    "do you have", "do you sell", "do you carry", "do you stock", "do you make", "do you offer",
+    "have you got", "got any", "i m looking for", "i am looking for", "looking for", "i need",
+    "i want", "i d like", "i would like", "show me", "can you recommend", "could you recommend",
+    "recommend", "suggest", "should i get", "should i buy", "what do you have", "find me",
+    "is there", "are there", "anything", "something", "any", "some", "right now", "please",
+    "in stock", "available", "can i buy", "what can i buy", "i m shopping for", "shopping for",
+    "i m after", "need", "want", "sell", "carry", "get", "got", "buy", "have", "yes", "great", "ok",
+    "also", "stuff", "avez vous", "vous avez", "je cherche", "cherche", "montrez moi",
+    "recommandez", "en stock", "disponible", "est ce que", "auriez vous", "tienen", "tienes",
+    "busco", "necesito", "quiero", "muestrame", "recomiendame", "hay", "venden", "en existencia",
+    "habt ihr", "haben sie", "ich suche", "suche", "ich brauche", "brauche", "zeig mir", "gibt es",
+    "auf lager", "verfugbar", "lieferbar",
+    "vous vendez", "vendez vous", "vendez", "verkaufen sie", "verkauft ihr", "venden", "take", "i ll take", "do u have", "do u sell", "u",
 ];
 
 /// The product words of the message: what a catalog search should look for.
@@ -959,11 +1045,16 @@ fn search_knowledge(said: &Said, ctx: &Context, follow_up: bool) -> Route {
     if follow_up && let Some(previous) = &ctx.previous_query {
         query = format!("{previous} {query}");
     }
-    if said.lang.is_some_and(|l| l != Lang::En) {
-        let terms = lang::english_terms(&said.words);
-        if !terms.is_empty() {
-            query = format!("{query} ({})", terms.join(" "));
-        }
+    // Other languages gain their English words, and everyone the words help pages use.
+    let mut terms = if said.lang.is_some_and(|l| l != Lang::En) {
+        lang::english_terms(&said.words)
+    } else {
+        Vec::new()
+    };
+    let known: Vec<String> = said.words.iter().chain(&terms).cloned().collect();
+    terms.extend(lang::synonyms(&known));
+    if !terms.is_empty() {
+        query = format!("{query} ({})", terms.join(" "));
     }
     Route::call(tools::SEARCH_KNOWLEDGE, SearchKnowledgeArgs { query })
 }
