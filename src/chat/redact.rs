@@ -30,11 +30,14 @@ static IBAN_RE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("{e}"))
 });
 
+/// A pattern, the check a match must pass, and its replacement.
+type Pass<'a> = (&'a Regex, &'a dyn Fn(&str) -> bool, &'a str);
+
 /// `text` with card numbers, card codes, SSNs and IBANs replaced.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let digits = |s: &str| -> Vec<u32> { s.chars().filter_map(|c| c.to_digit(10)).collect() };
     let mut out = Cow::Borrowed(text);
-    let passes: [(&Regex, &dyn Fn(&str) -> bool, &str); 4] = [
+    let passes: [Pass; 4] = [
         (&CARD_RE, &|m| luhn(&digits(m)), CARD),
         (&CODE_RE, &|_| true, CODE),
         (&SSN_RE, &|_| true, SSN),
