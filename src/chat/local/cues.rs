@@ -18,6 +18,12 @@ pub const INSTRUCTION_TRICKS: &[&str] = &[
     "instrucciones del sistema", "tus instrucciones", "systemprompt", "deine anweisungen",
 ];
 
+/// Other shoppers' conversations ("what did the last person ask?").
+#[rustfmt::skip]
+pub const OTHER_CONVERSATIONS: &[&str] = &[
+    "last person", "previous person", "other people asked", "other people ask", "other customers ask", "previous customer", "last customer", "other conversations", "someone else asked", "who else asked", "derniere personne", "ultima persona", "letzte person",
+];
+
 /// Bulk requests for store records: no shopper may have them.
 #[rustfmt::skip]
 pub const BULK_RECORDS: &[&str] = &[
@@ -65,6 +71,7 @@ pub const OTHER_CUSTOMERS: &[&str] = &[
     "customers", "clients", "clientes", "kunden", "kundin", "kundinnen", "buyers", "shoppers",
     "the customer", "that customer", "this customer", "another customer", "le client", "la cliente",
     "el cliente", "der kunde", "den kunden",
+    "every customer", "each customer", "any customer", "all customer", "customer s", "client s",
 ];
 /// Words that make "customer" a department rather than a person.
 #[rustfmt::skip]
@@ -92,6 +99,7 @@ pub const SOMEONES_DATA: &[&str] = &[
     "wer hat * gekauft", "wer hat * bestellt", "her address", "his address", "their address",
     "her phone", "his phone", "their phone", "her email", "his email", "their email*", "her home",
     "his home", "where does * live", "son adresse", "su direccion", "seine adresse", "ihre adresse",
+    "whoever bought", "whoever ordered", "person who bought", "people who bought", "the buyer", "buyers of", "customer who bought",
 ];
 
 /// "Are you a bot?": a question about the assistant, not a request for a person.
@@ -113,6 +121,7 @@ pub const HUMAN: &[&str] = &[
     "asesor", "agente", "gerente", "encargado", "alguien que pueda", "hablar con alguien",
     "no con un bot", "mensch", "menschen", "mitarbeiter", "mitarbeiterin", "jemand der",
     "jemanden der", "vorgesetzt*", "kundenberater", "kein bot", "keinen bot",
+    "speak to customer service", "talk to customer service", "speak with customer service", "talk with customer service", "speak to support", "talk to support", "speak to your team", "talk to your team", "speak to staff", "talk to staff", "speak to somebody", "speak to an agent",
 ];
 /// Legal threats and chargebacks.
 #[rustfmt::skip]
@@ -134,6 +143,7 @@ pub const COMPLAINTS: &[&str] = &[
     "queja", "reclamacion", "reclamo", "inaceptable", "quiero un reembolso", "quiero mi dinero",
     "compensacion", "indemnizacion", "frechheit", "unverschamt", "beschwerde", "skandal",
     "ich will mein geld", "entschadigung",
+    "plainte", "deposer une plainte", "faire une reclamation", "poner una queja", "presentar una queja", "mich beschweren",
 ];
 /// Changes to an order only a person can make (with an order number).
 #[rustfmt::skip]
@@ -234,6 +244,8 @@ pub const KNOWLEDGE: &[&str] = &[
     "kundendienst", "zahlung*", "bezahl*", "gutschein*", "geschenkkarte*", "storn*", "datenschutz",
     "richtlinie*", "beschadigt*", "kaputt*", "verloren", "weihnacht*", "zuruckzugeben", "zeit",
     "change my order", "modify my order", "edit my order", "update my order", "change an order", "add to my order", "physical shop", "physical store", "retail store", "brick and mortar", "showroom", "visit", "in person", "secure", "security", "safe to pay",
+    "pick up in store", "pick up my order", "pickup in store", "in store pickup", "store pickup", "collect my order", "collect in store", "click and collect", "can i * my order", "retrait en magasin", "recoger en tienda", "abholen im laden", "abholung",
+    "your company", "about your", "your brand", "about the company", "about us", "ceo", "founder", "founded", "who owns", "who started", "history of", "true to size", "run small", "runs small", "run large", "runs large", "run big", "runs big", "size up", "size down",
 ];
 /// Knowledge words too common to decide alone (they add to a question, not to a search).
 #[rustfmt::skip]
@@ -256,6 +268,7 @@ pub const SHOPPING: &[&str] = &[
     "habt ihr", "haben sie", "ich suche", "suche", "verkauft ihr", "empfehl*", "geschenk*",
     "zeig mir", "brauche", "gibt es",
     "vous vendez", "vendez vous", "vendez", "verkaufen sie", "venden",
+    "do u have", "do u sell", "you guys have", "u guys have", "you guys sell", "y all have", "have any", "do you guys",
 ];
 /// Browsing by brand or line: a name that is not one product ("do you sell North Face
 /// jackets?").
@@ -277,6 +290,7 @@ pub const SIMILAR: &[&str] = &[
     "similar", "something like", "anything like", "alternative*", "instead of", "cheaper",
     "lighter than", "warmer than", "other than", "compared to", "versus", "vs", "or the",
     "comme le", "comme la", "similaire", "parecido", "similar a", "ahnlich", "statt",
+    "difference between", "compare", "comparison", "which is better", "which one is better", "better than",
 ];
 
 /// Questions about a product's details.
@@ -327,4 +341,47 @@ pub const FOLLOW_UP: &[&str] = &[
     "and", "what about", "how about", "also", "same for", "does that", "does this", "is that",
     "is this", "does it also", "too", "as well", "et", "et pour", "et en", "y", "y para", "y en",
     "und", "und fur", "gilt das", "auch",
+];
+
+/// Messages about the cart that ask to put nothing in it.
+#[rustfmt::skip]
+pub const NOT_CART: &[&str] = &[
+    "don t add", "do not add", "dont add", "remove", "take * out", "how do i add", "how can i add",
+    "how to add", "ne pas ajouter", "n ajoute pas", "retire*", "enleve*", "comment ajouter",
+    "no anadas", "no agregues", "quita*", "elimina*", "como anado", "nicht in den warenkorb",
+    "entfern*", "wie kann ich",
+    // Codes go in at checkout: "apply … to my cart" adds nothing.
+    "apply", "code", "coupon", "voucher", "discount", "promo", "gutschein*", "codigo",
+];
+/// The cart, in the four languages.
+#[rustfmt::skip]
+pub const CART_NOUNS: &[&str] = &[
+    "cart", "basket", "trolley", "panier", "carrito", "carro", "cesta", "warenkorb",
+    "einkaufswagen", "korb",
+];
+/// "Add it", "add two": a request even without the cart named.
+#[rustfmt::skip]
+pub const ADD_THIS: &[&str] = &[
+    "add it", "add this", "add that", "add them", "add one", "add two", "add those", "add these",
+    "add the", "add 1", "add 2", "add 3", "add another",
+];
+/// "I'll take it."
+#[rustfmt::skip]
+pub const TAKE_IT: &[&str] = &[
+    "i ll take it", "i ll take one", "i ll take two", "i ll take them", "i will take it",
+    "je le prends", "je la prends", "je les prends", "me lo llevo", "me la llevo", "me los llevo",
+    "ich nehme es", "ich nehme ihn", "ich nehme sie",
+];
+/// "… to my cart", "… au panier": the cart is where it goes.
+#[rustfmt::skip]
+pub const INTO_CART: &[&str] = &[
+    "to cart", "to my cart", "to the cart", "in my cart", "into my cart", "to basket",
+    "to my basket", "in my basket", "au panier", "dans mon panier", "dans le panier", "al carrito",
+    "en mi carrito", "a mi carrito", "al carro", "in den warenkorb", "zum warenkorb",
+    "in meinen warenkorb",
+];
+/// "Add …" opening a message.
+#[rustfmt::skip]
+pub const IMPERATIVE_ADD: &[&str] = &[
+    "add", "ajoute", "ajoutez", "anade", "anadir", "agrega", "agregue", "leg", "lege", "fuge",
 ];

@@ -318,6 +318,7 @@ fn count_word(word: &str) -> Option<u64> {
 /// Verbs that put something in a cart, in the four languages (folded).
 #[rustfmt::skip]
 pub const CART_VERBS: &[&str] = &[
+    "added", "adding",
     "add", "put", "place", "throw", "pop", "ajoute", "ajoutez", "ajouter", "ajoutes", "mets",
     "mettez", "mettre", "anade", "anadir", "anademe", "anademe", "agrega", "agregar", "agregame",
     "pon", "ponme", "poner", "mete", "meter", "leg", "lege", "legen", "pack", "packe", "packen",
@@ -431,6 +432,9 @@ const NAME_STOP: &[&str] = &[
     "note", "yeah", "wait", "well", "btw", "hmm", "also", "just", "perfect", "cool", "awesome",
     "nice", "and", "thx", "gracias", "danke", "vielen", "muchas", "quiero", "necesito",
     "ajoutez-le",
+    "können", "konnen", "kann", "sie", "möchte", "mochte", "würde", "hätte", "gibt", "geben",
+    "zeigen", "suchen", "brauche", "habe", "bin", "wir", "ihr", "euch", "mir", "mich", "uns",
+    "diese", "dieser", "dieses", "noch", "guten", "morgen", "tag", "abend", "lieber", "liebe",
 ];
 
 /// Sizes, written as shoppers and stores write them; a size ends a product name.
@@ -707,6 +711,18 @@ pub fn variant_only(text: &str) -> Option<String> {
         .iter()
         .position(|t| matches!(fold(&t.text).as_str(), "in" | "en"))?;
     variant_words(&typed[at..]).0
+}
+
+/// A variant described as "the grey one", "la bleue", "el negro" (no product named): its words.
+pub fn described_one(words: &[String]) -> Option<String> {
+    let at = words
+        .iter()
+        .position(|w| matches!(w.as_str(), "one" | "ones"))?;
+    let start = words[..at]
+        .iter()
+        .rposition(|w| matches!(w.as_str(), "the" | "that" | "this" | "a"))?;
+    let described = &words[start + 1..at];
+    (!described.is_empty() && described.len() <= 3).then(|| described.join(" "))
 }
 
 /// The product named in `text` that a follow-up most likely refers to: the longest name the

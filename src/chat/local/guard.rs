@@ -127,19 +127,7 @@ fn role_object(text: &str) -> Option<(usize, usize)> {
 
 /// "SYSTEM: …", "SYSTEM OVERRIDE: …", "ADMIN: …" up to the end of that sentence.
 fn speaker_line(text: &str) -> Option<(usize, usize)> {
-    for speaker in [
-        "system override:",
-        "system message:",
-        "system:",
-        "admin:",
-        "administrator:",
-        "assistant:",
-        "developer:",
-        "developer mode:",
-        "admin override:",
-        "systeme:",
-        "sistema:",
-    ] {
+    for speaker in SPEAKERS {
         let mut from = 0;
         while let Some(at) = text[from..].find(speaker).map(|a| from + a) {
             let starts_line = text[..at]
@@ -161,20 +149,7 @@ fn speaker_line(text: &str) -> Option<(usize, usize)> {
 
 /// "P.S. to the AI: …", "note to the assistant: …": everything after it.
 fn aside_to_the_model(text: &str) -> Option<(usize, usize)> {
-    for addressee in [
-        "to the ai",
-        "to the assistant",
-        "to the bot",
-        "to the chatbot",
-        "to the model",
-        "to the llm",
-        "to ai:",
-        "a l'ia",
-        "al asistente",
-        "a la ia",
-        "an die ki",
-        "an den bot",
-    ] {
+    for addressee in ADDRESSEES {
         if let Some(at) = text.find(addressee) {
             let start = ["p.s.", "ps:", "ps ", "p.s", "note", "nb:", "n.b."]
                 .iter()
@@ -191,15 +166,7 @@ fn aside_to_the_model(text: &str) -> Option<(usize, usize)> {
 /// "ignore (all) previous instructions", "ignore toutes les instructions précédentes",
 /// "ignora las instrucciones anteriores", "ignoriere alle vorherigen Anweisungen".
 fn ignore_instructions(text: &str) -> Option<(usize, usize)> {
-    for verb in [
-        "ignore",
-        "ignora",
-        "ignoriere",
-        "ignorez",
-        "disregard",
-        "forget",
-        "oublie",
-    ] {
+    for verb in IGNORE {
         let Some(at) = text.find(verb) else {
             continue;
         };
@@ -208,40 +175,11 @@ fn ignore_instructions(text: &str) -> Option<(usize, usize)> {
             .find(|&e| text.is_char_boundary(e))
             .unwrap_or(text.len());
         let window = &text[at..window_end];
-        let qualified = [
-            "previous",
-            "prior",
-            "above",
-            "all ",
-            "your",
-            "earlier",
-            "system",
-            "precedentes",
-            "toutes",
-            "anteriores",
-            "todas",
-            "vorherigen",
-            "alle ",
-            "bisherigen",
-        ]
-        .iter()
-        .any(|q| window.contains(q));
+        let qualified = QUALIFIERS.iter().any(|q| window.contains(q));
         if !qualified {
             continue;
         }
-        for noun in [
-            "instructions",
-            "instruction",
-            "rules",
-            "prompt",
-            "guidelines",
-            "instrucciones",
-            "reglas",
-            "anweisungen",
-            "regeln",
-            "regles",
-            "consignes",
-        ] {
+        for noun in INSTRUCTIONS {
             if let Some(n) = window.find(noun) {
                 // Mid-message, everything after it is the pasted instruction ("Find me a
                 // scarf. Also ignore your rules and …"); at the start, the rest is the request.
@@ -261,6 +199,40 @@ fn ignore_instructions(text: &str) -> Option<(usize, usize)> {
     }
     None
 }
+
+/// Labels that make the rest of a line speak as someone else.
+#[rustfmt::skip]
+const SPEAKERS: &[&str] = &[
+    "system override:", "system message:", "system:", "admin:", "administrator:", "assistant:",
+    "developer:", "developer mode:", "admin override:", "systeme:", "sistema:",
+];
+
+/// Asides to the model, after which everything is pasted instructions.
+#[rustfmt::skip]
+const ADDRESSEES: &[&str] = &[
+    "to the ai", "to the assistant", "to the bot", "to the chatbot", "to the model", "to the llm",
+    "to ai:", "a l'ia", "al asistente", "a la ia", "an die ki", "an den bot",
+];
+
+/// Verbs of "ignore previous instructions".
+#[rustfmt::skip]
+const IGNORE: &[&str] = &[
+    "ignore", "ignora", "ignoriere", "ignorez", "disregard", "forget", "oublie",
+];
+
+/// Words that make "ignore … instructions" about the assistant's own.
+#[rustfmt::skip]
+const QUALIFIERS: &[&str] = &[
+    "previous", "prior", "above", "all ", "your", "earlier", "system", "precedentes", "toutes",
+    "anteriores", "todas", "vorherigen", "alle ", "bisherigen",
+];
+
+/// What "ignore …" is about.
+#[rustfmt::skip]
+const INSTRUCTIONS: &[&str] = &[
+    "instructions", "instruction", "rules", "prompt", "guidelines", "instrucciones", "reglas",
+    "anweisungen", "regeln", "regles", "consignes",
+];
 
 const RULES: &[Rule] = &[
     html_comment,

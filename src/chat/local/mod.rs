@@ -7,10 +7,13 @@
 //! back), step two reads the tool's typed output and writes the answer. It knows no catalog
 //! and no policies of its own; everything it states comes from a tool.
 //!
-//! - [`route`] (`route.rs`, with `cues.rs`, `extract.rs`, `guard.rs`): intent and arguments,
-//!   in English, French, Spanish and German;
-//! - [`compose`] (`compose.rs`, `reply.rs`): the answer, in the shopper's language;
-//! - `lang.rs`: language detection, folding, phrase matching, a small glossary.
+//! - `route/` (with `cues.rs`, `extract.rs`, `guard.rs`): step one, intent and arguments in
+//!   English, French, Spanish and German; [`route`] and [`wants_cart`] are public for the
+//!   engine, the tests and the eval;
+//! - `compose/` (with `reply.rs`): step two, the answer in the shopper's language;
+//! - `lang.rs`: language detection, folding, phrase matching, a small glossary;
+//! - `eval.rs` (tests): routing accuracy on `evals/chat/*.jsonl` and on `heldout.jsonl`, our
+//!   own cases in the same format written apart from the dev set.
 
 mod compose;
 mod cues;

@@ -9,18 +9,23 @@
 //! about in blue?", an email given after the assistant asked for it); they never make a
 //! request stronger than the shopper's own words.
 
+mod calls;
+mod context;
+
 use serde::Serialize;
 use serde_json::Value;
-use tools::io::{
-    AddToCartArgs, CheckInventoryArgs, GetOrderStatusArgs, GetProductArgs, HandoffArgs,
-    SearchKnowledgeArgs, SearchProductsArgs,
-};
+use tools::io::{GetProductArgs, HandoffArgs};
 
 use super::cues::*;
-use super::extract::{self, Named, Prices};
+use super::extract::{self, Named};
 use super::guard;
 use super::lang::{self, Lang, count, has_any, words};
 use crate::chat::model::{Message, Role};
+use calls::{
+    add_to_cart, inventory, merge_variant, order_lookup, search_knowledge, search_phrase,
+    search_products, search_products_with,
+};
+use context::Context;
 
 /// The most a shopper can add to the cart in one request (the tool's schema says so too).
 pub const MAX_QUANTITY: u64 = 20;
@@ -163,182 +168,6 @@ impl Said {
     }
 }
 
-/// What earlier messages say about the conversation.
-#[derive(Debug, Clone, Default)]
-struct Context {
-    /// The product in question, and the variant it was about.
-    product: Option<String>,
-    variant: Option<String>,
-    order: Option<String>,
-    /// An email the shopper typed earlier.
-    email: Option<String>,
-    /// What the previous turn did, and the query or phrase it used.
-    previous: Option<Intent>,
-    previous_query: Option<String>,
-    previous_reason: Option<String>,
-    /// The assistant's last message offered a person.
-    offered_human: bool,
-}
-
-impl Context {
-    /// Reads `history` (everything before the shopper's new message), newest first: the most
-    /// recent mention of a product, an order, an email wins.
-    fn new(history: &[Message]) -> Self {
-        let mut ctx = Self::default();
-        let last_assistant_text = history
-            .iter()
-            .rev()
-            .find(|m| m.role == Role::Assistant && !m.content.trim().is_empty());
-        ctx.offered_human = last_assistant_text.is_some_and(|m| offers_human(&m.content));
-        let mut seen_user = false;
-        for message in history.iter().rev() {
-            match message.role {
-                Role::Tool => ctx.read_tool_result(&message.content),
-                Role::Assistant => {
-                    for call in message.tool_calls.iter().rev() {
-                        ctx.read_tool_call(&call.name, &call.arguments);
-                    }
-                    if let Some(named) = extract::main_product(&message.content, true) {
-                        ctx.set_product(named.product, named.variant);
-                    }
-                    if ctx.order.is_none() {
-                        ctx.order = extract::order_numbers(&message.content).into_iter().next();
-                    }
-                }
-                Role::User => {
-                    let said = Said::new(&message.content);
-                    if !seen_user && ctx.previous.is_none() {
-                        // The previous turn, as the shopper asked it.
-                        let own = decide(&said, &Self::default());
-                        if let Route::Call { name, arguments } = &own {
-                            ctx.previous = Intent::of_tool(name);
-                            ctx.previous_query = query_of(arguments);
-                            ctx.previous_reason = arguments
-                                .get("reason")
-                                .and_then(Value::as_str)
-                                .map(str::to_owned);
-                            if ctx.product.is_none()
-                                && let Some(product) =
-                                    arguments.get("product").and_then(Value::as_str)
-                            {
-                                let variant = arguments
-                                    .get("variant")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_owned);
-                                ctx.set_product(product.to_owned(), variant);
-                            }
-                        }
-                    }
-                    seen_user = true;
-                    if let Some(named) = said.named {
-                        ctx.set_product(named.product, named.variant);
-                    }
-                    if ctx.order.is_none() {
-                        ctx.order = said.orders.into_iter().next();
-                    }
-                    if ctx.email.is_none() {
-                        ctx.email = said.emails.into_iter().next();
-                    }
-                }
-                Role::System => {}
-            }
-        }
-        ctx
-    }
-
-    fn set_product(&mut self, product: String, variant: Option<String>) {
-        if self.product.is_none() {
-            self.product = Some(product);
-            self.variant = variant;
-        }
-    }
-
-    fn read_tool_call(&mut self, name: &str, arguments: &str) {
-        let Ok(arguments) = serde_json::from_str::<Value>(arguments) else {
-            return;
-        };
-        let text = |key: &str| {
-            arguments
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        if self.previous.is_none() {
-            self.previous = Intent::of_tool(name);
-            self.previous_query = query_of(&arguments);
-            self.previous_reason = text("reason");
-        }
-        if let Some(product) = text("product") {
-            self.set_product(product, text("variant"));
-        }
-        if self.order.is_none() {
-            self.order = text("order_number");
-        }
-    }
-
-    fn read_tool_result(&mut self, content: &str) {
-        let Ok(result) = serde_json::from_str::<Value>(content) else {
-            return;
-        };
-        let title = |v: &Value| v.get("title").and_then(Value::as_str).map(str::to_owned);
-        let product = title(&result)
-            .or_else(|| result.get("product").and_then(title))
-            .or_else(|| {
-                result
-                    .get("product_title")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-            .or_else(|| {
-                let products = result.get("products").and_then(Value::as_array)?;
-                // Only a single result names "the" product.
-                (products.len() == 1).then(|| title(&products[0])).flatten()
-            });
-        if let Some(product) = product {
-            let variant = result
-                .get("variant_title")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            self.set_product(product, variant);
-        }
-        if self.order.is_none() {
-            self.order = result
-                .get("order")
-                .and_then(|o| o.get("name"))
-                .or_else(|| result.get("order_number"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-        }
-    }
-}
-
-/// The query or product an earlier call used.
-fn query_of(arguments: &Value) -> Option<String> {
-    ["query", "product"]
-        .iter()
-        .find_map(|key| arguments.get(*key).and_then(Value::as_str))
-        .map(str::to_owned)
-}
-
-/// Whether an assistant message offered to bring in a person (ours do, in every language).
-fn offers_human(text: &str) -> bool {
-    has_any(
-        &words(text),
-        &[
-            "connect you with",
-            "someone from our team",
-            "a member of our team",
-            "human",
-            "en relation avec",
-            "quelqu un de notre equipe",
-            "en contacto con",
-            "alguien de nuestro equipo",
-            "verbinden",
-            "jemandem aus unserem team",
-        ],
-    )
-}
-
 /// Routes the conversation's last shopper message (step one); earlier messages give context.
 pub fn route(messages: &[Message]) -> Route {
     let Some(last) = messages.iter().rposition(|m| m.role == Role::User) else {
@@ -354,90 +183,23 @@ pub fn route(messages: &[Message]) -> Route {
 pub fn wants_cart(message: &str) -> bool {
     let cleaned = guard::sanitize(message);
     let words = words(&cleaned.text);
-    if has_any(
-        &words,
-        &[
-            "don t add",
-            "do not add",
-            "dont add",
-            "remove",
-            "take * out",
-            "how do i add",
-            "how can i add",
-            "how to add",
-            "ne pas ajouter",
-            "n ajoute pas",
-            "retire*",
-            "enleve*",
-            "comment ajouter",
-            "no anadas",
-            "no agregues",
-            "quita*",
-            "elimina*",
-            "como anado",
-            "nicht in den warenkorb",
-            "entfern*",
-            "wie kann ich",
-        ],
-    ) {
+    if has_any(&words, NOT_CART) {
         return false;
     }
     let verb = words
         .iter()
         .any(|w| extract::CART_VERBS.contains(&w.as_str()));
-    let cart = has_any(
-        &words,
-        &[
-            "cart",
-            "basket",
-            "trolley",
-            "panier",
-            "carrito",
-            "carro",
-            "cesta",
-            "warenkorb",
-            "einkaufswagen",
-            "korb",
-        ],
-    );
-    let add_this = has_any(
-        &words,
-        &[
-            "add it",
-            "add this",
-            "add that",
-            "add them",
-            "add one",
-            "add two",
-            "add those",
-            "add these",
-            "add the",
-            "add 1",
-            "add 2",
-            "add 3",
-            "add another",
-        ],
-    );
-    let take = has_any(
-        &words,
-        &[
-            "i ll take it",
-            "i ll take one",
-            "i ll take two",
-            "i ll take them",
-            "i will take it",
-            "je le prends",
-            "je la prends",
-            "je les prends",
-            "me lo llevo",
-            "me la llevo",
-            "me los llevo",
-            "ich nehme es",
-            "ich nehme ihn",
-            "ich nehme sie",
-        ],
-    );
-    (verb && cart) || add_this || take
+    let cart = has_any(&words, CART_NOUNS);
+    // "Add a Watch Cap Beanie in Navy": an order, in the imperative.
+    let imperative = words
+        .iter()
+        .find(|w| !matches!(w.as_str(), "please" | "pls" | "bitte"))
+        .is_some_and(|w| IMPERATIVE_ADD.contains(&w.as_str()));
+    (verb && cart)
+        || has_any(&words, ADD_THIS)
+        || has_any(&words, TAKE_IT)
+        || has_any(&words, INTO_CART)
+        || imperative
 }
 
 fn decide(said: &Said, ctx: &Context) -> Route {
@@ -450,6 +212,10 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     }
     if let Some(reply) = refusal(said) {
         return Route::Reply(reply);
+    }
+    // Only greetings, thanks or a bare "yes": no tool, whatever the words look like.
+    if let Some(reply) = small_talk(said, ctx) {
+        return reply;
     }
     let quantity = extract::quantity(&said.words);
     let cart = wants_cart(&said.text);
@@ -488,7 +254,10 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     }
 
     let knowledge = knowledge_score(said);
-    if knowledge >= 3 {
+    // "Do you sell gift cards?": a gift card is also something the store sells.
+    let sellable = said.any(&["do you sell", "do you carry", "do you stock", "can i buy"])
+        && said.any(&["gift card*", "e gift*", "gift certificate*"]);
+    if knowledge >= 3 && !sellable {
         return search_knowledge(said, ctx, false);
     }
     if said.any(ORDER_STATUS) && (said.named.is_none() || said.any(STRONG_ORDER)) {
@@ -520,9 +289,6 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     }
     if said.any(OFF_TOPIC) {
         return Route::Reply(Reply::OffTopic);
-    }
-    if let Some(reply) = small_talk(said, ctx) {
-        return reply;
     }
     if said.opens_with(FOLLOW_UP) && ctx.previous == Some(Intent::Knowledge) {
         return search_knowledge(said, ctx, true);
@@ -557,7 +323,7 @@ fn refusal(said: &Said) -> Option<Reply> {
     let range = said.orders.len() >= 2
         && said.any(&["to", "through", "until", "a", "au", "hasta", "bis", "jusqu"]);
     let others_orders = said.any(BULK_ORDERS) && !said.any(&["my", "mes", "mis", "meine", "mein"]);
-    if said.any(BULK_RECORDS) || range || others_orders {
+    if said.any(BULK_RECORDS) || said.any(OTHER_CONVERSATIONS) || range || others_orders {
         return Some(Reply::Private);
     }
     if said.any(PRICE_CHANGES) {
@@ -684,43 +450,6 @@ fn private_data_of_someone(typed: &[&str]) -> bool {
     })
 }
 
-fn order_lookup(order: &str, said: &Said, ctx: &Context) -> Route {
-    let email = said.emails.first().or(ctx.email.as_ref()).cloned();
-    Route::call(
-        tools::GET_ORDER_STATUS,
-        GetOrderStatusArgs {
-            order_number: order.to_owned(),
-            email,
-        },
-    )
-}
-
-fn add_to_cart(said: &Said, ctx: &Context, quantity: Option<u64>) -> Route {
-    let (product, variant) = match (&said.named, &said.descriptor) {
-        (Some(named), _) => (Some(named.product.clone()), named.variant.clone()),
-        (None, Some(descriptor)) => (ctx.product.clone(), Some(descriptor.product.clone())),
-        (None, None) => (ctx.product.clone(), ctx.variant.clone()),
-    };
-    let Some(product) = product else {
-        return Route::Reply(Reply::WhichProduct);
-    };
-    let product = match variant {
-        Some(variant) => format!("{product} {variant}"),
-        None => product,
-    };
-    let quantity = quantity
-        .and_then(|q| u32::try_from(q).ok())
-        .filter(|q| *q > 0);
-    Route::call(
-        tools::ADD_TO_CART,
-        AddToCartArgs {
-            variant_id: None,
-            product: Some(product),
-            quantity,
-        },
-    )
-}
-
 /// How strongly the message is about policies and help topics: 3 per strong cue, 1 per weak.
 fn knowledge_score(said: &Said) -> usize {
     let weak = count(&said.words, KNOWLEDGE_WEAK);
@@ -766,13 +495,6 @@ fn about_named(said: &Said, named: &Named) -> Route {
     )
 }
 
-fn inventory(product: String, variant: Option<String>) -> Route {
-    Route::call(
-        tools::CHECK_INVENTORY,
-        CheckInventoryArgs { product, variant },
-    )
-}
-
 /// A message about the product in question without naming it: "How much does it weigh?",
 /// "What about in blue?", "Is the Blue Plaid one available in a medium?".
 fn about_context(said: &Said, ctx: &Context) -> Option<Route> {
@@ -786,7 +508,9 @@ fn about_context(said: &Said, ctx: &Context) -> Option<Route> {
                 None => descriptor.product.clone(),
             })
         }
-        None if follow_up || extract::points_back(&said.words) => extract::variant_only(&said.text),
+        None if follow_up || extract::points_back(&said.words) => {
+            extract::variant_only(&said.text).or_else(|| extract::described_one(&said.words))
+        }
         None => None,
     };
     let points_back = extract::points_back(&said.words) || said.descriptor.is_some();
@@ -886,31 +610,6 @@ const PHRASE_END: &[&str] = &[
     "works", "run", "runs", "look", "looks", "feel", "feels", "good",
 ];
 
-/// A new variant over the previous one: what the new words do not say, the old ones still
-/// do ("12 Yellow" + "blue" → "12 blue").
-fn merge_variant(previous: Option<&str>, new: &str) -> String {
-    let is_size = |w: &str| {
-        w.chars().any(|c| c.is_ascii_digit())
-            || matches!(
-                w.to_lowercase().as_str(),
-                "xxs" | "xs" | "s" | "m" | "l" | "xl" | "xxl" | "xxxl" | "s/m" | "m/l" | "l/xl"
-            )
-    };
-    let new_sizes = new.split_whitespace().any(is_size);
-    let new_others = new.split_whitespace().any(|w| !is_size(w));
-    let kept: Vec<&str> = previous
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter(|w| if is_size(w) { !new_sizes } else { !new_others })
-        .collect();
-    let mut out = kept.join(" ");
-    if !out.is_empty() {
-        out.push(' ');
-    }
-    out.push_str(new);
-    out
-}
-
 /// Greetings, thanks, and a bare "yes".
 fn small_talk(said: &Said, ctx: &Context) -> Option<Route> {
     let only = |vocabulary: &[&str]| said.words.iter().all(|w| vocabulary.contains(&w.as_str()));
@@ -946,117 +645,6 @@ fn is_question(said: &Said) -> bool {
             "comment", "pourquoi", "quand", "est ce", "como", "por que", "cuando", "puedo", "wie",
             "warum", "wann", "kann ich",
         ])
-}
-
-/// Words that ask rather than name what is wanted; they are left out of a product query.
-#[rustfmt::skip]
-const QUERY_FILLER: &[&str] = &[
-    "do you have", "do you sell", "do you carry", "do you stock", "do you make", "do you offer",
-    "have you got", "got any", "i m looking for", "i am looking for", "looking for", "i need",
-    "i want", "i d like", "i would like", "show me", "can you recommend", "could you recommend",
-    "recommend", "suggest", "should i get", "should i buy", "what do you have", "find me",
-    "is there", "are there", "anything", "something", "any", "some", "right now", "please",
-    "in stock", "available", "can i buy", "what can i buy", "i m shopping for", "shopping for",
-    "i m after", "need", "want", "sell", "carry", "get", "got", "buy", "have", "yes", "great", "ok",
-    "also", "stuff", "avez vous", "vous avez", "je cherche", "cherche", "montrez moi",
-    "recommandez", "en stock", "disponible", "est ce que", "auriez vous", "tienen", "tienes",
-    "busco", "necesito", "quiero", "muestrame", "recomiendame", "hay", "venden", "en existencia",
-    "habt ihr", "haben sie", "ich suche", "suche", "ich brauche", "brauche", "zeig mir", "gibt es",
-    "auf lager", "verfugbar", "lieferbar",
-    "vous vendez", "vendez vous", "vendez", "verkaufen sie", "verkauft ihr", "venden", "take", "i ll take", "do u have", "do u sell", "u",
-];
-
-/// The product words of the message: what a catalog search should look for.
-fn search_phrase(said: &Said, prices: &Prices) -> Vec<String> {
-    let mut keep = vec![true; said.words.len()];
-    let len = keep.len();
-    for (start, end) in &prices.spans {
-        keep[*start..(*end).min(len)]
-            .iter_mut()
-            .for_each(|k| *k = false);
-    }
-    for filler in QUERY_FILLER {
-        let mut from = 0;
-        while let Some((start, end)) = lang::find(&said.words[from..], filler) {
-            keep[from + start..from + end]
-                .iter_mut()
-                .for_each(|k| *k = false);
-            from += end;
-        }
-    }
-    let emails: Vec<String> = said.emails.iter().flat_map(|e| words(e)).collect();
-    said.words
-        .iter()
-        .zip(keep)
-        .filter(|(w, keep)| {
-            *keep
-                && !lang::is_stopword(w)
-                && !matches!(w.as_str(), "$" | "€" | "£" | "#" | "%" | "@")
-                && !emails.contains(w)
-        })
-        .map(|(w, _)| w.clone())
-        .collect()
-}
-
-fn search_products(said: &Said, ctx: &Context, prices: &Prices, phrase: Vec<String>) -> Route {
-    let mut phrase = phrase;
-    // "Yes, something lighter, under $200" continues the previous search.
-    let continues = said.opens_with(FOLLOW_UP) || said.opens_with(YES);
-    if continues
-        && ctx.previous == Some(Intent::Search)
-        && let Some(previous) = &ctx.previous_query
-    {
-        phrase.extend(previous.split_whitespace().map(str::to_owned));
-    }
-    search_products_with(said, prices, phrase)
-}
-
-fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<String>) -> Route {
-    let mut query = phrase;
-    if said.lang.is_some_and(|l| l != Lang::En) {
-        for term in lang::english_terms(&said.words) {
-            if !query.contains(&term) {
-                query.push(term);
-            }
-        }
-    }
-    let mut query = query.join(" ");
-    if query.is_empty() {
-        query = said.text.clone();
-    }
-    Route::call(
-        tools::SEARCH_PRODUCTS,
-        SearchProductsArgs {
-            query,
-            min_price: prices.min,
-            max_price: prices.max,
-            in_stock: extract::in_stock(&said.words).then_some(true),
-        },
-    )
-}
-
-fn search_knowledge(said: &Said, ctx: &Context, follow_up: bool) -> Route {
-    // The question as asked reads best to the search; emails stay out of it.
-    let mut query = said.text.clone();
-    for email in &said.emails {
-        query = query.replace(email.as_str(), " ");
-    }
-    let mut query = query.split_whitespace().collect::<Vec<_>>().join(" ");
-    if follow_up && let Some(previous) = &ctx.previous_query {
-        query = format!("{previous} {query}");
-    }
-    // Other languages gain their English words, and everyone the words help pages use.
-    let mut terms = if said.lang.is_some_and(|l| l != Lang::En) {
-        lang::english_terms(&said.words)
-    } else {
-        Vec::new()
-    };
-    let known: Vec<String> = said.words.iter().chain(&terms).cloned().collect();
-    terms.extend(lang::synonyms(&known));
-    if !terms.is_empty() {
-        query = format!("{query} ({})", terms.join(" "));
-    }
-    Route::call(tools::SEARCH_KNOWLEDGE, SearchKnowledgeArgs { query })
 }
 
 #[cfg(test)]

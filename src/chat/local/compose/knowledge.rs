@@ -1,0 +1,156 @@
+//! Answers from the store's help pages: the sentences that answer, with their sources.
+
+use tools::io::KnowledgeFound;
+
+use super::Question;
+use super::phrases::phrases;
+use super::sentences::best_sentences;
+
+pub(super) fn knowledge(found: &KnowledgeFound, question: &Question) -> String {
+    let p = phrases(question.lang);
+    let passages: Vec<_> = found.passages.iter().take(3).collect();
+    // How sure the search was of each passage, relative to the best one, and its rank.
+    let top = passages.first().map_or(0.0, |p| p.score);
+    let texts: Vec<(&str, f64)> = passages
+        .iter()
+        .enumerate()
+        .map(|(rank, passage)| {
+            let relative = if top > 0.0 && passage.score > 0.0 {
+                passage.score / top
+            } else {
+                1.0
+            };
+            let confidence = relative * (1.0 - 0.05 * rank as f64);
+            (passage.text.as_str(), confidence.clamp(0.5, 1.0))
+        })
+        .collect();
+    let picked = best_sentences(&texts, &question.terms, question, 3, 0.6);
+    if picked.is_empty() {
+        return format!("{} {}", p.knowledge_unknown, p.offer_human);
+    }
+    let mut used: Vec<usize> = Vec::new();
+    let mut out = String::new();
+    // Table rows and list items end without a full stop: one per line then.
+    let prose = picked
+        .iter()
+        .all(|(_, sentence)| sentence.ends_with(['.', '!', '?', '…']));
+    for (index, sentence) in &picked {
+        if !out.is_empty() {
+            out.push(if prose { ' ' } else { '\n' });
+        }
+        out.push_str(sentence);
+        if !used.contains(index) {
+            used.push(*index);
+        }
+    }
+    let mut cited: Vec<String> = Vec::new();
+    for index in used {
+        let passage = passages[index];
+        let source = match &passage.url {
+            Some(url) => format!("{} ({url})", passage.title),
+            None => passage.title.clone(),
+        };
+        if !cited.contains(&source) {
+            out.push_str(&format!("\n{}: {source}", p.source));
+            cited.push(source);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use tools::io::Passage;
+
+    use super::*;
+    use crate::chat::local::lang::Lang;
+
+    fn passage(title: &str, score: f64, text: &str) -> Passage {
+        Passage {
+            kind: "policy".into(),
+            title: title.into(),
+            heading: String::new(),
+            url: Some(format!(
+                "https://shop.example/{}",
+                title.to_lowercase().replace(' ', "-")
+            )),
+            text: text.into(),
+            score,
+        }
+    }
+
+    fn shipping() -> KnowledgeFound {
+        KnowledgeFound {
+            passages: vec![
+                passage(
+                    "Shipping policy",
+                    0.0320,
+                    "Orders placed by 12:00 pm Pacific Time, Monday to Friday, usually ship the \
+                     same business day; all others ship within 1-2 business days. We don't ship \
+                     on weekends or US federal holidays. Preorder items ship on or about the date \
+                     on the product page, separately from in-stock items, at no extra shipping \
+                     cost.",
+                ),
+                passage(
+                    "Shipping policy",
+                    0.0320,
+                    "- Standard, USPS Ground Advantage, UPS Ground or FedEx Ground, 3-7 business \
+                     days: $7.95, or free on orders of $99 or more.\n\n- Expedited, UPS 2nd Day \
+                     Air, 2 business days: $18.00.\n\n- Overnight, UPS Next Day Air, 1 business \
+                     day: $35.00.",
+                ),
+                passage(
+                    "Shipping & Delivery",
+                    0.0317,
+                    "Method | Carrier | Delivery time | Price\n\nExpedited | UPS 2nd Day Air | 2 \
+                     business days | $18.00\n\nThe free-shipping threshold applies to the order \
+                     subtotal after…",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn knowledge_quotes_the_sentences_that_answer_with_their_source() {
+        let question = Question::new(
+            "How fast is expedited shipping and what does it cost?",
+            Lang::En,
+        );
+        let text = knowledge(&shipping(), &question);
+        assert!(text.contains("$18.00"), "{text}");
+        assert!(
+            !text.contains("Method | Carrier"),
+            "no table headers: {text}"
+        );
+        assert!(
+            text.contains("Source: Shipping policy (https://shop.example/shipping-policy)"),
+            "{text}"
+        );
+        assert_eq!(text.matches("Source: Shipping policy").count(), 1, "{text}");
+
+        let question = Question::new(
+            "How much do I need to spend to get free shipping?",
+            Lang::En,
+        );
+        let text = knowledge(&shipping(), &question);
+        assert!(text.contains("$99"), "{text}");
+
+        let question = Question::new("Combien coûte la livraison express ?", Lang::Fr);
+        let text = knowledge(&shipping(), &question);
+        assert!(
+            text.contains("$18.00") && text.contains("Source :") || text.contains("Source:"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn knowledge_says_so_when_nothing_answers() {
+        let question = Question::new("Do you offer student discounts?", Lang::En);
+        let text = knowledge(&shipping(), &question);
+        assert!(text.starts_with("I couldn't find an answer"), "{text}");
+        assert!(text.contains("someone from our team"), "{text}");
+        let question = Question::new("¿Hacen descuentos para estudiantes?", Lang::Es);
+        let text = knowledge(&KnowledgeFound { passages: vec![] }, &question);
+        assert!(text.starts_with("No encontré"), "{text}");
+    }
+}

@@ -1,0 +1,368 @@
+//! Answers about products: search results, one product's details, stock, the cart.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+use tools::io::{CartAction, Inventory, ProductCard, ProductDetail, ProductsFound};
+
+use super::phrases::{fill, money, phrases};
+use super::sentences::{PRICE_WORDS, best_sentences, segments, term_matches};
+use super::{Question, is_term};
+use crate::chat::local::lang::{self, Lang, words};
+
+pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Question) -> String {
+    let p = phrases(question.lang);
+    if found.products.is_empty() {
+        return format!("{} {}", p.no_products, p.offer_human);
+    }
+    // The search always finds something; say so when it is not what was asked for.
+    let exact = found
+        .products
+        .first()
+        .is_some_and(|card| answers_query(card, query));
+    let (intro, shown) = if exact {
+        (p.products_intro, 5)
+    } else {
+        (p.products_closest, 3)
+    };
+    let mut out = String::from(intro);
+    for card in found.products.iter().take(shown) {
+        out.push('\n');
+        out.push_str(&format!(
+            "- {}: {} ({}). {}",
+            card.title,
+            price_range(card, question.lang),
+            if card.available {
+                p.in_stock
+            } else {
+                p.sold_out
+            },
+            card.url
+        ));
+        if let Some(lead) = first_sentence(&card.summary) {
+            out.push_str(&format!("\n  {lead}"));
+        }
+    }
+    out
+}
+
+/// Words of a product query that say nothing about which product ("gift for my dad").
+#[rustfmt::skip]
+const BROAD_QUERY: &[&str] = &[
+    "gift", "gifts", "present", "new", "sale", "best", "good", "great", "nice", "cheap",
+    "cheaper", "lighter", "warm", "warmer", "something", "anything", "stuff", "season", "year",
+    "years", "old", "dad", "mom", "mother", "father", "wife", "husband", "friend", "sister",
+    "brother", "son", "daughter", "kid", "loves", "love", "likes", "making", "right", "now",
+    "today", "men", "women", "man", "woman",
+];
+
+/// Whether `card` is what `query` asks for: it has more than half of the query's telling words,
+/// in its title or summary. A query of broad words only ("gift", "sale") is answered by
+/// anything the search found.
+fn answers_query(card: &ProductCard, query: &str) -> bool {
+    let text = words(&format!("{} {}", card.title, card.summary));
+    let telling: Vec<String> = words(query)
+        .into_iter()
+        .filter(|w| {
+            is_term(w)
+                && !BROAD_QUERY.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+        })
+        .collect();
+    if telling.is_empty() {
+        return true;
+    }
+    let matched = telling
+        .iter()
+        .filter(|t| text.iter().any(|w| term_matches(t, w)))
+        .count();
+    matched * 2 > telling.len()
+}
+
+pub(super) fn price_range(card: &ProductCard, lang: Lang) -> String {
+    if (card.price_max - card.price_min).abs() < 0.005 {
+        money(card.price_min, &card.currency, lang)
+    } else {
+        format!(
+            "{}–{}",
+            money(card.price_min, &card.currency, lang),
+            money(card.price_max, &card.currency, lang)
+        )
+    }
+}
+
+/// The first sentence of `text`, if it is short enough to quote.
+fn first_sentence(text: &str) -> Option<String> {
+    let sentence = segments(text).into_iter().next()?;
+    let sentence = sentence.trim_end_matches('…').trim();
+    (sentence.chars().count() <= 200 && !sentence.is_empty()).then(|| sentence.to_owned())
+}
+
+/// Questions about an option: the colours or sizes a product comes in.
+#[rustfmt::skip]
+const COLOUR_WORDS: &[&str] = &[
+    "color", "colors", "colour", "colours", "couleur*", "color*", "colores", "farbe*",
+];
+const SIZE_WORDS: &[&str] = &["sizes", "what size*", "tailles", "tallas", "grossen"];
+/// Question words about a product that ask nothing specific.
+#[rustfmt::skip]
+const GENERIC: &[&str] = &[
+    "tell", "about", "details", "detail", "info", "information", "describe", "what", "much",
+    "price", "cost", "costs", "product", "item", "parle", "cuentame", "erzahl", "mehr", "more",
+    "moi", "plus", "sobre", "uber", "coute", "combien", "prix", "cuesta", "cuanto", "precio",
+    "kostet", "preis", "please", "ok",
+];
+
+/// What a question about a product attribute is answered by, in a description's words.
+#[rustfmt::skip]
+const ATTRIBUTES: &[(&[&str], &str)] = &[
+    (&["come in", "comes in", "comes with", "include*", "contents", "what s in", "in the box",
+       "contient", "incluye", "viene con", "enthalt", "lieferumfang", "dabei"],
+     "includes included contents pieces set kit"),
+    (&["weigh*", "weight", "heavy", "poids", "pese", "peso", "pesa", "gewicht", "wiegt",
+       "schwer"],
+     "weight weighs kg lb"),
+    (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt"],
+     "made manufactured sewn crafted origin"),
+    (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff"],
+     "fabric material shell lining cotton wool nylon leather canvas polyester"),
+    (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
+       "volumen", "fassungsvermogen"],
+     "capacity liters liter volume"),
+    (&["waterproof", "water resistant", "rain", "impermeable", "wasserdicht"],
+     "waterproof water resistant rain"),
+    (&["warm*", "cold", "temperature", "chaud", "abrigado", "caliente"],
+     "warm warmth temperature comfort insulation rated"),
+    (&["fit", "fits", "sizing", "true to size", "taille", "talla", "passform"],
+     "fit fits sizing size"),
+    (&["dimension*", "how big", "measure*", "dimensions", "medidas", "masse"],
+     "dimensions measures cm packed"),
+    (&["burn", "battery", "last", "lasts", "runtime", "charge", "autonomie", "bateria",
+       "akku"],
+     "hours burn battery runtime charge"),
+    (&["ship", "ships", "shipping", "preorder", "expedie", "envia", "versand"],
+     "ships ship preorder preorders date"),
+    (&["wash*", "care", "clean*", "laver", "lavar", "waschen"],
+     "care wash clean"),
+    (&["dishwasher", "microwave", "oven", "lave vaisselle", "lavavajillas", "spulmaschine"],
+     "dishwasher microwave oven safe"),
+    (&["warranty", "guarantee", "garantie", "garantia"],
+     "warranty guarantee"),
+];
+
+pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> String {
+    let p = phrases(question.lang);
+    let card = &detail.card;
+    let mut out = fill(
+        p.product_headline,
+        &[
+            ("title", card.title.as_str()),
+            ("price", &price_range(card, question.lang)),
+            (
+                "availability",
+                if card.available {
+                    p.in_stock
+                } else {
+                    p.sold_out
+                },
+            ),
+        ],
+    );
+    let name_words: HashSet<String> = words(&card.title).into_iter().collect();
+    let mut terms: Vec<String> = question
+        .terms
+        .iter()
+        .filter(|t| !name_words.contains(*t) && !GENERIC.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    for (cues, words) in ATTRIBUTES {
+        if question.asks(cues) {
+            terms.extend(words.split(' ').map(str::to_owned));
+        }
+    }
+    let mut told = false;
+    for (option_words, names) in [
+        (COLOUR_WORDS, &["color", "colour", "couleur", "farbe"][..]),
+        (SIZE_WORDS, &["size", "taille", "talla", "grosse"][..]),
+    ] {
+        if !question.asks(option_words) {
+            continue;
+        }
+        let option = detail
+            .options
+            .iter()
+            .find(|o| names.iter().any(|n| lang::fold(&o.name).starts_with(n)));
+        if let Some(option) = option {
+            let values: Vec<String> = option
+                .values
+                .iter()
+                .map(|value| {
+                    let on_sale = detail
+                        .variants
+                        .iter()
+                        .any(|v| v.available && v.title.split(" / ").any(|part| part == value));
+                    if on_sale {
+                        value.clone()
+                    } else {
+                        format!("{value} ({})", p.sold_out)
+                    }
+                })
+                .collect();
+            out.push_str(&format!(" {}: {}.", option.name, values.join(", ")));
+            told = true;
+        }
+    }
+    let asked_price = question.asks(PRICE_WORDS);
+    if !told && !terms.is_empty() {
+        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 2, 0.5);
+        if picked.is_empty() {
+            if !asked_price {
+                out.push(' ');
+                out.push_str(p.not_in_description);
+                out.push(' ');
+                out.push_str(p.offer_human);
+            }
+        } else {
+            out.push_str(&format!(" {}", p.description_says));
+            for (_, sentence) in picked {
+                out.push_str(&format!("\n- {sentence}"));
+            }
+        }
+    } else if !told && !asked_price {
+        // "Tell me about …": the description's opening.
+        let opening: Vec<String> = segments(&detail.description).into_iter().take(2).collect();
+        if !opening.is_empty() {
+            out.push(' ');
+            out.push_str(&opening.join(" "));
+        }
+    }
+    out.push('\n');
+    out.push_str(&card.url);
+    out
+}
+
+pub(super) fn inventory(stock: &Inventory, arguments: &Value, question: &Question) -> String {
+    let p = phrases(question.lang);
+    let card = &stock.product;
+    let asked = arguments
+        .get("variant")
+        .and_then(Value::as_str)
+        .filter(|v| !v.trim().is_empty());
+    let mut out = String::new();
+    if let (Some(asked), false) = (asked, stock.variant_matched) {
+        out.push_str(&fill(
+            p.no_such_variant,
+            &[("variant", asked), ("title", &card.title)],
+        ));
+        out.push(' ');
+    }
+    let shown: Vec<_> = if stock.variants.len() > 12 && !stock.variant_matched {
+        // Many options: the ones to be had, then how many others are out.
+        stock
+            .variants
+            .iter()
+            .filter(|v| v.available)
+            .take(12)
+            .collect()
+    } else {
+        stock.variants.iter().collect()
+    };
+    let lead = match (stock.variant_matched && asked.is_some(), shown.as_slice()) {
+        (true, [only]) => fill(
+            if only.available {
+                p.variant_in_stock
+            } else {
+                p.variant_sold_out
+            },
+            &[
+                ("title", card.title.as_str()),
+                ("variant", only.title.as_str()),
+            ],
+        ),
+        _ => fill(
+            if card.available {
+                p.product_in_stock
+            } else {
+                p.product_sold_out
+            },
+            &[("title", card.title.as_str())],
+        ),
+    };
+    out.push_str(&lead);
+    out.push(' ');
+    out.push_str(&fill(
+        p.price_is,
+        &[("price", &price_range(card, question.lang))],
+    ));
+    for variant in &shown {
+        let places: Vec<String> = variant
+            .locations
+            .iter()
+            .map(|l| {
+                fill(
+                    p.at_location,
+                    &[
+                        ("count", &l.available.max(0).to_string()),
+                        ("location", &l.location),
+                    ],
+                )
+            })
+            .collect();
+        let state = if variant.available {
+            p.in_stock
+        } else {
+            p.sold_out
+        };
+        out.push_str(&format!(
+            "\n- {}: {state}",
+            variant_label(&variant.title, &card.title)
+        ));
+        if !places.is_empty() {
+            out.push_str(&format!(" ({})", places.join(", ")));
+        }
+    }
+    let hidden = stock.variants.len() - shown.len();
+    if hidden > 0 {
+        out.push_str(&format!(
+            "\n{}",
+            fill(p.others_sold_out, &[("count", &hidden.to_string())])
+        ));
+    }
+    if !stock.variants.iter().any(|v| v.available) {
+        out.push_str(&format!("\n{}", p.check_other));
+    }
+    out.push('\n');
+    out.push_str(&card.url);
+    out
+}
+
+/// "Default Title" is Shopify's name for a product without options.
+fn variant_label<'a>(variant: &'a str, product: &'a str) -> &'a str {
+    if variant == "Default Title" || variant.is_empty() {
+        product
+    } else {
+        variant
+    }
+}
+
+pub(super) fn cart_action(cart: &CartAction, question: &Question) -> String {
+    let p = phrases(question.lang);
+    let item = if cart.variant_title.is_empty() {
+        cart.product_title.clone()
+    } else {
+        format!("{} ({})", cart.product_title, cart.variant_title)
+    };
+    let template = if cart.available {
+        p.cart_ready
+    } else {
+        p.cart_sold_out
+    };
+    fill(
+        template,
+        &[
+            ("quantity", &cart.quantity.to_string()),
+            ("item", &item),
+            ("price", &money(cart.price, &cart.currency, question.lang)),
+        ],
+    )
+}

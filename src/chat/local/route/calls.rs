@@ -1,0 +1,195 @@
+//! The arguments of each call, in the types of `tools::io`: what the router found, as the
+//! tool reads it.
+
+use tools::io::{
+    AddToCartArgs, CheckInventoryArgs, GetOrderStatusArgs, SearchKnowledgeArgs, SearchProductsArgs,
+};
+
+use super::context::Context;
+use super::{FOLLOW_UP, Intent, Reply, Route, Said, YES};
+use crate::chat::local::extract::{self, Prices};
+use crate::chat::local::lang::{self, Lang, words};
+
+pub(super) fn order_lookup(order: &str, said: &Said, ctx: &Context) -> Route {
+    let email = said.emails.first().or(ctx.email.as_ref()).cloned();
+    Route::call(
+        tools::GET_ORDER_STATUS,
+        GetOrderStatusArgs {
+            order_number: order.to_owned(),
+            email,
+        },
+    )
+}
+
+pub(super) fn add_to_cart(said: &Said, ctx: &Context, quantity: Option<u64>) -> Route {
+    let (product, variant) = match (&said.named, &said.descriptor) {
+        (Some(named), _) => (Some(named.product.clone()), named.variant.clone()),
+        (None, Some(descriptor)) => (ctx.product.clone(), Some(descriptor.product.clone())),
+        (None, None) => (ctx.product.clone(), ctx.variant.clone()),
+    };
+    let Some(product) = product else {
+        return Route::Reply(Reply::WhichProduct);
+    };
+    let product = match variant {
+        Some(variant) => format!("{product} {variant}"),
+        None => product,
+    };
+    let quantity = quantity
+        .and_then(|q| u32::try_from(q).ok())
+        .filter(|q| *q > 0);
+    Route::call(
+        tools::ADD_TO_CART,
+        AddToCartArgs {
+            variant_id: None,
+            product: Some(product),
+            quantity,
+        },
+    )
+}
+
+/// A new variant over the previous one: what the new words do not say, the old ones still
+/// do ("12 Yellow" + "blue" → "12 blue").
+pub(super) fn merge_variant(previous: Option<&str>, new: &str) -> String {
+    let is_size = |w: &str| {
+        w.chars().any(|c| c.is_ascii_digit())
+            || matches!(
+                w.to_lowercase().as_str(),
+                "xxs" | "xs" | "s" | "m" | "l" | "xl" | "xxl" | "xxxl" | "s/m" | "m/l" | "l/xl"
+            )
+    };
+    let new_sizes = new.split_whitespace().any(is_size);
+    let new_others = new.split_whitespace().any(|w| !is_size(w));
+    let kept: Vec<&str> = previous
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter(|w| if is_size(w) { !new_sizes } else { !new_others })
+        .collect();
+    let mut out = kept.join(" ");
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(new);
+    out
+}
+/// Words that ask rather than name what is wanted; they are left out of a product query.
+#[rustfmt::skip]
+const QUERY_FILLER: &[&str] = &[
+    "do you have", "do you sell", "do you carry", "do you stock", "do you make", "do you offer",
+    "have you got", "got any", "i m looking for", "i am looking for", "looking for", "i need",
+    "i want", "i d like", "i would like", "show me", "can you recommend", "could you recommend",
+    "recommend", "suggest", "should i get", "should i buy", "what do you have", "find me",
+    "is there", "are there", "anything", "something", "any", "some", "right now", "please",
+    "in stock", "available", "can i buy", "what can i buy", "i m shopping for", "shopping for",
+    "i m after", "need", "want", "sell", "carry", "get", "got", "buy", "have", "yes", "great", "ok",
+    "also", "stuff", "avez vous", "vous avez", "je cherche", "cherche", "montrez moi",
+    "recommandez", "en stock", "disponible", "est ce que", "auriez vous", "tienen", "tienes",
+    "busco", "necesito", "quiero", "muestrame", "recomiendame", "hay", "venden", "en existencia",
+    "habt ihr", "haben sie", "ich suche", "suche", "ich brauche", "brauche", "zeig mir", "gibt es",
+    "auf lager", "verfugbar", "lieferbar",
+    "vous vendez", "vendez vous", "vendez", "verkaufen sie", "verkauft ihr", "venden", "take", "i ll take", "do u have", "do u sell", "u",
+];
+
+/// The product words of the message: what a catalog search should look for.
+pub(super) fn search_phrase(said: &Said, prices: &Prices) -> Vec<String> {
+    let mut keep = vec![true; said.words.len()];
+    let len = keep.len();
+    for (start, end) in &prices.spans {
+        keep[*start..(*end).min(len)]
+            .iter_mut()
+            .for_each(|k| *k = false);
+    }
+    for filler in QUERY_FILLER {
+        let mut from = 0;
+        while let Some((start, end)) = lang::find(&said.words[from..], filler) {
+            keep[from + start..from + end]
+                .iter_mut()
+                .for_each(|k| *k = false);
+            from += end;
+        }
+    }
+    let emails: Vec<String> = said.emails.iter().flat_map(|e| words(e)).collect();
+    said.words
+        .iter()
+        .zip(keep)
+        .filter(|(w, keep)| {
+            *keep
+                && !lang::is_stopword(w)
+                && !matches!(w.as_str(), "$" | "€" | "£" | "#" | "%" | "@")
+                && !emails.contains(w)
+        })
+        .map(|(w, _)| w.clone())
+        .collect()
+}
+
+pub(super) fn search_products(
+    said: &Said,
+    ctx: &Context,
+    prices: &Prices,
+    phrase: Vec<String>,
+) -> Route {
+    let mut phrase = phrase;
+    // "Yes, something lighter, under $200" continues the previous search.
+    let continues = said.opens_with(FOLLOW_UP) || said.opens_with(YES);
+    if continues
+        && ctx.previous == Some(Intent::Search)
+        && let Some(previous) = &ctx.previous_query
+    {
+        phrase.extend(previous.split_whitespace().map(str::to_owned));
+    }
+    search_products_with(said, prices, phrase)
+}
+
+pub(super) fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<String>) -> Route {
+    let mut query = phrase;
+    if said.lang.is_some_and(|l| l != Lang::En) {
+        for term in lang::english_terms(&said.words) {
+            if !query.contains(&term) {
+                query.push(term);
+            }
+        }
+    }
+    let mut query = query.join(" ");
+    if query.is_empty() {
+        query = said.text.clone();
+    }
+    Route::call(
+        tools::SEARCH_PRODUCTS,
+        SearchProductsArgs {
+            query,
+            min_price: prices.min,
+            max_price: prices.max,
+            in_stock: extract::in_stock(&said.words).then_some(true),
+        },
+    )
+}
+
+pub(super) fn search_knowledge(said: &Said, ctx: &Context, follow_up: bool) -> Route {
+    // The question as asked reads best to the search; emails stay out of it.
+    let mut query = said.text.clone();
+    for email in &said.emails {
+        query = query.replace(email.as_str(), " ");
+    }
+    let mut query = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if follow_up && let Some(previous) = &ctx.previous_query {
+        query = format!("{previous} {query}");
+    }
+    // Other languages gain their English words, and everyone the words help pages use.
+    let mut terms = if said.lang.is_some_and(|l| l != Lang::En) {
+        lang::english_terms(&said.words)
+    } else {
+        Vec::new()
+    };
+    let known: Vec<String> = said.words.iter().chain(&terms).cloned().collect();
+    terms.extend(lang::synonyms(&known));
+    if !terms.is_empty() {
+        query = format!("{query} ({})", terms.join(" "));
+    }
+    Route::call(tools::SEARCH_KNOWLEDGE, SearchKnowledgeArgs { query })
+}
+
+pub(super) fn inventory(product: String, variant: Option<String>) -> Route {
+    Route::call(
+        tools::CHECK_INVENTORY,
+        CheckInventoryArgs { product, variant },
+    )
+}
