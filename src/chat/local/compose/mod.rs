@@ -185,3 +185,337 @@ pub fn unavailable(tool: &str, lang: Lang) -> String {
         _ => format!("{} {}", p.lookup_failed, p.offer_human),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tools::io::{
+        CartAction, Order, OrderLine, OrderStatus, ProductCard, ProductDetail, ProductOption,
+        Shipment, Tracking, Variant,
+    };
+
+    use super::*;
+
+    fn say(
+        tool: &str,
+        arguments: Value,
+        content: impl serde::Serialize,
+        question: &str,
+        lang: Lang,
+    ) -> String {
+        let result = ToolResult {
+            tool,
+            arguments,
+            content: serde_json::to_value(content).unwrap(),
+        };
+        answer(&[result], &Question::new(question, lang))
+    }
+
+    fn card(title: &str, price: f64, available: bool) -> ProductCard {
+        ProductCard {
+            id: "gid://shopify/Product/1".into(),
+            title: title.into(),
+            handle: "h".into(),
+            url: "https://shop.example/products/h".into(),
+            image: None,
+            price_min: price,
+            price_max: price,
+            currency: "USD".into(),
+            available,
+            summary: "A light rain shell for all-day storms. Taped seams.".into(),
+        }
+    }
+
+    fn order() -> Order {
+        let line = |title: &str, variant: &str| OrderLine {
+            title: title.into(),
+            variant: Some(variant.into()),
+            quantity: 1,
+        };
+        Order {
+            name: "#1041".into(),
+            created_at: "2026-11-11T10:00:00Z".into(),
+            financial_status: Some("PAID".into()),
+            fulfillment_status: "PARTIALLY_FULFILLED".into(),
+            cancelled_at: None,
+            cancel_reason: None,
+            total: "337.59".into(),
+            currency: "USD".into(),
+            lines: vec![line("Work Pant", "36 / 32"), line("Work Gloves", "XL")],
+            shipments: vec![Shipment {
+                status: "SUCCESS".into(),
+                delivery_status: Some("IN_TRANSIT".into()),
+                tracking: vec![Tracking {
+                    number: Some("9400098914137874914232".into()),
+                    url: Some("https://tools.usps.com/t".into()),
+                    company: Some("USPS".into()),
+                }],
+                estimated_delivery: Some("2026-11-24T23:59:00Z".into()),
+                delivered_at: None,
+                lines: vec![line("Work Pant", "36 / 32")],
+            }],
+            status_url: Some("https://shop.example/orders/1".into()),
+        }
+    }
+
+    #[test]
+    fn an_order_in_each_language_with_tracking_and_what_is_still_to_ship() {
+        let found = OrderStatus::Found { order: order() };
+        let en = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            &found,
+            "Where is order #1041?",
+            Lang::En,
+        );
+        for fact in [
+            "#1041",
+            "partly shipped",
+            "in transit",
+            "9400098914137874914232",
+            "November 24, 2026",
+            "Not shipped yet: 1 × Work Gloves (XL)",
+            "$337.59",
+        ] {
+            assert!(en.contains(fact), "{fact}: {en}");
+        }
+        let es = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            &found,
+            "¿Dónde está mi pedido?",
+            Lang::Es,
+        );
+        assert!(
+            es.contains("en tránsito") && es.contains("24 de noviembre de 2026"),
+            "{es}"
+        );
+        assert!(
+            es.contains("9400098914137874914232") && es.contains("337,59 $"),
+            "{es}"
+        );
+        let de = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            &found,
+            "Wo ist meine Bestellung?",
+            Lang::De,
+        );
+        assert!(
+            de.contains("unterwegs") && de.contains("24. November 2026"),
+            "{de}"
+        );
+        let fr = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            &found,
+            "Où est ma commande ?",
+            Lang::Fr,
+        );
+        assert!(
+            fr.contains("en transit") && fr.contains("partiellement expédiée"),
+            "{fr}"
+        );
+    }
+
+    #[test]
+    fn an_order_not_shown_says_why_the_same_way_for_a_wrong_email_and_an_unknown_number() {
+        let needs = OrderStatus::NeedsEmail {
+            order_number: "#1049".into(),
+        };
+        let text = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            &needs,
+            "Where's #1049?",
+            Lang::En,
+        );
+        assert!(
+            text.contains("email address used for order #1049"),
+            "{text}"
+        );
+        let wrong = |n: &str| OrderStatus::NotVerified {
+            order_number: n.into(),
+            attempts_left: 3,
+        };
+        let a = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            wrong("#1046"),
+            "?",
+            Lang::En,
+        );
+        let b = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            wrong("#1099"),
+            "?",
+            Lang::En,
+        );
+        assert_eq!(a.replace("#1046", "#"), b.replace("#1099", "#"));
+        let locked = say(
+            tools::GET_ORDER_STATUS,
+            json!({}),
+            OrderStatus::Locked,
+            "?",
+            Lang::Fr,
+        );
+        assert!(locked.contains("équipe"), "offers a person: {locked}");
+    }
+
+    #[test]
+    fn a_product_answer_quotes_the_sentences_that_answer_and_says_when_none_does() {
+        let detail = ProductDetail {
+            card: card("Squall Rain Shell", 189.0, true),
+            description: "A fully waterproof shell. Shell: 3-layer nylon, 20,000 mm Weight: 320 g \
+                          (11.3 oz) in size M. Made in Vietnam."
+                .into(),
+            vendor: None,
+            product_type: None,
+            options: vec![ProductOption {
+                name: "Color".into(),
+                values: vec!["Slate".into(), "Signal Yellow".into()],
+            }],
+            variants: vec![Variant {
+                id: "v1".into(),
+                title: "M / Slate".into(),
+                price: 189.0,
+                compare_at_price: None,
+                available: true,
+                sku: None,
+            }],
+        };
+        let fr = say(
+            tools::GET_PRODUCT,
+            json!({}),
+            &detail,
+            "Combien pèse la Squall Rain Shell ?",
+            Lang::Fr,
+        );
+        assert!(
+            fr.starts_with("Squall Rain Shell : 189,00 $, en stock."),
+            "{fr}"
+        );
+        assert!(
+            fr.contains("Weight: 320 g") && !fr.contains("Vietnam"),
+            "{fr}"
+        );
+        let colours = say(
+            tools::GET_PRODUCT,
+            json!({}),
+            &detail,
+            "What colors does it come in?",
+            Lang::En,
+        );
+        assert!(
+            colours.contains("Color: Slate, Signal Yellow (sold out)."),
+            "{colours}"
+        );
+        let unknown = say(
+            tools::GET_PRODUCT,
+            json!({}),
+            &detail,
+            "Does the Squall Rain Shell have pit zips?",
+            Lang::En,
+        );
+        assert!(
+            unknown.contains("doesn't say") && unknown.contains("someone from our team"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_search_that_finds_other_things_says_so() {
+        let found = ProductsFound {
+            products: vec![
+                card("Packable Camp Hammock", 79.0, true),
+                card("Folding Camp Table", 139.0, false),
+            ],
+        };
+        let text = say(
+            tools::SEARCH_PRODUCTS,
+            json!({"query": "tents"}),
+            &found,
+            "Do you sell tents?",
+            Lang::En,
+        );
+        assert!(text.starts_with("I couldn't find an exact match"), "{text}");
+        let text = say(
+            tools::SEARCH_PRODUCTS,
+            json!({"query": "camp hammock"}),
+            &found,
+            "hammock?",
+            Lang::En,
+        );
+        assert!(text.starts_with("Here's what I found:"), "{text}");
+        assert!(
+            text.contains("- Folding Camp Table: $139.00 (sold out)."),
+            "{text}"
+        );
+        let none = say(
+            tools::SEARCH_PRODUCTS,
+            json!({"query": "x"}),
+            ProductsFound { products: vec![] },
+            "¿Tienen tiendas?",
+            Lang::Es,
+        );
+        assert!(none.starts_with("No encontré nada"), "{none}");
+    }
+
+    #[test]
+    fn the_cart_and_tool_failures() {
+        let cart = CartAction {
+            variant_id: "1".into(),
+            quantity: 2,
+            product_title: "Enamel Camp Mug".into(),
+            variant_title: "Pine".into(),
+            price: 18.0,
+            currency: "USD".into(),
+            available: true,
+        };
+        let de = say(
+            tools::ADD_TO_CART,
+            json!({}),
+            &cart,
+            "Leg zwei in den Warenkorb",
+            Lang::De,
+        );
+        assert_eq!(
+            de,
+            "Bereit für Ihren Warenkorb: 2 × Enamel Camp Mug (Pine), je 18,00 $. Bitte bestätigen Sie, um es hinzuzufügen."
+        );
+        let choose = say(
+            tools::ADD_TO_CART,
+            json!({"product": "Squall"}),
+            json!({"error": "which variant of Squall? ask the shopper to choose: S / Slate, M / Slate"}),
+            "add the Squall",
+            Lang::En,
+        );
+        assert_eq!(
+            choose,
+            "Which one would you like? The options are: S / Slate, M / Slate."
+        );
+        let missing = say(
+            tools::GET_PRODUCT,
+            json!({"product": "Nimbus Poncho"}),
+            json!({"error": "no product matches \"Nimbus Poncho\"; search_products can find it"}),
+            "Tell me about the Nimbus Poncho",
+            Lang::En,
+        );
+        assert!(
+            missing.starts_with("I couldn't find a product called \"Nimbus Poncho\""),
+            "{missing}"
+        );
+        let down = say(
+            tools::SEARCH_KNOWLEDGE,
+            json!({}),
+            json!({"error": "the store could not be reached; try again"}),
+            "?",
+            Lang::Es,
+        );
+        assert!(
+            down.starts_with("Lo siento, no he podido consultarlo"),
+            "{down}"
+        );
+    }
+}

@@ -175,8 +175,15 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
         .filter(|t| !name_words.contains(*t) && !GENERIC.contains(&t.as_str()))
         .cloned()
         .collect();
+    // The question without the product's name: "Rain Shell" asks nothing about rain.
+    let asked: Vec<String> = question
+        .words
+        .iter()
+        .filter(|w| !name_words.contains(*w))
+        .cloned()
+        .collect();
     for (cues, words) in ATTRIBUTES {
-        if question.asks(cues) {
+        if lang::has_any(&asked, cues) {
             terms.extend(words.split(' ').map(str::to_owned));
         }
     }
