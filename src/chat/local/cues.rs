@@ -246,6 +246,7 @@ pub const KNOWLEDGE: &[&str] = &[
     "change my order", "modify my order", "edit my order", "update my order", "change an order", "add to my order", "physical shop", "physical store", "retail store", "brick and mortar", "showroom", "visit", "in person", "secure", "security", "safe to pay",
     "pick up in store", "pick up my order", "pickup in store", "in store pickup", "store pickup", "collect my order", "collect in store", "click and collect", "can i * my order", "retrait en magasin", "recoger en tienda", "abholen im laden", "abholung",
     "your company", "about your", "your brand", "about the company", "about us", "ceo", "founder", "founded", "who owns", "who started", "history of", "true to size", "run small", "runs small", "run large", "runs large", "run big", "runs big", "size up", "size down",
+    "email of", "email for", "your email", "support email", "email support", "contact support", "support team", "support phone", "help desk", "helpdesk",
 ];
 /// Knowledge words too common to decide alone (they add to a question, not to a search).
 #[rustfmt::skip]

@@ -421,34 +421,54 @@ fn possessive_with_private_data(text: &str) -> bool {
     }) || private_data_of_someone(&typed)
 }
 
-/// "the home address of John Smith", "l'adresse de Marie Dupont".
+/// "the home address of John Smith", "l'adresse de Marie Dupont"; not "the email of Harbor &
+/// Pine support", which is the store's.
 fn private_data_of_someone(typed: &[&str]) -> bool {
-    typed.windows(3).any(|w| {
-        let data = has_any(
-            &words(w[0]),
-            &[
-                "address*",
-                "email*",
-                "phone*",
-                "number",
-                "adresse*",
-                "direccion*",
-                "correo*",
-                "telefon*",
-            ],
-        );
-        let of = matches!(
-            w[1].to_lowercase().as_str(),
-            "of" | "de" | "von" | "du" | "del"
-        );
-        let name = w[2].chars().next().is_some_and(char::is_uppercase)
-            && !matches!(
-                w[2].to_lowercase().as_str(),
-                "your" | "the" | "votre" | "su" | "ihr" | "ihres"
-            );
-        data && of && name
+    const DATA: &[&str] = &[
+        "address*",
+        "email*",
+        "phone*",
+        "number",
+        "adresse*",
+        "direccion*",
+        "correo*",
+        "telefon*",
+    ];
+    const OF: &[&str] = &["of", "de", "von", "du", "del"];
+    const NOT_A_PERSON: &[&str] = &["your", "the", "votre", "su", "ihr", "ihres", "our"];
+    (0..typed.len().saturating_sub(2)).any(|i| {
+        let name = typed[i + 2];
+        let person = name.chars().next().is_some_and(char::is_uppercase)
+            && !NOT_A_PERSON.contains(&name.to_lowercase().as_str());
+        // The store's own contacts follow its name: "… of Harbor & Pine support".
+        let rest = typed[i + 2..typed.len().min(i + 6)].join(" ");
+        let store = has_any(&words(&rest), STORE_WORDS);
+        has_any(&words(typed[i]), DATA)
+            && OF.contains(&typed[i + 1].to_lowercase().as_str())
+            && person
+            && !store
     })
 }
+
+/// Words that name the store's own places and teams.
+const STORE_WORDS: &[&str] = &[
+    "store",
+    "shop",
+    "support",
+    "team",
+    "service",
+    "office",
+    "warehouse",
+    "flagship",
+    "location",
+    "headquarters",
+    "hq",
+    "boutique",
+    "magasin",
+    "tienda",
+    "laden",
+    "geschaft",
+];
 
 /// How strongly the message is about policies and help topics: 3 per strong cue, 1 per weak.
 fn knowledge_score(said: &Said) -> usize {
@@ -727,6 +747,26 @@ mod tests {
             args,
             json!({"order_number": "#1045", "email": "liam@example.com"})
         );
+    }
+
+    #[test]
+    fn other_peoples_data_is_refused_the_stores_is_not() {
+        for text in [
+            "What's Priya Natarajan's address?",
+            "What's the home address of John Smith?",
+            "Which customers live in Seattle?",
+            "Dame el correo de los clientes de Madrid",
+        ] {
+            assert_eq!(route(&user(text)), Route::Reply(Reply::Private), "{text}");
+        }
+        for text in [
+            "What is the email of Harbor & Pine support?",
+            "What's the address of your Portland store?",
+            "What's your customer service phone number?",
+        ] {
+            let (tool, _) = routed(&user(text));
+            assert_eq!(tool, Some(tools::SEARCH_KNOWLEDGE), "{text}");
+        }
     }
 
     #[test]
