@@ -222,8 +222,17 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     if cart && quantity.is_some_and(|q| q > MAX_QUANTITY) {
         return Route::Reply(Reply::CartLimit);
     }
+    // "Are you a bot?" asks what the assistant is; "are you a bot? I want a human" asks more.
     if said.any(IDENTITY) {
-        return Route::Reply(Reply::Identity);
+        let mut rest = said.words.clone();
+        for cue in IDENTITY {
+            while let Some((start, end)) = lang::find(&rest, cue) {
+                rest.drain(start..end);
+            }
+        }
+        if !has_any(&rest, HUMAN) && !has_any(&rest, COMPLAINTS) && !has_any(&rest, THREATS) {
+            return Route::Reply(Reply::Identity);
+        }
     }
     if let Some(reason) = handoff_reason(said) {
         let email = said.emails.first().or(ctx.email.as_ref()).cloned();
@@ -747,6 +756,31 @@ mod tests {
             args,
             json!({"order_number": "#1045", "email": "liam@example.com"})
         );
+    }
+
+    #[test]
+    fn a_question_about_the_assistant_is_not_a_request_for_a_person() {
+        assert_eq!(
+            route(&user("Are you a human?")),
+            Route::Reply(Reply::Identity)
+        );
+        assert_eq!(
+            route(&user("Am I talking to a bot?")),
+            Route::Reply(Reply::Identity)
+        );
+        let (tool, _) = routed(&user("Are you a bot? I want to talk to a real person."));
+        assert_eq!(tool, Some(tools::HANDOFF_TO_HUMAN));
+        let history = vec![
+            Message::user("Are you a bot?"),
+            Message::assistant(
+                "I'm the store's virtual assistant, an AI. Would you like me to connect you \
+                 with someone from our team instead?",
+                vec![],
+            ),
+            Message::user("yes please"),
+        ];
+        let (tool, _) = routed(&history);
+        assert_eq!(tool, Some(tools::HANDOFF_TO_HUMAN));
     }
 
     #[test]
