@@ -174,6 +174,12 @@ pub const SMALL_TALK: &[&str] = &[
     "a lot", "my", "friend", "everyone",
     "bonne", "journee", "soiree", "excellente", "buen", "dia", "tengas", "un", "schonen", "einen", "noch", "wonderful", "lovely", "appreciate", "appreciated", "super", "genial", "parfait", "perfecto", "prima", "toll", "top",
 ];
+/// What makes small talk small talk: a greeting, thanks, goodbye or "how are you".
+#[rustfmt::skip]
+pub const GREETINGS: &[&str] = &[
+    "hi", "hello", "hey", "good morning", "good afternoon", "good evening", "thanks", "thank", "thx", "ty", "cheers", "bye", "goodbye", "yo", "ok", "okay", "cool", "great", "perfect", "awesome", "how are you", "how are you doing", "bonjour", "salut", "bonsoir", "merci", "au revoir", "ca va", "hola", "buenos", "buenas", "gracias", "adios", "que tal", "hallo", "guten", "danke", "dank", "servus", "moin", "tschuss", "wie geht", "super", "genial", "parfait", "perfecto", "prima", "toll", "top", "wonderful", "lovely", "appreciate", "appreciated",
+];
+
 #[rustfmt::skip]
 pub const THANKS: &[&str] = &[
     "thanks", "thank", "thx", "ty", "cheers", "merci", "gracias", "danke", "dank",

@@ -275,6 +275,13 @@ fn decide(said: &Said, ctx: &Context) -> Route {
             None => Route::Reply(Reply::AskOrderNumber),
         };
     }
+    // "Et pour le Canada ?" after a shipping question: the same question, another place.
+    if said.opens_with(FOLLOW_UP)
+        && ctx.previous == Some(Intent::Knowledge)
+        && said.named.as_ref().is_none_or(|n| n.len == 1)
+    {
+        return search_knowledge(said, ctx, true);
+    }
     if let Some(named) = &said.named {
         return about_named(said, named);
     }
@@ -655,7 +662,8 @@ fn small_talk(said: &Said, ctx: &Context) -> Option<Route> {
         }
         return Some(Route::Reply(Reply::Help));
     }
-    if said.words.len() <= 12 && only(SMALL_TALK) {
+    // "How much is it?" is made of small-talk words too: a greeting or thanks must be there.
+    if said.words.len() <= 12 && only(SMALL_TALK) && said.any(GREETINGS) {
         let thanks = said.any(THANKS);
         return Some(Route::Reply(if thanks {
             Reply::Thanks
