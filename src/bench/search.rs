@@ -132,6 +132,10 @@ pub struct ShopFigures {
     pub vector: Latency,
     /// `search_embedded`, keyword, top 10.
     pub keyword: Latency,
+    /// Hybrid's halves alone: `nearest(k = 50)` and the keyword top 50, which hybrid runs
+    /// concurrently before it fetches the fused top 10.
+    pub hybrid_vector_half: Latency,
+    pub hybrid_keyword_half: Latency,
     /// `nearest(k = 10)` against the exact top 10.
     pub recall_at_10: f64,
     /// `nearest(k = 50)` (hybrid's vector list) against the exact top 50.
@@ -655,35 +659,53 @@ async fn shop_figures(
     queries: &[Query],
     truth: &[Vec<i64>],
 ) -> anyhow::Result<ShopFigures> {
-    // The three modes take turns, each query starting with another, so that no series
-    // always runs on the caches another has just warmed.
+    // The series take turns, each query starting with another, so that no series always runs
+    // on the caches another has just warmed: the three modes (top 10), then hybrid's two halves
+    // (top 50) alone, to show which one bounds it.
     const MODES: [Mode; 3] = [Mode::Hybrid, Mode::Vector, Mode::Keyword];
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    const SERIES: usize = MODES.len() + 2;
+    let mut times: [Vec<Duration>; SERIES] = Default::default();
     for (i, q) in queries
         .iter()
         .cycle()
         .take(WARMUP + queries.len())
         .enumerate()
     {
-        for turn in 0..MODES.len() {
-            let m = (i + turn) % MODES.len();
-            let request = SearchRequest::new(q.text.clone(), MODES[m], TOP_K);
-            let vector = (MODES[m] != Mode::Keyword).then_some(q.vector.as_slice());
+        for turn in 0..SERIES {
+            let s = (i + turn) % SERIES;
             let started = Instant::now();
-            let hits = knowledge.search_embedded(shop.id, &request, vector).await?;
-            let elapsed = started.elapsed();
-            anyhow::ensure!(
-                MODES[m] == Mode::Keyword || hits.len() == TOP_K,
-                "{} search found {} hits",
-                MODES[m].as_str(),
-                hits.len()
-            );
+            if let Some(&mode) = MODES.get(s) {
+                let request = SearchRequest::new(q.text.clone(), mode, TOP_K);
+                let vector = (mode != Mode::Keyword).then_some(q.vector.as_slice());
+                let hits = knowledge.search_embedded(shop.id, &request, vector).await?;
+                anyhow::ensure!(
+                    mode == Mode::Keyword || hits.len() == TOP_K,
+                    "{} search found {} hits",
+                    mode.as_str(),
+                    hits.len()
+                );
+            } else if s == MODES.len() {
+                knowledge
+                    .nearest(shop.id, &q.vector, &Filters::default(), HYBRID_DEPTH)
+                    .await?;
+            } else {
+                let request = SearchRequest::new(q.text.clone(), Mode::Keyword, HYBRID_DEPTH);
+                knowledge
+                    .keyword_tiered(shop.id, &request, HYBRID_DEPTH)
+                    .await?;
+            }
             if i >= WARMUP {
-                times[m].push(elapsed);
+                times[s].push(started.elapsed());
             }
         }
     }
-    let [hybrid_times, vector_times, keyword_times] = times;
+    let [
+        hybrid_times,
+        vector_times,
+        keyword_times,
+        vector_half_times,
+        keyword_half_times,
+    ] = times;
 
     let (mut at_10, mut at_50) = (0.0, 0.0);
     for (q, exact) in queries.iter().zip(truth) {
@@ -737,6 +759,8 @@ async fn shop_figures(
         hybrid: Latency::of(hybrid_times),
         vector: Latency::of(vector_times),
         keyword: Latency::of(keyword_times),
+        hybrid_vector_half: Latency::of(vector_half_times),
+        hybrid_keyword_half: Latency::of(keyword_half_times),
         recall_at_10: at_10 / n,
         recall_at_50: at_50 / n,
         keyword_matches_p50: at(0.5),
@@ -1020,6 +1044,15 @@ impl Report {
                 f.recall_at_10,
                 f.recall_at_50,
                 f.keyword_matches_p50
+            );
+        }
+        let _ = writeln!(out, "\nhybrid's halves alone, top 50, p50/p95/p99 ms:");
+        for (label, f) in [("large", &self.large), ("small", &self.small)] {
+            let _ = writeln!(
+                out,
+                "{label:<6} vector {:>22}   keyword {:>22}",
+                f.hybrid_vector_half.cells(),
+                f.hybrid_keyword_half.cells()
             );
         }
         let _ = writeln!(
