@@ -63,6 +63,11 @@ impl Job for ProcessWebhook {
                     .await?;
                 super::cancel_pending_for_shop(&mut tx, self.shop_id).await?;
                 tx.commit().await?;
+                // Its own vector indexes, if it was a large shop (empty now, but still there).
+                ctx.state
+                    .knowledge
+                    .drop_shop_indexes(self.shop_id, None)
+                    .await?;
                 return Ok(());
             }
             WebhookTopic::CustomersRedact => {

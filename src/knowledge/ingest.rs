@@ -135,6 +135,12 @@ impl Knowledge {
             }
         }
         tx.commit().await?;
+        if report.chunks > 0
+            && let Err(error) = self.index_large_shop(shop_id).await
+        {
+            // The documents are written; search takes the shared index meanwhile.
+            tracing::warn!(shop_id, %error, "could not build the shop's HNSW index");
+        }
         Ok(report)
     }
 

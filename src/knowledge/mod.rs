@@ -150,6 +150,93 @@ impl Knowledge {
     }
 }
 
+impl Knowledge {
+    /// Gives a shop with more vectors than the exact scan serves its own HNSW index (the
+    /// [`search`] module docs say why), unless it has one. Returns whether it has one now.
+    ///
+    /// The build runs `CONCURRENTLY` (writes go on) on a connection of its own that holds a
+    /// session lock on the index name: a second caller returns at once, and a build cut off
+    /// by a crash or a cancelled job releases the lock with its connection and leaves an
+    /// invalid index, which the next call drops and builds again.
+    pub async fn index_large_shop(&self, shop_id: i64) -> Result<bool, KnowledgeError> {
+        use sqlx::Connection as _;
+        let model = self.model().await?;
+        let size = self.size(shop_id, model.id).await?;
+        if size.own_index || size.vectors <= self.exact_scan_max {
+            return Ok(size.own_index);
+        }
+        let name = search::shop_index(model.id, shop_id);
+        let mut conn = sqlx::PgConnection::connect_with(&self.db.connect_options()).await?;
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await?;
+        if !locked {
+            return Ok(false);
+        }
+        let valid: Option<bool> = sqlx::query_scalar(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+        )
+        .bind(&name)
+        .fetch_optional(&mut conn)
+        .await?;
+        if valid == Some(false) {
+            sqlx::raw_sql(AssertSqlSafe(format!("DROP INDEX CONCURRENTLY {name}")))
+                .execute(&mut conn)
+                .await?;
+        }
+        if valid != Some(true) {
+            let started = std::time::Instant::now();
+            let (id, dimensions) = (model.id, model.dimensions);
+            // The graph of a large shop fits in this, so the build never spills to disk.
+            // (Two statements: one query string would be one transaction, which CONCURRENTLY
+            // refuses.)
+            sqlx::raw_sql("SET maintenance_work_mem = '512MB'")
+                .execute(&mut conn)
+                .await?;
+            sqlx::raw_sql(AssertSqlSafe(format!(
+                "CREATE INDEX CONCURRENTLY {name} ON chunk_embeddings
+                 USING hnsw ((embedding::vector({dimensions})) vector_cosine_ops)
+                 WHERE model_id = {id} AND shop_id = {shop_id}"
+            )))
+            .execute(&mut conn)
+            .await?;
+            tracing::info!(shop_id, vectors = size.vectors, elapsed = ?started.elapsed(), "built the shop's HNSW index");
+        }
+        conn.close().await?;
+        self.forget_size(shop_id);
+        Ok(true)
+    }
+
+    /// Drops the shop's own HNSW indexes, but for `keep`'s model (its data erased, or its
+    /// vectors of older models).
+    pub async fn drop_shop_indexes(
+        &self,
+        shop_id: i64,
+        keep: Option<i16>,
+    ) -> Result<(), KnowledgeError> {
+        let keep = keep.map(|model_id| search::shop_index(model_id, shop_id));
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT indexname FROM pg_indexes
+             WHERE tablename = 'chunk_embeddings' AND indexname LIKE ('chunk_embeddings\\_hnsw\\_%\\_shop\\_' || $1)
+               AND indexname IS DISTINCT FROM $2",
+        )
+        .bind(shop_id.to_string())
+        .bind(keep)
+        .fetch_all(&self.db)
+        .await?;
+        for name in names {
+            sqlx::raw_sql(AssertSqlSafe(format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {name}"
+            )))
+            .execute(&self.db)
+            .await?;
+        }
+        self.forget_size(shop_id);
+        Ok(())
+    }
+}
+
 /// Records the model and creates its partial HNSW index if missing. The index is on
 /// `embedding::vector(N)` for this model's rows only, so models of other sizes live in the
 /// same table; queries name the model's number as a literal to match the index predicate.

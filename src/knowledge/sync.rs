@@ -472,6 +472,9 @@ impl Job for ReembedShop {
             .execute(db)
             .await?;
         }
+        // A large shop's own index for the new vectors is ready before they serve it.
+        knowledge.forget_size(self.shop_id);
+        knowledge.index_large_shop(self.shop_id).await?;
         let mut tx = db.begin().await?;
         sqlx::query(
             "INSERT INTO shop_search_models (shop_id, model_id) VALUES ($1, $2)
@@ -487,6 +490,9 @@ impl Job for ReembedShop {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        knowledge
+            .drop_shop_indexes(self.shop_id, Some(model.id))
+            .await?;
         Ok(())
     }
 }

@@ -401,11 +401,38 @@ async fn both_vector_plans_return_full_results_for_small_and_large_shops() {
     synthetic_vectors(&db, small, 60).await;
     sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
 
+    // Rounds 0..20 go through the model's shared index, 20..40 through the large shop's own.
     let mut recall = Vec::new();
-    for round in 0..20 {
+    for round in 0..40 {
+        if round == 20 {
+            assert!(
+                !knowledge.index_large_shop(small).await.unwrap(),
+                "small shops have none"
+            );
+            assert!(knowledge.index_large_shop(large).await.unwrap());
+            let model = knowledge.model().await.unwrap().id;
+            let index: String = sqlx::query_scalar(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'chunk_embeddings_hnsw_' || $1 || '_shop_' || $2",
+            )
+            .bind(model.to_string())
+            .bind(large.to_string())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            assert!(index.contains(&format!("shop_id = {large}")), "{index}");
+            let others: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'chunk\\_embeddings\\_hnsw\\_%\\_shop\\_%'",
+            )
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            assert_eq!(others, 1, "one shop index, the large shop's");
+            // Asked again, it is there already.
+            assert!(knowledge.index_large_shop(large).await.unwrap());
+        }
         // A query near one of the topics.
         let centre: Vec<f32> = sqlx::query_scalar("SELECT centre FROM centres WHERE k = $1")
-            .bind(round * 2)
+            .bind(round % 20 * 2)
             .fetch_one(&db.pool)
             .await
             .unwrap();
@@ -440,6 +467,28 @@ async fn both_vector_plans_return_full_results_for_small_and_large_shops() {
     }
     let mean = recall.iter().sum::<f64>() / recall.len() as f64;
     assert!(mean >= 0.9, "HNSW recall@10 {mean}");
+    // The later rounds walked the shop's own graph (statistics reach the view within a second
+    // or so).
+    let model = knowledge.model().await.unwrap().id;
+    let own = format!("chunk_embeddings_hnsw_{model}_shop_{large}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let scans: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(idx_scan), 0)::int8 FROM pg_stat_user_indexes WHERE indexrelname = $1",
+        )
+        .bind(&own)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        if scans >= 20 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{own} scanned {scans} times"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test]
