@@ -214,15 +214,26 @@ pub async fn accept(
     turn_timeout: std::time::Duration,
 ) -> Result<Option<Accepted>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    // The row lock orders concurrent sends of one conversation.
-    let Some(conversation) = find(&mut *tx, visitor, conversation_id).await? else {
+    // The visitor's conversation (as `find` checks it), touched: the row lock this takes
+    // orders concurrent sends of one conversation.
+    let Some(conversation) = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE conversations SET last_message_at = now(), customer_id = coalesce(customer_id, $4)
+         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+           AND (customer_id IS NULL OR customer_id = $4)
+         RETURNING {CONVERSATION_COLUMNS}"
+    )))
+    .bind(visitor.shop_id)
+    .bind(conversation_id)
+    .bind(visitor.visitor_id)
+    .bind(&visitor.customer_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .as_ref()
+    .map(conversation)
+    .transpose()?
+    else {
         return Ok(None);
     };
-    sqlx::query("SELECT 1 FROM conversations WHERE shop_id = $1 AND id = $2 FOR UPDATE")
-        .bind(visitor.shop_id)
-        .bind(conversation_id)
-        .execute(&mut *tx)
-        .await?;
     let inserted = sqlx::query(
         "INSERT INTO messages (shop_id, conversation_id, role, content, client_id)
          VALUES ($1, $2, 'shopper', $3, $4)
@@ -251,16 +262,6 @@ pub async fn accept(
         ),
     };
     let message = stored_message(&row)?;
-    sqlx::query(
-        "UPDATE conversations SET last_message_at = now(),
-                customer_id = coalesce(customer_id, $3)
-         WHERE shop_id = $1 AND id = $2",
-    )
-    .bind(visitor.shop_id)
-    .bind(conversation_id)
-    .bind(&visitor.customer_id)
-    .execute(&mut *tx)
-    .await?;
     let (mut turn, mut new_turn) = (None, false);
     if conversation.owner == Owner::Ai {
         let existing = if duplicate {
@@ -425,33 +426,46 @@ pub struct Finished {
 }
 
 /// Stores the answer, the turn's figures, its tool calls and the shop's daily usage in one
-/// transaction; returns the answer's message id.
+/// statement (so one transaction, and one round trip); returns the answer's message id.
 pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let answer_id: Option<i64> = match &done.answer {
-        Some((text, attachments)) => Some(
-            sqlx::query_scalar(
-                "INSERT INTO messages (shop_id, conversation_id, role, content, attachments)
-                 VALUES ($1, $2, 'assistant', $3, $4) RETURNING id",
-            )
-            .bind(done.shop_id)
-            .bind(done.conversation_id)
-            .bind(text)
-            .bind(attachments)
-            .fetch_one(&mut *tx)
-            .await?,
-        ),
-        None => None,
-    };
+    let (text, attachments) = done.answer.clone().unzip();
+    let calls = &done.calls;
+    let column = |f: fn(&AuditedCall) -> String| calls.iter().map(f).collect::<Vec<_>>();
     let tokens = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
-    sqlx::query(
-        "UPDATE turns SET answer_id = $3, status = $4, error = $5, model = $6,
-                prompt_tokens = $7, completion_tokens = $8, cost_usd = $9, latency_ms = $10
-         WHERE shop_id = $1 AND id = $2",
+    let total = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    sqlx::query_scalar(
+        "WITH answer AS (
+             INSERT INTO messages (shop_id, conversation_id, role, content, attachments)
+             SELECT $1, $2, 'assistant', $4, $5 WHERE $4::text IS NOT NULL
+             RETURNING id
+         ), turn AS (
+             UPDATE turns SET answer_id = (SELECT id FROM answer), status = $6, error = $7,
+                    model = $8, prompt_tokens = $9, completion_tokens = $10, cost_usd = $11,
+                    latency_ms = $12
+             WHERE shop_id = $1 AND id = $3
+         ), calls AS (
+             INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
+             SELECT $1, $3, c.* FROM unnest($15::text[], $16::text[], $17::jsonb[], $18::text[],
+                                            $19::jsonb[], $20::int4[])
+                 AS c(tool, risk, arguments, outcome, result, duration_ms)
+         ), usage AS (
+             INSERT INTO usage_daily (shop_id, day, turns, prompt_tokens, completion_tokens, cost_usd)
+             VALUES ($1, current_date, 1, $13, $14, coalesce($11, 0))
+             ON CONFLICT (shop_id, day) DO UPDATE SET
+                 turns = usage_daily.turns + 1,
+                 prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
+                 completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
+                 cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd
+         ), touched AS (
+             UPDATE conversations SET last_message_at = now() WHERE shop_id = $1 AND id = $2
+         )
+         SELECT id FROM answer",
     )
     .bind(done.shop_id)
+    .bind(done.conversation_id)
     .bind(done.turn_id)
-    .bind(answer_id)
+    .bind(text)
+    .bind(attachments)
     .bind(if done.failed.is_some() {
         "failed"
     } else {
@@ -463,46 +477,16 @@ pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::E
     .bind(tokens(done.completion_tokens))
     .bind(done.cost_usd)
     .bind(i32::try_from(done.latency_ms).unwrap_or(i32::MAX))
-    .execute(&mut *tx)
-    .await?;
-    for call in &done.calls {
-        sqlx::query(
-            "INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(done.shop_id)
-        .bind(done.turn_id)
-        .bind(&call.tool)
-        .bind(call.risk)
-        .bind(&call.arguments)
-        .bind(call.outcome)
-        .bind(&call.result)
-        .bind(call.duration_ms)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query(
-        "INSERT INTO usage_daily (shop_id, day, turns, prompt_tokens, completion_tokens, cost_usd)
-         VALUES ($1, current_date, 1, $2, $3, coalesce($4, 0))
-         ON CONFLICT (shop_id, day) DO UPDATE SET
-             turns = usage_daily.turns + 1,
-             prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
-             completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
-             cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd",
-    )
-    .bind(done.shop_id)
-    .bind(i64::try_from(done.prompt_tokens).unwrap_or(i64::MAX))
-    .bind(i64::try_from(done.completion_tokens).unwrap_or(i64::MAX))
-    .bind(done.cost_usd)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE conversations SET last_message_at = now() WHERE shop_id = $1 AND id = $2")
-        .bind(done.shop_id)
-        .bind(done.conversation_id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(answer_id)
+    .bind(total(done.prompt_tokens))
+    .bind(total(done.completion_tokens))
+    .bind(column(|c| c.tool.clone()))
+    .bind(column(|c| c.risk.to_owned()))
+    .bind(calls.iter().map(|c| c.arguments.clone()).collect::<Vec<_>>())
+    .bind(column(|c| c.outcome.to_owned()))
+    .bind(calls.iter().map(|c| c.result.clone()).collect::<Vec<_>>())
+    .bind(calls.iter().map(|c| c.duration_ms).collect::<Vec<_>>())
+    .fetch_optional(db)
+    .await
 }
 
 /// Records the shopper's rating of the conversation (1–5); false when it is not theirs.
