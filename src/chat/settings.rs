@@ -29,6 +29,10 @@ pub struct ShopSettings {
     pub show_inventory_locations: bool,
     /// Storefront origins besides the myshopify domain (custom domains, headless fronts).
     pub storefront_domains: Vec<String>,
+    /// Whether an order's note is told to the shopper it belongs to (with contact details
+    /// masked). On by default: stores write there why an order is held or when it ships; a
+    /// shop whose notes are internal turns it off.
+    pub share_order_notes: bool,
 }
 
 impl Default for ShopSettings {
@@ -40,6 +44,7 @@ impl Default for ShopSettings {
             business_hours: None,
             show_inventory_locations: true,
             storefront_domains: Vec::new(),
+            share_order_notes: true,
         }
     }
 }
@@ -94,6 +99,10 @@ impl ShopSettings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            share_order_notes: map
+                .get("share_order_notes")
+                .and_then(Value::as_bool)
+                .unwrap_or(defaults.share_order_notes),
         }
     }
 

@@ -615,6 +615,29 @@ async fn an_order_is_shown_to_its_owner_or_with_its_email_and_guessing_locks() {
         assert!(matches!(again, OrderStatus::Found { .. }), "{spelling}");
     }
 
+    // The store's note is told to the order's owner, unless the shop keeps its notes internal.
+    let marcus_own = tools_for(conversation(db, shop_id, Some(MARCUS)).await, Some(MARCUS));
+    let note = |status: OrderStatus| match status {
+        OrderStatus::Found { order } => order.note,
+        other => panic!("{other:?}"),
+    };
+    let preorder = json!({"order_number": "#1034"});
+    let shared: OrderStatus = ok(&marcus_own, "get_order_status", preorder.clone()).await;
+    assert_eq!(
+        note(shared).as_deref(),
+        Some("Preorder: ships on or about December 8, 2026.")
+    );
+    sqlx::query(
+        "UPDATE shops SET settings = coalesce(settings, '{}') || '{\"share_order_notes\": false}'
+         WHERE id = $1",
+    )
+    .bind(shop_id)
+    .execute(db)
+    .await
+    .unwrap();
+    let kept: OrderStatus = ok(&marcus_own, "get_order_status", preorder).await;
+    assert_eq!(note(kept), None);
+
     // Another logged-in customer, or nobody, must prove it with the order's email.
     let marcus = tools_for(conversation(db, shop_id, Some(MARCUS)).await, Some(MARCUS));
     let status: OrderStatus = ok(

@@ -199,6 +199,10 @@ pub struct Order {
     pub currency: String,
     pub lines: Vec<OrderLine>,
     pub shipments: Vec<Shipment>,
+    /// The store's note on the order (why it is held, when a preorder ships, what was
+    /// refunded), unless the shop keeps its notes internal; contact details masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The order status page, where the shopper sees everything Shopify shows.
     pub status_url: Option<String>,
 }

@@ -197,6 +197,7 @@ pub(super) struct LiveOrder {
     pub display_fulfillment_status: String,
     pub cancelled_at: Option<String>,
     pub cancel_reason: Option<String>,
+    pub note: Option<String>,
     pub current_total_price_set: MoneyBag,
     pub status_page_url: Option<String>,
     pub line_items: Nodes<LiveLine>,

@@ -10,6 +10,9 @@
 //! The order is read without the customer's name, phone or addresses (see
 //! `OrderByNumber.graphql`), and the answer carries neither them nor the email.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 use tools::io::{GetOrderStatusArgs, Order, OrderLine, OrderStatus, Shipment, Tracking};
 use tools::orders::MAX_FAILURES;
@@ -17,6 +20,8 @@ use tools::{Access, OrderFacts, Shopper, order_access};
 
 use super::live::LiveOrder;
 use super::{StoreTools, ToolError, gid_digits, json};
+use crate::chat::redact;
+use crate::chat::settings::ShopSettings;
 
 /// Longest order name accepted (prefix, number and suffix).
 const MAX_NAME: usize = 32;
@@ -44,7 +49,7 @@ impl StoreTools {
             if let Some(live) = &order
                 && order_access(&shopper, None, Some(&facts(live))) == Access::Granted
             {
-                return json(&found(order, number));
+                return json(&self.found(order, number).await?);
             }
             fetched = Some(order);
         }
@@ -79,7 +84,7 @@ impl StoreTools {
         let status = match order_access(&before, Some(email), order.as_ref().map(facts).as_ref()) {
             Access::Granted => {
                 self.refund_attempt().await?;
-                found(order, number)
+                self.found(order, number).await?
             }
             Access::Locked => OrderStatus::Locked,
             Access::NeedsEmail | Access::NotVerified => OrderStatus::NotVerified {
@@ -147,15 +152,65 @@ fn facts(order: &LiveOrder) -> OrderFacts {
     }
 }
 
-/// The answer for a granted order. `order_access` grants only an order that exists; should
-/// that ever change, nothing is shown.
-fn found(order: Option<LiveOrder>, number: String) -> OrderStatus {
-    match order {
-        Some(order) => OrderStatus::Found { order: view(order) },
-        None => OrderStatus::NeedsEmail {
-            order_number: number,
-        },
+impl StoreTools {
+    /// The answer for a granted order. `order_access` grants only an order that exists; should
+    /// that ever change, nothing is shown.
+    async fn found(
+        &self,
+        order: Option<LiveOrder>,
+        number: String,
+    ) -> Result<OrderStatus, ToolError> {
+        let Some(mut order) = order else {
+            return Ok(OrderStatus::NeedsEmail {
+                order_number: number,
+            });
+        };
+        let settings = ShopSettings::load(&self.state.db, self.shop_id()).await?;
+        order.note = order
+            .note
+            .filter(|_| settings.share_order_notes)
+            .and_then(|note| shareable_note(&note));
+        Ok(OrderStatus::Found { order: view(order) })
     }
+}
+
+/// Longest order note passed on (characters); the rest is cut.
+const MAX_NOTE_CHARS: usize = 600;
+
+static EMAIL_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").unwrap_or_else(|e| unreachable!("{e}"))
+});
+/// 10 to 15 digits, maybe grouped by spaces, dots, dashes or parentheses, maybe after `+`.
+static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\+?\(?\d(?:[ ().-]*\d){9,14}").unwrap_or_else(|e| unreachable!("{e}"))
+});
+
+/// An order's note as the shopper may read it: card numbers and the like redacted, emails and
+/// phone numbers masked (a note may name someone else's), at most [`MAX_NOTE_CHARS`].
+fn shareable_note(note: &str) -> Option<String> {
+    let note = note.trim();
+    if note.is_empty() {
+        return None;
+    }
+    let note: String = note.chars().take(MAX_NOTE_CHARS).collect();
+    let note = redact::redact(&note);
+    let note = EMAIL_RE.replace_all(&note, "[email removed]");
+    // Not inside a longer run of digits (a tracking or reference number).
+    let note = PHONE_RE.replace_all(&note, |c: &regex::Captures| {
+        let m = c.get(0).map_or("", |m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        let end = c.get(0).map_or(0, |m| m.end());
+        let before = note[..start].chars().next_back();
+        let after = note[end..].chars().next();
+        if before.is_some_and(|ch| ch.is_ascii_alphanumeric())
+            || after.is_some_and(|ch| ch.is_ascii_alphanumeric())
+        {
+            m.to_owned()
+        } else {
+            "[phone removed]".to_owned()
+        }
+    });
+    Some(note.into_owned())
 }
 
 /// "1001", "#1001", "order 1001", "Order no. #1001", "HP-1001" → "#1001" (or the custom name
@@ -244,6 +299,7 @@ fn view(order: LiveOrder) -> Order {
         fulfillment_status: order.display_fulfillment_status,
         cancelled_at: order.cancelled_at,
         cancel_reason: order.cancel_reason,
+        note: order.note,
         total: order.current_total_price_set.shop_money.amount,
         currency: order.current_total_price_set.shop_money.currency_code,
         lines,
@@ -255,6 +311,30 @@ fn view(order: LiveOrder) -> Order {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_keep_dates_and_references_but_not_contact_details() {
+        let note = shareable_note(
+            "  Preorder: ships on or about 2026-12-08. Customer called from +1 (503) 555-0142, \
+             wrote from jo.doe+x@example.co.uk; label 9400111899223856928499.  ",
+        )
+        .unwrap();
+        assert_eq!(
+            note,
+            "Preorder: ships on or about 2026-12-08. Customer called from [phone removed], \
+             wrote from [email removed]; label 9400111899223856928499."
+        );
+        assert_eq!(shareable_note(" \n "), None);
+        assert!(
+            shareable_note("card 4111 1111 1111 1111")
+                .unwrap()
+                .contains(redact::CARD)
+        );
+        assert_eq!(
+            shareable_note(&"x".repeat(2000)).unwrap().len(),
+            MAX_NOTE_CHARS
+        );
+    }
 
     #[test]
     fn order_numbers_are_normalised_and_nothing_else_gets_through() {

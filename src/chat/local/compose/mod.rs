@@ -239,6 +239,7 @@ mod tests {
             fulfillment_status: "PARTIALLY_FULFILLED".into(),
             cancelled_at: None,
             cancel_reason: None,
+            note: Some("Work Gloves (XL) are backordered; expected to ship by December 4.".into()),
             total: "337.59".into(),
             currency: "USD".into(),
             lines: vec![line("Work Pant", "36 / 32"), line("Work Gloves", "XL")],
@@ -276,6 +277,7 @@ mod tests {
             "November 24, 2026",
             "Not shipped yet: 1 × Work Gloves (XL)",
             "$337.59",
+            "Note from the store: Work Gloves (XL) are backordered",
         ] {
             assert!(en.contains(fact), "{fact}: {en}");
         }

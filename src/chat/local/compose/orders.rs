@@ -55,6 +55,9 @@ fn order_found(order: &Order, question: &Question) -> String {
         out.push(' ');
         out.push_str(&fill(p.order_total, &[("total", &total)]));
     }
+    if let Some(note) = &order.note {
+        out.push_str(&format!("\n{}: {note}", p.order_note));
+    }
     if !order.lines.is_empty() {
         out.push_str(&format!("\n{}: {}", p.items, lines(&order.lines)));
     }
