@@ -282,12 +282,14 @@ mod tests {
             "business_hours": "nine to five",
             "show_inventory_locations": "no",
             "storefront_domains": {"a": 1},
+            "share_order_notes": "no",
             "something_new": true,
         }));
         assert_eq!(broken, ShopSettings::default());
         let defaults = ShopSettings::default();
         assert_eq!(defaults.assistant_name, "Concierge");
         assert!(defaults.show_inventory_locations);
+        assert!(defaults.share_order_notes);
         assert!(defaults.agents_available(Utc::now()));
     }
 

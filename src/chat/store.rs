@@ -70,6 +70,14 @@ pub struct TurnState {
 const CONVERSATION_COLUMNS: &str =
     "id, owner, locale, customer_id, csat, verification_failures, created_at";
 
+/// Who may see conversation `$2` of shop `$1`: the same visitor (`$3`), and nobody but the
+/// logged-in customer (`$4`) once a customer's conversation.
+const VISITORS_OWN: &str = "shop_id = $1 AND id = $2 AND visitor_id = $3
+           AND (customer_id IS NULL OR customer_id = $4)";
+
+/// [`TurnState`]'s columns.
+const TURN_COLUMNS: &str = "id, question_id, answer_id, status, now() - created_at AS age";
+
 fn conversation(row: &sqlx::postgres::PgRow) -> Result<Conversation, sqlx::Error> {
     let customer_id: Option<String> = row.try_get("customer_id")?;
     let owner: String = row.try_get("owner")?;
@@ -124,9 +132,7 @@ pub async fn find(
     id: Uuid,
 ) -> Result<Option<Conversation>, sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations
-         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
-           AND (customer_id IS NULL OR customer_id = $4)"
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {VISITORS_OWN}"
     )))
     .bind(visitor.shop_id)
     .bind(id)
@@ -218,9 +224,7 @@ pub async fn accept(
     // orders concurrent sends of one conversation.
     let Some(conversation) = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE conversations SET last_message_at = now(), customer_id = coalesce(customer_id, $4)
-         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
-           AND (customer_id IS NULL OR customer_id = $4)
-         RETURNING {CONVERSATION_COLUMNS}"
+         WHERE {VISITORS_OWN} RETURNING {CONVERSATION_COLUMNS}"
     )))
     .bind(visitor.shop_id)
     .bind(conversation_id)
@@ -287,11 +291,11 @@ pub async fn accept(
                     .execute(&mut *tx)
                     .await?;
                 }
-                let row = sqlx::query(
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO turns (shop_id, conversation_id, question_id, responder)
                      VALUES ($1, $2, $3, $4)
-                     RETURNING id, question_id, answer_id, status, now() - created_at AS age",
-                )
+                     RETURNING {TURN_COLUMNS}"
+                )))
                 .bind(visitor.shop_id)
                 .bind(conversation_id)
                 .bind(message.id)
@@ -318,10 +322,10 @@ async fn latest_turn_for(
     shop_id: i64,
     question_id: i64,
 ) -> Result<Option<TurnState>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, question_id, answer_id, status, now() - created_at AS age FROM turns
-         WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TURN_COLUMNS} FROM turns
+         WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1"
+    )))
     .bind(shop_id)
     .bind(question_id)
     .fetch_optional(db)
@@ -337,10 +341,10 @@ pub async fn latest_turn(
     shop_id: i64,
     conversation_id: Uuid,
 ) -> Result<Option<TurnState>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, question_id, answer_id, status, now() - created_at AS age FROM turns
-         WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TURN_COLUMNS} FROM turns
+         WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1"
+    )))
     .bind(shop_id)
     .bind(conversation_id)
     .fetch_optional(db)
@@ -496,16 +500,14 @@ pub async fn rate(
     conversation_id: Uuid,
     rating: i16,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(
-        "UPDATE conversations SET csat = $4
-         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
-           AND (customer_id IS NULL OR customer_id = $5)",
-    )
+    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE conversations SET csat = $5 WHERE {VISITORS_OWN}"
+    )))
     .bind(visitor.shop_id)
     .bind(conversation_id)
     .bind(visitor.visitor_id)
-    .bind(rating)
     .bind(&visitor.customer_id)
+    .bind(rating)
     .execute(db)
     .await?;
     Ok(updated.rows_affected() == 1)

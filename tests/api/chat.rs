@@ -306,6 +306,15 @@ async fn bad_requests_get_clear_errors_and_conversations_stay_private() {
         (
             Client {
                 app: &app,
+                token: token(shop, None),
+            },
+            csat.as_str(),
+            json!({"rating": 5}),
+            404,
+        ),
+        (
+            Client {
+                app: &app,
                 token: alice.token.clone(),
             },
             csat.as_str(),
