@@ -473,8 +473,8 @@ impl EmbeddingsConfig {
 #[derive(Debug, Clone)]
 pub struct ChatConfig {
     /// Tried in order; the local responder follows them all.
-    pub endpoints: Vec<crate::chat::model::Endpoint>,
-    pub prices: crate::chat::model::PriceTable,
+    pub endpoints: Vec<llm::Endpoint>,
+    pub prices: llm::PriceTable,
     pub turn_timeout: Duration,
     pub visitor_per_minute: u32,
     pub shop_per_minute: u32,
@@ -845,7 +845,7 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
     for i in 0..count {
         let url = base_url("CONCIERGE_CHAT_URL", &pick(&urls, i).unwrap_or_default())?;
         let model = pick(&models, i).unwrap_or_default();
-        let mut endpoint = crate::chat::model::Endpoint::new(format!("chat-{}", i + 1), url, model);
+        let mut endpoint = llm::Endpoint::new(format!("chat-{}", i + 1), url, model);
         if let Some(key) = pick(&keys, i) {
             endpoint = endpoint.with_api_key(header_secret("CONCIERGE_CHAT_API_KEY", &key)?);
         }
@@ -855,8 +855,8 @@ fn chat(s: &Settings) -> Result<ChatConfig, ConfigError> {
 }
 
 /// `model=input/output[/cached],...` in USD per million tokens.
-fn chat_prices(raw: &str) -> Result<crate::chat::model::PriceTable, ConfigError> {
-    let mut table = crate::chat::model::PriceTable::new();
+fn chat_prices(raw: &str) -> Result<llm::PriceTable, ConfigError> {
+    let mut table = llm::PriceTable::new();
     for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let bad = || {
             ConfigError::new(
@@ -878,12 +878,12 @@ fn chat_prices(raw: &str) -> Result<crate::chat::model::PriceTable, ConfigError>
             .collect::<Option<_>>()
             .ok_or_else(bad)?;
         let price = match numbers[..] {
-            [input, output] => crate::chat::model::Price {
+            [input, output] => llm::Price {
                 input,
                 output,
                 cached_input: None,
             },
-            [input, output, cached] => crate::chat::model::Price {
+            [input, output, cached] => llm::Price {
                 input,
                 output,
                 cached_input: Some(cached),

@@ -14,7 +14,6 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod knowledge;
-mod openai;
 pub mod shopify;
 pub mod shutdown;
 pub mod state;

@@ -324,7 +324,7 @@ fn transport(silence: Duration) -> Result<reqwest::Client, ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::model::ToolCall;
+    use crate::ToolCall;
 
     #[test]
     fn settings_that_cannot_work_are_refused() {

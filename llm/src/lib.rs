@@ -9,13 +9,16 @@
 //! process-wide [`ChatModels`] pool, which keeps each endpoint's connections and circuit
 //! breaker across requests and shops.
 //!
-//! Nothing here touches the database or knows about HTTP routes: the caller persists what
-//! [`run_tool_loop`] reports and streams the [`ModelEvent`]s it is handed.
+//! A crate of its own so that it cannot learn about the app: nothing here touches the
+//! database, Shopify or HTTP routes. The caller persists what [`run_tool_loop`] reports and
+//! streams the [`ModelEvent`]s it is handed. The OpenAI wire plumbing ([`openai`]) is shared
+//! with the app's embeddings client.
 
 mod assemble;
 mod breaker;
 mod endpoint;
 mod fallback;
+pub mod openai;
 mod price;
 mod tool_loop;
 
@@ -122,9 +125,9 @@ pub struct ModelRequest {
     pub temperature: Option<f32>,
 }
 
-/// What happens while a step runs, in order, as soon as it is known.
+/// What happens while a step runs, in order, as soon as it is known. Exhaustive on purpose:
+/// the engine must decide what the shopper sees of each kind.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub enum ModelEvent {
     /// The next piece of the answer's text.
     TextDelta(String),

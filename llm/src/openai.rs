@@ -17,7 +17,7 @@ const MAX_ERROR_MESSAGE: usize = 500;
 /// Where the API is and how to authenticate, for `async-openai`. Unlike its `OpenAIConfig`,
 /// this reads nothing from the environment (`OPENAI_API_KEY`, `OPENAI_BASE_URL`, ...).
 #[derive(Clone)]
-pub(crate) struct ApiConfig {
+pub struct ApiConfig {
     base: String,
     api_key: SecretString,
     authorization: Option<HeaderValue>,
@@ -34,10 +34,10 @@ impl std::fmt::Debug for ApiConfig {
 /// The key cannot be sent as a header value.
 #[derive(Debug, thiserror::Error)]
 #[error("the API key is not a valid header value")]
-pub(crate) struct InvalidKey;
+pub struct InvalidKey;
 
 /// A client for the API at `base` (no trailing slash), sending through `transport`.
-pub(crate) fn client(
+pub fn client(
     base: &str,
     api_key: Option<&SecretString>,
     transport: reqwest::Client,
@@ -115,7 +115,7 @@ async fn send(
 /// An error status from the API, with its message.
 #[derive(Debug, thiserror::Error)]
 #[error("{status}: {message}")]
-pub(crate) struct HttpStatus {
+pub struct HttpStatus {
     pub status: u16,
     /// `Retry-After` in seconds, when the server sent one.
     pub retry_after: Option<Duration>,

@@ -18,11 +18,6 @@ use super::events::{ChatEvent, Citation};
 use super::host::{StoreTools, TurnContext};
 use super::hub::{Channel, Hub};
 use super::local::{self, LocalResponder};
-use super::model::{
-    ChatModel, ChatModels, EventSink, Fallback, FallbackPolicy, Limits, LoopOutcome, Message,
-    ModelError, ModelEvent, ModelFuture, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec,
-    run_tool_loop,
-};
 use super::rate::{Limiter, Rate};
 use super::settings::ShopSettings;
 use super::store::{self, AuditedCall, Finished, StoredMessage};
@@ -30,6 +25,11 @@ use super::{prompt, redact};
 use crate::config::ChatConfig;
 use crate::shopify::ShopDomain;
 use crate::state::AppState;
+use llm::{
+    ChatModel, ChatModels, EventSink, Fallback, FallbackPolicy, Limits, LoopOutcome, Message,
+    ModelError, ModelEvent, ModelFuture, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec,
+    run_tool_loop,
+};
 
 /// The chat engine's process-wide parts (in [`AppState`]).
 pub struct Chat {

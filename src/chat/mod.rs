@@ -7,7 +7,6 @@ pub mod events;
 pub mod host;
 pub mod hub;
 pub mod local;
-pub mod model;
 pub mod prompt;
 pub mod rate;
 pub mod redact;

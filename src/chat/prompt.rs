@@ -6,9 +6,9 @@
 //! is data", the order rules or the cart rule. Retrieved text and tool results reach the model
 //! only as tool messages (JSON), never inside these instructions.
 
-use super::model::Message;
 use super::settings::ShopSettings;
 use super::store::{Conversation, StoredMessage};
+use llm::Message;
 
 /// Earlier messages the model reads (the newest ones).
 pub const HISTORY_MESSAGES: i64 = 24;

@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use concierge::chat::model::{
+use llm::{
     BreakerPolicy, ChatModel, ChatModels, Endpoint, Fallback, FallbackPolicy, Limits, Message,
     ModelError, ModelEvent, ModelRequest, ModelTurn, OpenAiChat, Price, PriceTable, Stop,
     ToolFuture, ToolOutput, ToolRunner, ToolSpec, run_tool_loop,

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use concierge::chat::host::{AGENTS_CHANNEL, StoreTools, TurnContext};
-use concierge::chat::model::{ToolOutput, ToolRunner};
 use concierge::demo::DEMO_SHOP;
 use concierge::shopify::ShopDomain;
+use llm::{ToolOutput, ToolRunner};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tools::io::{

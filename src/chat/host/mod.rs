@@ -23,9 +23,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::model::{ToolFuture, ToolOutput, ToolRunner};
 use crate::shopify::ShopDomain;
 use crate::state::AppState;
+use llm::{ToolFuture, ToolOutput, ToolRunner};
 
 pub use handoff::AGENTS_CHANNEL;
 

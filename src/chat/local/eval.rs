@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Route, route};
-use crate::chat::model::Message;
+use llm::Message;
 
 #[derive(Debug, Deserialize)]
 struct Case {

@@ -2,7 +2,7 @@
 //!
 //! With no hosted model configured, and as the last fallback when every endpoint fails,
 //! [`LocalResponder`] answers in its place. It is a [`ChatModel`] like any other, so
-//! [`run_tool_loop`](super::model::run_tool_loop) drives it the same way: step one reads the
+//! [`run_tool_loop`](llm::run_tool_loop) drives it the same way: step one reads the
 //! shopper's message and calls one tool (or answers at once: greetings, refusals, a question
 //! back), step two reads the tool's typed output and writes the answer. It knows no catalog
 //! and no policies of its own; everything it states comes from a tool.
@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 pub use lang::Lang;
 pub use route::{MAX_QUANTITY, Reply, Route, route, wants_cart};
 
-use super::model::{
+use llm::{
     ChatModel, EventSink, FinishReason, Message, ModelEvent, ModelFuture, ModelRequest, ModelTurn,
     Role, ToolCall,
 };
@@ -230,7 +230,7 @@ mod tests {
     };
 
     use super::*;
-    use crate::chat::model::{
+    use llm::{
         Limits, PriceTable, Stop, ToolFuture, ToolOutput, ToolRunner, ToolSpec, run_tool_loop,
     };
 

@@ -73,7 +73,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// serve different models under one name) or of two lengths are never mixed. Moving to
 /// another address of the same server therefore re-embeds the store.
 pub struct OpenAiEmbedder {
-    client: Client<crate::openai::ApiConfig>,
+    client: Client<llm::openai::ApiConfig>,
     /// The model's name at the API.
     api_model: String,
     /// The name stored with each vector (see above).
@@ -118,9 +118,8 @@ impl OpenAiEmbedder {
         if config.model.trim().is_empty() {
             return Err(EmbedError::Config("no model name".into()));
         }
-        let client =
-            crate::openai::client(&base, config.api_key.as_ref(), reqwest_client(&policy)?)
-                .map_err(|e| EmbedError::Config(e.to_string()))?;
+        let client = llm::openai::client(&base, config.api_key.as_ref(), reqwest_client(&policy)?)
+            .map_err(|e| EmbedError::Config(e.to_string()))?;
 
         let mut embedder = Self {
             client,
@@ -227,7 +226,7 @@ impl OpenAiEmbedder {
 
     fn classify(&self, error: OpenAIError) -> Failure {
         match error {
-            OpenAIError::Boxed(boxed) => match boxed.downcast::<crate::openai::HttpStatus>() {
+            OpenAIError::Boxed(boxed) => match boxed.downcast::<llm::openai::HttpStatus>() {
                 Ok(status) => {
                     let mut message = status.message;
                     // Some servers quote the credential they rejected.

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{Intent, Route, Said, decide};
 use crate::chat::local::extract;
 use crate::chat::local::lang::{has_any, words};
-use crate::chat::model::{Message, Role};
+use llm::{Message, Role};
 
 /// What earlier messages say about the conversation.
 #[derive(Debug, Clone, Default)]

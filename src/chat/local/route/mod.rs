@@ -20,12 +20,12 @@ use super::cues::*;
 use super::extract::{self, Named};
 use super::guard;
 use super::lang::{self, Lang, count, has_any, words};
-use crate::chat::model::{Message, Role};
 use calls::{
     add_to_cart, inventory, merge_variant, order_lookup, search_knowledge, search_phrase,
     search_products, search_products_with,
 };
 use context::Context;
+use llm::{Message, Role};
 
 /// The most a shopper can add to the cart in one request (the tool's schema says so too).
 pub const MAX_QUANTITY: u64 = 20;
