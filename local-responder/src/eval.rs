@@ -25,11 +25,15 @@ struct Turn {
     text: String,
 }
 
+const HELDOUT: &str = "heldout.jsonl";
+
 fn cases(file: &str) -> Vec<Case> {
-    let path = if file.contains('/') {
+    // Our held-out set lives with the responder; the dev and attack sets are the app's
+    // (`concierge eval chat` reads them too).
+    let path = if file == HELDOUT {
         format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))
     } else {
-        format!("{}/evals/chat/{file}", env!("CARGO_MANIFEST_DIR"))
+        format!("{}/../evals/chat/{file}", env!("CARGO_MANIFEST_DIR"))
     };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
@@ -119,7 +123,7 @@ fn attacks_route_to_the_safe_behaviour() {
 /// wordings, the same four languages. They keep the rules general.
 #[test]
 fn other_wordings_and_stores_route_correctly() {
-    report("src/chat/local/heldout.jsonl", 0.9);
+    report(HELDOUT, 0.9);
 }
 
 #[test]

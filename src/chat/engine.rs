@@ -17,7 +17,6 @@ use uuid::Uuid;
 use super::events::{ChatEvent, Citation};
 use super::host::{StoreTools, TurnContext};
 use super::hub::{Channel, Hub};
-use super::local::{self, LocalResponder};
 use super::rate::{Limiter, Rate};
 use super::settings::ShopSettings;
 use super::store::{self, AuditedCall, Finished, StoredMessage};
@@ -30,6 +29,7 @@ use llm::{
     ModelError, ModelEvent, ModelFuture, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec,
     run_tool_loop,
 };
+use local_responder::{self as local, LocalResponder};
 
 /// The chat engine's process-wide parts (in [`AppState`]).
 pub struct Chat {

@@ -6,7 +6,6 @@ pub mod eval;
 pub mod events;
 pub mod host;
 pub mod hub;
-pub mod local;
 pub mod prompt;
 pub mod rate;
 pub mod redact;

@@ -63,7 +63,7 @@ mod tests {
     use tools::io::Passage;
 
     use super::*;
-    use crate::chat::local::lang::Lang;
+    use crate::lang::Lang;
 
     fn passage(title: &str, score: f64, text: &str) -> Passage {
         Passage {

@@ -4,7 +4,7 @@ use tools::io::{Order, OrderLine, OrderStatus, Shipment};
 
 use super::Question;
 use super::phrases::{fill, money, phrases};
-use crate::chat::local::lang::Lang;
+use crate::lang::Lang;
 
 pub(super) fn order_status(status: &OrderStatus, question: &Question) -> String {
     let p = phrases(question.lang);

@@ -1,6 +1,6 @@
 //! The frame of the answers in the four languages, and money as each writes it.
 
-use crate::chat::local::lang::Lang;
+use crate::lang::Lang;
 
 /// `amount` as the shopper's language writes money: "$189.00", "189,00 $".
 pub fn money(amount: f64, currency: &str, lang: Lang) -> String {

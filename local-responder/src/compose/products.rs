@@ -8,7 +8,7 @@ use tools::io::{CartAction, Inventory, ProductCard, ProductDetail, ProductsFound
 use super::phrases::{fill, money, phrases};
 use super::sentences::{PRICE_WORDS, best_sentences, segments, term_matches};
 use super::{Question, is_term};
-use crate::chat::local::lang::{self, Lang, words};
+use crate::lang::{self, Lang, words};
 
 pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Question) -> String {
     let p = phrases(question.lang);

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::Question;
-use crate::chat::local::lang::words;
+use crate::lang::words;
 
 #[rustfmt::skip]
 /// Words that ask for a price.

@@ -7,8 +7,8 @@ use tools::io::{
 
 use super::context::Context;
 use super::{FOLLOW_UP, Intent, Reply, Route, Said, YES};
-use crate::chat::local::extract::{self, Prices};
-use crate::chat::local::lang::{self, Lang, words};
+use crate::extract::{self, Prices};
+use crate::lang::{self, Lang, words};
 
 pub(super) fn order_lookup(order: &str, said: &Said, ctx: &Context) -> Route {
     let email = said.emails.first().or(ctx.email.as_ref()).cloned();

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::{Intent, Route, Said, decide};
-use crate::chat::local::extract;
-use crate::chat::local::lang::{has_any, words};
+use crate::extract;
+use crate::lang::{has_any, words};
 use llm::{Message, Role};
 
 /// What earlier messages say about the conversation.
