@@ -14,6 +14,10 @@
 //! Each endpoint has a [circuit breaker](super::breaker) that lives in the process-wide
 //! [`ChatModels`] pool, so a provider that keeps failing is skipped by every request and
 //! every shop until its cool-down has passed.
+//!
+//! A chain may end in a last resort ([`Fallback::then`], the app's local responder): a model
+//! that cannot be unwell, so it has no breaker and no retries, and is asked under the same
+//! rule — only when nothing was forwarded. This is the only place the app decides fallback.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -88,6 +92,7 @@ impl ChatModels {
         Ok(Fallback {
             members,
             policy: self.policy,
+            last: None,
         })
     }
 
@@ -127,13 +132,43 @@ fn identity(endpoint: &Endpoint) -> String {
 }
 
 /// Endpoints tried in order, as described in the [module docs](self).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Fallback {
     members: Vec<Arc<Member>>,
     policy: FallbackPolicy,
+    /// Asked when every member failed before forwarding anything.
+    last: Option<Arc<dyn ChatModel>>,
+}
+
+impl std::fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fallback")
+            .field("members", &self.members)
+            .field("policy", &self.policy)
+            .field("last", &self.last.is_some())
+            .finish()
+    }
 }
 
 impl Fallback {
+    /// A chain of no endpoints, only `last` (no hosted model configured).
+    pub fn only(last: Arc<dyn ChatModel>) -> Self {
+        Self {
+            members: Vec::new(),
+            policy: FallbackPolicy::default(),
+            last: Some(last),
+        }
+    }
+
+    /// This chain, then `last` when every endpoint failed before forwarding anything.
+    #[must_use]
+    pub fn then(self, last: Arc<dyn ChatModel>) -> Self {
+        Self {
+            last: Some(last),
+            ..self
+        }
+    }
+
     /// The endpoints, in the order they are tried.
     pub fn endpoints(&self) -> impl Iterator<Item = &Endpoint> {
         self.members.iter().map(|member| member.chat.endpoint())
@@ -201,7 +236,16 @@ impl Fallback {
                 tokio::time::sleep(wait).await;
             }
         }
-        Err(ModelError::Exhausted(failures))
+        match &self.last {
+            Some(last) => {
+                if !failures.is_empty() {
+                    let error = ModelError::Exhausted(failures);
+                    tracing::warn!(%error, "no hosted chat model answered; the last resort does");
+                }
+                last.stream(request, sink).await
+            }
+            None => Err(ModelError::Exhausted(failures)),
+        }
     }
 }
 
@@ -257,6 +301,54 @@ mod tests {
             "shared across chains"
         );
         assert!(models.chain(&[]).is_err());
+    }
+
+    /// Answers "last" after forwarding it, as the local responder would.
+    struct Last;
+
+    impl ChatModel for Last {
+        fn stream<'a>(&'a self, _: &'a ModelRequest, sink: EventSink<'a>) -> ModelFuture<'a> {
+            Box::pin(async move {
+                sink(ModelEvent::TextDelta("last".into()));
+                Ok(ModelTurn {
+                    text: "last".into(),
+                    tool_calls: Vec::new(),
+                    usage: None,
+                    finish: crate::FinishReason::Stop,
+                    model: "last".into(),
+                    endpoint: "last".into(),
+                    latency: Duration::ZERO,
+                    first_output: None,
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_last_resort_answers_when_no_endpoint_could() {
+        let policy = FallbackPolicy {
+            retries: 0,
+            ..FallbackPolicy::default()
+        };
+        // Port 1: nothing listens, the connection is refused at once.
+        let chain = ChatModels::new(policy)
+            .chain(&[Endpoint::new("down", "http://127.0.0.1:1/v1", "m")])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .then(Arc::new(Last));
+        let mut seen = Vec::new();
+        let turn = chain
+            .stream(&ModelRequest::default(), &mut |event| seen.push(event))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(turn.endpoint, "last");
+        assert_eq!(seen, vec![ModelEvent::TextDelta("last".into())]);
+
+        let only = Fallback::only(Arc::new(Last));
+        let turn = only
+            .stream(&ModelRequest::default(), &mut |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(turn.endpoint, "last");
     }
 
     #[test]

@@ -25,17 +25,17 @@ use crate::config::ChatConfig;
 use crate::shopify::ShopDomain;
 use crate::state::AppState;
 use llm::{
-    ChatModel, ChatModels, EventSink, Fallback, FallbackPolicy, Limits, LoopOutcome, Message,
-    ModelError, ModelEvent, ModelFuture, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec,
-    run_tool_loop,
+    ChatModel, ChatModels, Fallback, FallbackPolicy, Limits, LoopOutcome, Message, ModelError,
+    ModelEvent, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec, run_tool_loop,
 };
 use local_responder::{self as local, LocalResponder};
 
 /// The chat engine's process-wide parts (in [`AppState`]).
 pub struct Chat {
-    /// The configured hosted models as one fallback chain; `None`: local responder only.
-    hosted: Option<Fallback>,
-    local: LocalResponder,
+    /// The configured hosted models, then the local responder, as one fallback chain.
+    responder: Fallback,
+    /// Whether the chain has hosted models (what `turns.responder` records).
+    hosted: bool,
     prices: PriceTable,
     pub limits: Limits,
     /// Live conversations on this node.
@@ -49,14 +49,18 @@ pub struct Chat {
 
 impl Chat {
     pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
-        let hosted = if config.endpoints.is_empty() {
-            None
+        let local: Arc<dyn ChatModel> = Arc::new(LocalResponder::new());
+        let hosted = !config.endpoints.is_empty();
+        let responder = if hosted {
+            ChatModels::new(FallbackPolicy::default())
+                .chain(&config.endpoints)?
+                .then(local)
         } else {
-            Some(ChatModels::new(FallbackPolicy::default()).chain(&config.endpoints)?)
+            Fallback::only(local)
         };
         Ok(Self {
+            responder,
             hosted,
-            local: LocalResponder::new(),
             prices: config.prices.clone(),
             limits: Limits {
                 per_turn_timeout: config.turn_timeout,
@@ -77,49 +81,12 @@ impl Chat {
 
     /// What `turns.responder` records: the first model asked.
     pub fn responder_name(&self) -> &'static str {
-        if self.hosted.is_some() {
-            "hosted"
-        } else {
-            "local"
-        }
+        if self.hosted { "hosted" } else { "local" }
     }
 
     /// The hosted chain, then the local responder when it fails before saying anything.
-    pub fn responder(&self) -> impl ChatModel + '_ {
-        Responder {
-            hosted: self.hosted.as_ref(),
-            local: &self.local,
-        }
-    }
-}
-
-struct Responder<'a> {
-    hosted: Option<&'a Fallback>,
-    local: &'a LocalResponder,
-}
-
-impl ChatModel for Responder<'_> {
-    fn stream<'a>(&'a self, request: &'a ModelRequest, sink: EventSink<'a>) -> ModelFuture<'a> {
-        Box::pin(async move {
-            if let Some(hosted) = self.hosted {
-                let mut forwarded = false;
-                let result = {
-                    let mut tee = |event: ModelEvent| {
-                        forwarded = true;
-                        sink(event);
-                    };
-                    hosted.stream(request, &mut tee).await
-                };
-                match result {
-                    Ok(turn) => return Ok(turn),
-                    Err(error) if !forwarded => {
-                        tracing::warn!(%error, "no hosted chat model answered; the local responder does");
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-            self.local.stream(request, sink).await
-        })
+    pub fn responder(&self) -> &Fallback {
+        &self.responder
     }
 }
 
@@ -249,9 +216,8 @@ async fn answer(
             channel.push(event);
         }
     };
-    let responder = state.chat.responder();
     let outcome = run_tool_loop(
-        &responder,
+        state.chat.responder(),
         request,
         &host,
         state.chat.limits,
