@@ -8,71 +8,15 @@
 
 use serde::{Deserialize, Serialize};
 
-// ---- arguments -------------------------------------------------------------------------
+// ---- arguments (each in its tool's file) ---------------------------------------------
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchProductsArgs {
-    pub query: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_price: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_price: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_stock: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GetProductArgs {
-    /// A title, a handle, or words of either.
-    pub product: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInventoryArgs {
-    pub product: String,
-    /// Words of a variant's title or options ("M / Olive", "size 10 brown").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GetOrderStatusArgs {
-    /// As the shopper wrote it: "#1001", "1001".
-    pub order_number: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SearchKnowledgeArgs {
-    pub query: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AddToCartArgs {
-    /// A variant id (`gid://shopify/ProductVariant/…` or its digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant_id: Option<String>,
-    /// A product title or handle, with variant words ("Deckhand Tee M White").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<u32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HandoffArgs {
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
+pub use crate::add_to_cart::AddToCartArgs;
+pub use crate::check_inventory::CheckInventoryArgs;
+pub use crate::get_order_status::GetOrderStatusArgs;
+pub use crate::get_product::GetProductArgs;
+pub use crate::handoff_to_human::HandoffArgs;
+pub use crate::search_knowledge::SearchKnowledgeArgs;
+pub use crate::search_products::SearchProductsArgs;
 
 // ---- outputs ---------------------------------------------------------------------------
 

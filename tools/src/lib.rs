@@ -6,15 +6,30 @@
 //! for any order number; [`order_access`] decides, from that verified identity alone (or
 //! an order number proved with the order's email), whether it may see the order.
 
+mod add_to_cart;
+mod check_inventory;
+mod get_order_status;
+mod get_product;
+mod handoff_to_human;
 pub mod io;
 pub mod orders;
+mod search_knowledge;
+mod search_products;
 
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
+pub use add_to_cart::AddToCart;
+pub use check_inventory::CheckInventory;
+pub use get_order_status::GetOrderStatus;
+pub use get_product::GetProduct;
+pub use handoff_to_human::HandoffToHuman;
 pub use orders::{Access, OrderFacts, order_access};
+pub use search_knowledge::SearchKnowledge;
+pub use search_products::SearchProducts;
 
 /// Whether a tool's effect stays inside the conversation (`Read`: look-ups, and a handoff,
 /// which only moves the conversation to the shop's agents), or reaches the shopper's cart,
@@ -37,6 +52,42 @@ pub struct ToolSpec {
     pub risk: Risk,
     #[serde(skip)]
     pub timeout: Duration,
+    /// The arguments read as the tool's `Args` and written back: how the tests prove the
+    /// hand-written schema and the type agree.
+    #[serde(skip)]
+    round_trip: fn(Value) -> Result<Value, serde_json::Error>,
+}
+
+/// One tool, declared in one file: what the model is told about it, how risky it is, and
+/// the types it takes and returns. The hand-written [`parameters`](Tool::parameters) schema
+/// is checked against `Args` by this crate's tests (schemars would reword the descriptions
+/// the model reads).
+pub trait Tool {
+    const NAME: &'static str;
+    const DESCRIPTION: &'static str;
+    const RISK: Risk = Risk::Read;
+    const TIMEOUT: Duration;
+    /// What the model writes (unknown fields refused).
+    type Args: DeserializeOwned + Serialize;
+    /// What the tool answers, serialised as the JSON the model reads.
+    type Output: DeserializeOwned + Serialize;
+
+    /// JSON schema of [`Args`](Tool::Args).
+    fn parameters() -> Value;
+
+    fn spec() -> ToolSpec {
+        ToolSpec {
+            name: Self::NAME,
+            description: Self::DESCRIPTION,
+            parameters: Self::parameters(),
+            risk: Self::RISK,
+            timeout: Self::TIMEOUT,
+            round_trip: |value| {
+                serde_json::from_value::<Self::Args>(value)
+                    .and_then(|args| serde_json::to_value(args))
+            },
+        }
+    }
 }
 
 /// Who is asking, from verified sources only.
@@ -49,120 +100,24 @@ pub struct Shopper {
     pub verification_failures: u32,
 }
 
-pub const SEARCH_PRODUCTS: &str = "search_products";
-pub const GET_PRODUCT: &str = "get_product";
-pub const CHECK_INVENTORY: &str = "check_inventory";
-pub const GET_ORDER_STATUS: &str = "get_order_status";
-pub const SEARCH_KNOWLEDGE: &str = "search_knowledge";
-pub const ADD_TO_CART: &str = "add_to_cart";
-pub const HANDOFF_TO_HUMAN: &str = "handoff_to_human";
+pub const SEARCH_PRODUCTS: &str = SearchProducts::NAME;
+pub const GET_PRODUCT: &str = GetProduct::NAME;
+pub const CHECK_INVENTORY: &str = CheckInventory::NAME;
+pub const GET_ORDER_STATUS: &str = GetOrderStatus::NAME;
+pub const SEARCH_KNOWLEDGE: &str = SearchKnowledge::NAME;
+pub const ADD_TO_CART: &str = AddToCart::NAME;
+pub const HANDOFF_TO_HUMAN: &str = HandoffToHuman::NAME;
 
-/// Every tool, in the order the model is shown them.
+/// Every tool, in the order the model is shown them: where a tool is registered.
 pub fn specs() -> Vec<ToolSpec> {
-    let read = |name, description, parameters, secs| ToolSpec {
-        name,
-        description,
-        parameters,
-        risk: Risk::Read,
-        timeout: Duration::from_secs(secs),
-    };
     vec![
-        read(
-            SEARCH_PRODUCTS,
-            "Find products in this store's catalog, with live price and availability.",
-            json!({
-                "type": "object",
-                "properties": {
-                    "query": {"type": "string", "description": "what the shopper is looking for"},
-                    "min_price": {"type": "number"},
-                    "max_price": {"type": "number"},
-                    "in_stock": {"type": "boolean", "description": "only products available now"}
-                },
-                "required": ["query"],
-                "additionalProperties": false
-            }),
-            8,
-        ),
-        read(
-            GET_PRODUCT,
-            "Live details of one product: variants, prices, options, availability.",
-            json!({
-                "type": "object",
-                "properties": {"product": {"type": "string", "description": "title or handle"}},
-                "required": ["product"],
-                "additionalProperties": false
-            }),
-            5,
-        ),
-        read(
-            CHECK_INVENTORY,
-            "Whether a product (or one of its variants) is in stock, per location where the shop shows it.",
-            json!({
-                "type": "object",
-                "properties": {
-                    "product": {"type": "string"},
-                    "variant": {"type": "string", "description": "e.g. a size or colour"}
-                },
-                "required": ["product"],
-                "additionalProperties": false
-            }),
-            5,
-        ),
-        read(
-            GET_ORDER_STATUS,
-            "Status, tracking and items of one of the shopper's own orders. A shopper who is not logged in must give the order's email.",
-            json!({
-                "type": "object",
-                "properties": {
-                    "order_number": {"type": "string", "description": "e.g. #1001"},
-                    "email": {"type": "string", "description": "the email the order was placed with"}
-                },
-                "required": ["order_number"],
-                "additionalProperties": false
-            }),
-            5,
-        ),
-        read(
-            SEARCH_KNOWLEDGE,
-            "Search the store's policies, help pages, FAQ and articles; answers cite what this returns.",
-            json!({
-                "type": "object",
-                "properties": {"query": {"type": "string"}},
-                "required": ["query"],
-                "additionalProperties": false
-            }),
-            5,
-        ),
-        ToolSpec {
-            name: ADD_TO_CART,
-            description: "Offer to add a product variant to the shopper's cart (the shopper's browser does it).",
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "variant_id": {"type": "string"},
-                    "product": {"type": "string"},
-                    "quantity": {"type": "integer", "minimum": 1, "maximum": 20}
-                },
-                "additionalProperties": false
-            }),
-            risk: Risk::Write,
-            timeout: Duration::from_secs(5),
-        },
-        ToolSpec {
-            name: HANDOFF_TO_HUMAN,
-            description: "Hand the conversation to the shop's support team.",
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "reason": {"type": "string"},
-                    "email": {"type": "string", "description": "for a reply outside business hours"}
-                },
-                "required": ["reason"],
-                "additionalProperties": false
-            }),
-            risk: Risk::Read,
-            timeout: Duration::from_secs(5),
-        },
+        SearchProducts::spec(),
+        GetProduct::spec(),
+        CheckInventory::spec(),
+        GetOrderStatus::spec(),
+        SearchKnowledge::spec(),
+        AddToCart::spec(),
+        HandoffToHuman::spec(),
     ]
 }
 
@@ -174,6 +129,7 @@ pub fn spec(name: &str) -> Option<ToolSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn every_tool_has_an_object_schema_and_a_unique_name() {
@@ -192,5 +148,55 @@ mod tests {
         assert_eq!(spec(ADD_TO_CART).map(|s| s.risk), Some(Risk::Write));
         assert_eq!(spec(GET_ORDER_STATUS).map(|s| s.risk), Some(Risk::Read));
         assert!(spec("delete_everything").is_none());
+    }
+
+    /// A value of the JSON type a schema property declares.
+    fn sample(property: &Value) -> Value {
+        match property["type"].as_str() {
+            Some("string") => json!("x"),
+            Some("number") => json!(1.5),
+            Some("integer") => json!(1),
+            Some("boolean") => json!(true),
+            other => panic!("no sample for {other:?}"),
+        }
+    }
+
+    /// Every schema property is a field of the tool's `Args` of the declared type and back,
+    /// every field is in the schema, and exactly the `required` ones cannot be left out.
+    #[test]
+    fn every_schema_agrees_with_its_argument_type() {
+        for spec in specs() {
+            let properties = spec.parameters["properties"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{}: no properties", spec.name));
+            let full: serde_json::Map<String, Value> = properties
+                .iter()
+                .map(|(name, property)| (name.clone(), sample(property)))
+                .collect();
+            let back = (spec.round_trip)(Value::Object(full.clone()))
+                .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+            assert_eq!(back, Value::Object(full.clone()), "{}", spec.name);
+            let mut unknown = full.clone();
+            unknown.insert("not_in_schema".into(), json!("x"));
+            assert!(
+                (spec.round_trip)(Value::Object(unknown)).is_err(),
+                "{}: unknown fields are refused",
+                spec.name
+            );
+            let required: Vec<&str> = spec.parameters["required"]
+                .as_array()
+                .map(|names| names.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for name in properties.keys() {
+                let mut without = full.clone();
+                without.remove(name);
+                assert_eq!(
+                    (spec.round_trip)(Value::Object(without)).is_err(),
+                    required.contains(&name.as_str()),
+                    "{}: is {name} required?",
+                    spec.name
+                );
+            }
+        }
     }
 }
