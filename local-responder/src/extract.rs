@@ -315,16 +315,6 @@ fn count_word(word: &str) -> Option<u64> {
         .map(|(_, n)| u64::from(*n))
 }
 
-/// Verbs that put something in a cart, in the four languages (folded).
-#[rustfmt::skip]
-pub const CART_VERBS: &[&str] = &[
-    "added", "adding",
-    "add", "put", "place", "throw", "pop", "ajoute", "ajoutez", "ajouter", "ajoutes", "mets",
-    "mettez", "mettre", "anade", "anadir", "anademe", "anademe", "agrega", "agregar", "agregame",
-    "pon", "ponme", "poner", "mete", "meter", "leg", "lege", "legen", "pack", "packe", "packen",
-    "fuge", "fugen", "tu", "tue",
-];
-
 /// Verbs after which a number is how many: "I'll take two", "je prends deux", "quiero dos".
 #[rustfmt::skip]
 const WANT_VERBS: &[&str] = &[
@@ -339,7 +329,7 @@ pub fn quantity(words: &[String]) -> Option<u64> {
         "me", "moi", "bitte", "please", "also", "just", "aussi", "noch",
     ];
     for (i, word) in words.iter().enumerate() {
-        if CART_VERBS.contains(&word.as_str()) || WANT_VERBS.contains(&word.as_str()) {
+        if tools::cart::CART_VERBS.contains(&word.as_str()) || WANT_VERBS.contains(&word.as_str()) {
             let mut j = i + 1;
             while words.get(j).is_some_and(|w| SKIP.contains(&w.as_str())) {
                 j += 1;

@@ -7,18 +7,18 @@
 //! back), step two reads the tool's typed output and writes the answer. It knows no catalog
 //! and no policies of its own; everything it states comes from a tool.
 //!
-//! - `route/` (with `cues.rs`, `extract.rs`, `guard.rs`): step one, intent and arguments in
-//!   English, French, Spanish and German; [`route`] and [`wants_cart`] are public for the
-//!   engine, the tests and the eval;
+//! - `route/` (with `cues.rs`, `extract.rs`): step one, intent and arguments in English,
+//!   French, Spanish and German; [`route`] is public for the tests and the eval. The
+//!   injection guard and the cart gate it obeys are security rules, in `tools`;
 //! - `compose/` (with `reply.rs`): step two, the answer in the shopper's language;
-//! - `lang.rs`: language detection, folding, phrase matching, a small glossary;
+//! - `lang.rs`: language detection and a small glossary (folding and phrase matching are
+//!   `tools::text`);
 //! - `eval.rs` (tests): routing accuracy on `evals/chat/*.jsonl` and on `heldout.jsonl`, our
 //!   own cases in the same format written apart from the dev set.
 
 mod compose;
 mod cues;
 mod extract;
-mod guard;
 mod lang;
 mod reply;
 mod route;
@@ -28,10 +28,12 @@ mod eval;
 
 use std::time::Instant;
 
+use tools::guard;
+
 use serde_json::{Value, json};
 
 pub use lang::Lang;
-pub use route::{MAX_QUANTITY, Reply, Route, route, wants_cart};
+pub use route::{MAX_QUANTITY, Reply, Route, route};
 
 use llm::{
     ChatModel, EventSink, FinishReason, Message, ModelEvent, ModelFuture, ModelRequest, ModelTurn,

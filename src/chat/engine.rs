@@ -28,7 +28,7 @@ use llm::{
     ChatModel, ChatModels, Fallback, FallbackPolicy, Limits, LoopOutcome, Message, ModelError,
     ModelEvent, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec, run_tool_loop,
 };
-use local_responder::{self as local, LocalResponder};
+use local_responder::LocalResponder;
 
 /// The chat engine's process-wide parts (in [`AppState`]).
 pub struct Chat {
@@ -207,7 +207,7 @@ async fn answer(
                 verification_failures: conversation.verification_failures,
             },
             conversation_id: job.conversation_id,
-            write_allowed: local::wants_cart(&job.question.text),
+            write_allowed: tools::wants_cart(&job.question.text),
         },
     );
     let mut shown = Shown::default();

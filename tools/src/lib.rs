@@ -4,17 +4,25 @@
 //! A tool never takes the shop or the shopper from its arguments: both come in a [`Shopper`]
 //! built from the verified request (app proxy signature, visitor token). The model can ask
 //! for any order number; [`order_access`] decides, from that verified identity alone (or
-//! an order number proved with the order's email), whether it may see the order.
+//! an order number proved with the order's email), whether it may see the order; and
+//! [`wants_cart`] decides, from the shopper's own words alone (pasted instructions cut out by
+//! [`guard`]), whether `add_to_cart` may run. Both rules live here so that every model, hosted
+//! or local, is held to them by the engine.
+//!
+//! Each tool is declared in its own file as a [`Tool`]; [`specs`] registers them.
 
 mod add_to_cart;
+pub mod cart;
 mod check_inventory;
 mod get_order_status;
 mod get_product;
+pub mod guard;
 mod handoff_to_human;
 pub mod io;
 pub mod orders;
 mod search_knowledge;
 mod search_products;
+pub mod text;
 
 use std::time::Duration;
 
@@ -23,6 +31,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use add_to_cart::AddToCart;
+pub use cart::wants_cart;
 pub use check_inventory::CheckInventory;
 pub use get_order_status::GetOrderStatus;
 pub use get_product::GetProduct;
@@ -58,6 +67,14 @@ pub struct ToolSpec {
     round_trip: fn(Value) -> Result<Value, serde_json::Error>,
 }
 
+impl ToolSpec {
+    /// `arguments` as the tool's `Args` type reads them (unknown fields refused), written
+    /// back as JSON.
+    pub fn read_args(&self, arguments: Value) -> Result<Value, serde_json::Error> {
+        (self.round_trip)(arguments)
+    }
+}
+
 /// One tool, declared in one file: what the model is told about it, how risky it is, and
 /// the types it takes and returns. The hand-written [`parameters`](Tool::parameters) schema
 /// is checked against `Args` by this crate's tests (schemars would reword the descriptions
@@ -83,8 +100,7 @@ pub trait Tool {
             risk: Self::RISK,
             timeout: Self::TIMEOUT,
             round_trip: |value| {
-                serde_json::from_value::<Self::Args>(value)
-                    .and_then(|args| serde_json::to_value(args))
+                serde_json::from_value::<Self::Args>(value).and_then(serde_json::to_value)
             },
         }
     }
@@ -173,13 +189,14 @@ mod tests {
                 .iter()
                 .map(|(name, property)| (name.clone(), sample(property)))
                 .collect();
-            let back = (spec.round_trip)(Value::Object(full.clone()))
+            let back = spec
+                .read_args(Value::Object(full.clone()))
                 .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
             assert_eq!(back, Value::Object(full.clone()), "{}", spec.name);
             let mut unknown = full.clone();
             unknown.insert("not_in_schema".into(), json!("x"));
             assert!(
-                (spec.round_trip)(Value::Object(unknown)).is_err(),
+                spec.read_args(Value::Object(unknown)).is_err(),
                 "{}: unknown fields are refused",
                 spec.name
             );
@@ -191,7 +208,7 @@ mod tests {
                 let mut without = full.clone();
                 without.remove(name);
                 assert_eq!(
-                    (spec.round_trip)(Value::Object(without)).is_err(),
+                    spec.read_args(Value::Object(without)).is_err(),
                     required.contains(&name.as_str()),
                     "{}: is {name} required?",
                     spec.name
