@@ -9,25 +9,40 @@
 //! - `POST /api/files?name=guide.pdf` (the file as the body): stores the upload and queues
 //!   its ingest; `GET /api/sources` shows its progress.
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::sources::{self, Kind};
-use super::sync::{IngestUpload, queue};
 use crate::error::{AppError, AppJson};
 use crate::jobs::enqueue;
+use crate::knowledge::sources::{self, Kind};
+use crate::knowledge::sync::{IngestUpload, queue};
 use crate::shopify::session_token::SessionToken;
 use crate::state::AppState;
 
 /// The largest file accepted (the PDF parser's own limit).
-pub const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
+const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
 /// FAQ entries: question and answer lengths.
 const MAX_QUESTION_CHARS: usize = 500;
 const MAX_ANSWER_CHARS: usize = 10_000;
+
+/// The knowledge routes of the embedded admin.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/sources", get(list).post(create))
+        .route("/api/sources/{id}", delete(remove))
+        .route("/api/sources/{id}/sync", post(sync))
+        .route("/api/faq", post(add_faq))
+        .route("/api/faq/{id}", delete(delete_faq))
+        .route(
+            "/api/files",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+}
 
 async fn shop_id(state: &AppState, session: &SessionToken) -> Result<i64, AppError> {
     sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'")
@@ -37,7 +52,7 @@ async fn shop_id(state: &AppState, session: &SessionToken) -> Result<i64, AppErr
         .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "the shop is not installed"))
 }
 
-pub async fn list(
+async fn list(
     State(state): State<AppState>,
     session: SessionToken,
 ) -> Result<Json<Value>, AppError> {
@@ -48,12 +63,12 @@ pub async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewSource {
+struct NewSource {
     kind: String,
     url: String,
 }
 
-pub async fn create(
+async fn create(
     State(state): State<AppState>,
     session: SessionToken,
     AppJson(body): AppJson<NewSource>,
@@ -84,7 +99,7 @@ pub async fn create(
     ))
 }
 
-pub async fn sync(
+async fn sync(
     State(state): State<AppState>,
     session: SessionToken,
     Path(id): Path<i64>,
@@ -103,7 +118,7 @@ pub async fn sync(
     Ok(StatusCode::ACCEPTED)
 }
 
-pub async fn delete(
+async fn remove(
     State(state): State<AppState>,
     session: SessionToken,
     Path(id): Path<i64>,
@@ -143,12 +158,12 @@ async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaqEntry {
+struct FaqEntry {
     question: String,
     answer: String,
 }
 
-pub async fn add_faq(
+async fn add_faq(
     State(state): State<AppState>,
     session: SessionToken,
     AppJson(entry): AppJson<FaqEntry>,
@@ -181,7 +196,7 @@ pub async fn add_faq(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-pub async fn delete_faq(
+async fn delete_faq(
     State(state): State<AppState>,
     session: SessionToken,
     Path(id): Path<String>,
@@ -200,11 +215,11 @@ pub async fn delete_faq(
 }
 
 #[derive(Deserialize)]
-pub struct UploadQuery {
+struct UploadQuery {
     name: String,
 }
 
-pub async fn upload(
+async fn upload(
     State(state): State<AppState>,
     session: SessionToken,
     Query(query): Query<UploadQuery>,

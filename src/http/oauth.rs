@@ -4,16 +4,27 @@
 //! browser was given (once: the cookie is cleared, so a replayed callback fails), exchanges
 //! the code for an expiring offline token, seals it, and marks the shop installed.
 
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use secrecy::ExposeSecret;
 
-use super::ShopDomain;
-use super::signature::{SignatureError, sign_hex, verify_hex, verify_oauth_query};
-use super::tokens::{TokenError, request_grant, store_grant};
 use crate::error::AppError;
+use crate::shopify::ShopDomain;
+use crate::shopify::signature::{
+    SignatureError, parse_query, sign_hex, verify_hex, verify_oauth_query,
+};
+use crate::shopify::tokens::{TokenError, request_grant, store_grant};
 use crate::state::AppState;
+
+/// The install routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth", get(begin))
+        .route("/auth/callback", get(callback))
+}
 
 const COOKIE: &str = "concierge_oauth_state";
 /// How long a merchant has to approve on Shopify's screen.
@@ -35,11 +46,11 @@ fn bad(status: StatusCode, message: impl Into<String>) -> AppError {
 }
 
 /// `GET /auth?shop=<shop>.myshopify.com`
-pub async fn begin(
+async fn begin(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let params = super::signature::parse_query(query.as_deref().unwrap_or_default());
+    let params = parse_query(query.as_deref().unwrap_or_default());
     let shop = params
         .iter()
         .find(|(k, _)| k == "shop")
@@ -101,7 +112,7 @@ fn browser_state(headers: &HeaderMap, secret: &[u8]) -> Option<(String, ShopDoma
 
 /// `GET /auth/callback?code=&hmac=&shop=&state=&timestamp=...`
 #[tracing::instrument(skip_all)]
-pub async fn callback(
+async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,

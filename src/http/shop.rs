@@ -3,19 +3,25 @@
 //! usable credentials yet (a managed install, or after a reinstall) it first trades the
 //! session token for an expiring offline access token (token exchange).
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::session_token::SessionToken;
-use super::tokens::{TokenError, request_grant, store_grant};
 use crate::error::AppError;
+use crate::shopify::session_token::SessionToken;
+use crate::shopify::tokens::{TokenError, request_grant, store_grant};
 use crate::state::AppState;
 
+/// The embedded admin's entry route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/shop", get(shop))
+}
+
 #[tracing::instrument(skip_all, fields(shop = %session.shop))]
-pub async fn shop(
+async fn shop(
     State(state): State<AppState>,
     session: SessionToken,
 ) -> Result<Json<Value>, AppError> {

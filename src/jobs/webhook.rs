@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Job, JobContext, enqueue};
 use crate::knowledge::sync::{ProductRef, SyncProduct};
-use crate::shopify::webhooks::WebhookTopic;
+use crate::shopify::topic::WebhookTopic;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProcessWebhook {

@@ -5,7 +5,6 @@
 //! per batch; [`search`] answers keyword, vector and hybrid queries per shop; [`sources`]
 //! tracks each source's sync progress; [`sync`] holds the jobs that keep sources fresh.
 
-pub mod api;
 pub mod embed;
 pub mod eval;
 pub mod ingest;
