@@ -18,9 +18,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{AppError, AppJson};
-use crate::jobs::enqueue;
+use crate::jobs::{IngestUpload, enqueue, queue_sync};
 use crate::knowledge::sources::{self, Kind};
-use crate::knowledge::sync::{IngestUpload, queue};
 use crate::shopify::session_token::SessionToken;
 use crate::state::AppState;
 
@@ -91,7 +90,7 @@ async fn create(
         })?;
     let mut tx = state.db.begin().await?;
     let id = sources::ensure(&mut *tx, shop, Kind::Web, url.as_str()).await?;
-    queue(&mut tx, shop, id).await?;
+    queue_sync(&mut tx, shop, id).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -113,7 +112,7 @@ async fn sync(
             "files and FAQ entries are indexed as they arrive; there is nothing to sync",
         ));
     }
-    queue(&mut tx, shop, id).await?;
+    queue_sync(&mut tx, shop, id).await?;
     tx.commit().await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -56,7 +56,7 @@ async fn shop(
             })?;
             let mut tx = state.db.begin().await?;
             let shop_id = store_grant(&mut tx, &state.keyring, shop, &grant).await?;
-            crate::knowledge::sync::on_install(&mut tx, shop_id).await?;
+            crate::jobs::on_install(&mut tx, shop_id).await?;
             tx.commit().await?;
             tracing::info!("installed by token exchange");
         }

@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Job, JobContext, enqueue};
-use crate::knowledge::sync::{ProductRef, SyncProduct};
+use super::{Job, JobContext, ProductRef, SyncProduct, enqueue};
 use crate::shopify::topic::WebhookTopic;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

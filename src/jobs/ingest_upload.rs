@@ -1,0 +1,75 @@
+//! The `knowledge-upload` job: parses a file the merchant uploaded (stored by
+//! `POST /api/files`) and writes its documents; the stored bytes are dropped once read.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Job, JobContext};
+use crate::knowledge::sources;
+
+/// Parses a stored upload and writes its documents (a file source's document ids are the
+/// file's name, so a new upload of the same name replaces the old one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestUpload {
+    pub shop_id: i64,
+    pub upload_id: i64,
+}
+
+impl Job for IngestUpload {
+    const QUEUE: &'static str = "knowledge-upload";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let state = &ctx.state;
+        let Some((source, name, content, processed)) =
+            sqlx::query_as::<_, (i64, String, Vec<u8>, bool)>(
+                "SELECT source_id, name, content, processed_at IS NOT NULL FROM knowledge_uploads
+             WHERE shop_id = $1 AND id = $2",
+            )
+            .bind(self.shop_id)
+            .bind(self.upload_id)
+            .fetch_optional(&state.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        if processed {
+            return Ok(());
+        }
+        let parse_name = name.clone();
+        // Parsing (a PDF above all) is CPU work: off the async threads.
+        let parsed = tokio::task::spawn_blocking(move || {
+            connectors::files::parse_file(&parse_name, &content)
+        })
+        .await?;
+        let error = match parsed {
+            Ok(documents) => {
+                state
+                    .knowledge
+                    .ingest(self.shop_id, source, &documents)
+                    .await?;
+                None
+            }
+            // A file that cannot be read stays unreadable: record why, do not retry.
+            Err(e) => Some(e.to_string()),
+        };
+        // The bytes are not needed once read.
+        sqlx::query(
+            "UPDATE knowledge_uploads SET processed_at = now(), error = $3, content = ''
+             WHERE shop_id = $1 AND id = $2",
+        )
+        .bind(self.shop_id)
+        .bind(self.upload_id)
+        .bind(&error)
+        .execute(&state.db)
+        .await?;
+        if let Some(error) = error {
+            sources::finish(
+                &state.db,
+                self.shop_id,
+                source,
+                Some(&format!("{name}: {error}")),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
