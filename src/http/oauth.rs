@@ -46,6 +46,7 @@ fn bad(status: StatusCode, message: impl Into<String>) -> AppError {
 }
 
 /// `GET /auth?shop=<shop>.myshopify.com`
+#[tracing::instrument(skip_all, fields(shop = tracing::field::Empty))]
 async fn begin(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -58,6 +59,7 @@ async fn begin(
         .and_then(|(_, v)| {
             ShopDomain::parse(v).map_err(|e| bad(StatusCode::BAD_REQUEST, e.to_string()))
         })?;
+    tracing::Span::current().record("shop", tracing::field::display(&shop));
     let shopify = &state.shopify;
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let signature = sign_hex(
@@ -111,7 +113,7 @@ fn browser_state(headers: &HeaderMap, secret: &[u8]) -> Option<(String, ShopDoma
 }
 
 /// `GET /auth/callback?code=&hmac=&shop=&state=&timestamp=...`
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(shop = tracing::field::Empty))]
 async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -136,6 +138,7 @@ async fn callback(
     };
     let shop = ShopDomain::parse(get("shop").unwrap_or_default())
         .map_err(|e| bad(StatusCode::BAD_REQUEST, e.to_string()))?;
+    tracing::Span::current().record("shop", tracing::field::display(&shop));
     let code = get("code")
         .filter(|c| !c.is_empty())
         .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "missing code"))?;
@@ -162,7 +165,7 @@ async fn callback(
     let shop_id = store_grant(&mut tx, &state.keyring, &shop, &grant).await?;
     crate::jobs::on_install(&mut tx, shop_id).await?;
     tx.commit().await?;
-    tracing::info!(shop = %shop, "installed");
+    tracing::info!("installed");
 
     let location = format!(
         "{}/admin/apps/{}",

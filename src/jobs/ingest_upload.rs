@@ -17,6 +17,7 @@ pub struct IngestUpload {
 impl Job for IngestUpload {
     const QUEUE: &'static str = "knowledge-upload";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, upload = self.upload_id))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
         let Some((source, name, content, processed)) =

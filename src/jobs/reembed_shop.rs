@@ -22,6 +22,7 @@ pub struct ReembedShop {
 impl Job for ReembedShop {
     const QUEUE: &'static str = "knowledge-reembed";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let knowledge = &ctx.state.knowledge;
         let model = knowledge.model().await?.clone();

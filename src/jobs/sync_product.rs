@@ -28,6 +28,7 @@ pub enum ProductRef {
 impl Job for SyncProduct {
     const QUEUE: &'static str = "knowledge-product";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, shop = tracing::field::Empty))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
         let Some(domain) = sqlx::query_scalar::<_, String>(
@@ -40,6 +41,7 @@ impl Job for SyncProduct {
             return Ok(());
         };
         let shop = ShopDomain::parse(&domain)?;
+        tracing::Span::current().record("shop", tracing::field::display(&shop));
         let token = state.access_token(&shop).await?;
         let product = match &self.target {
             ProductRef::Product(id) => id.clone(),

@@ -66,6 +66,7 @@ pub async fn queue_sync(
 impl Job for SyncSource {
     const QUEUE: &'static str = "knowledge-sync";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, source = self.source_id, shop = tracing::field::Empty))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
         let Some((kind, name, domain)) = sqlx::query_as::<_, (String, String, String)>(
@@ -80,6 +81,7 @@ impl Job for SyncSource {
             return Ok(()); // the source or the shop is gone, or uninstalled
         };
         let shop = ShopDomain::parse(&domain)?;
+        tracing::Span::current().record("shop", tracing::field::display(&shop));
         let since = sources::begin(&state.db, self.shop_id, self.source_id).await?;
         let result = match Kind::parse(&kind) {
             Some(Kind::ShopifyCatalog) => self.catalog(state, &shop).await,

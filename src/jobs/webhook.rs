@@ -18,6 +18,7 @@ pub struct ProcessWebhook {
 impl Job for ProcessWebhook {
     const QUEUE: &'static str = "webhook";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, event = self.event))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         // The event's row lock serialises any two runs of this job (a worker presumed dead
         // may still be finishing), and the effect commits with `processed_at`: exactly once.
