@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::current_shop::installed_shop;
 use crate::chat::engine::{TurnJob, spawn_turn};
 use crate::chat::events::ChatEvent;
 use crate::chat::hub::{Cursor, Delivery};
@@ -73,18 +74,14 @@ async fn session(
     proxy: AppProxy,
     Query(query): Query<SessionQuery>,
 ) -> Result<Response, AppError> {
-    let shop_id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'",
-    )
-    .bind(proxy.shop.as_str())
-    .fetch_optional(&state.db)
-    .await?;
-    let shop_id = shop_id.ok_or_else(|| {
-        AppError::client(
-            StatusCode::NOT_FOUND,
-            "the app is not installed on this shop",
-        )
-    })?;
+    let shop_id = installed_shop(&state.db, &proxy.shop)
+        .await?
+        .ok_or_else(|| {
+            AppError::client(
+                StatusCode::NOT_FOUND,
+                "the app is not installed on this shop",
+            )
+        })?;
     let settings = ShopSettings::load(&state.db, shop_id).await?;
     let visitor = Visitor {
         shop_id,
@@ -237,6 +234,7 @@ struct NewConversation {
 }
 
 /// `POST /chat/conversations`
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
 async fn create(
     State(state): State<AppState>,
     Caller(visitor): Caller,
@@ -251,6 +249,7 @@ async fn create(
 }
 
 /// `GET /chat/conversations/{id}`: the conversation, its messages and its latest turn.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
 async fn show(
     State(state): State<AppState>,
     Caller(visitor): Caller,
@@ -453,6 +452,7 @@ async fn stored_outcome(
 
 /// `GET /chat/conversations/{id}/events`: follows the conversation (answers as they are
 /// written, agents' replies), resuming after `Last-Event-ID`.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
 async fn follow(
     State(state): State<AppState>,
     Caller(visitor): Caller,
@@ -480,6 +480,7 @@ struct Rating {
 }
 
 /// `POST /chat/conversations/{id}/csat`: the shopper's 1–5 rating.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
 async fn rate(
     State(state): State<AppState>,
     Caller(visitor): Caller,

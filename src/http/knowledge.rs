@@ -17,10 +17,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::current_shop::CurrentShop;
 use crate::error::{AppError, AppJson};
 use crate::jobs::{IngestUpload, enqueue, queue_sync};
 use crate::knowledge::sources::{self, Kind};
-use crate::shopify::session_token::SessionToken;
 use crate::state::AppState;
 
 /// The largest file accepted (the PDF parser's own limit).
@@ -43,19 +43,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn shop_id(state: &AppState, session: &SessionToken) -> Result<i64, AppError> {
-    sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'")
-        .bind(session.shop.as_str())
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "the shop is not installed"))
-}
-
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn list(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
 ) -> Result<Json<Value>, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let sources = sources::list(&state.db, shop).await?;
     Ok(Json(json!({ "sources": sources })))
 }
@@ -67,12 +60,13 @@ struct NewSource {
     url: String,
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn create(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     AppJson(body): AppJson<NewSource>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     if body.kind != Kind::Web.as_str() {
         return Err(AppError::client(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -98,12 +92,13 @@ async fn create(
     ))
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn sync(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let mut tx = state.db.begin().await?;
     let kind = source_kind(&mut tx, shop, id).await?;
     if matches!(kind, Kind::Files | Kind::Faq) {
@@ -117,12 +112,13 @@ async fn sync(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn remove(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let mut tx = state.db.begin().await?;
     if matches!(
         source_kind(&mut tx, shop, id).await?,
@@ -162,12 +158,13 @@ struct FaqEntry {
     answer: String,
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn add_faq(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     AppJson(entry): AppJson<FaqEntry>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     if entry.question.chars().count() > MAX_QUESTION_CHARS
         || entry.answer.chars().count() > MAX_ANSWER_CHARS
     {
@@ -195,12 +192,13 @@ async fn add_faq(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn delete_faq(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let source = sources::ensure(&state.db, shop, Kind::Faq, "default").await?;
     let deleted = state
         .knowledge
@@ -218,13 +216,14 @@ struct UploadQuery {
     name: String,
 }
 
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
 async fn upload(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Query(query): Query<UploadQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let name = query.name.trim();
     let supported = [
         ".md",

@@ -2,11 +2,14 @@
 //! merged, wrapped in the middleware every request passes through, and served by `launch`.
 
 mod chat;
+mod current_shop;
 mod health;
 mod knowledge;
 mod oauth;
 mod shop;
 mod webhooks;
+
+pub use current_shop::CurrentShop;
 
 use std::any::Any;
 use std::future::IntoFuture;
