@@ -213,14 +213,14 @@ async fn known_storefront(state: &AppState, origin: &str) -> Result<bool, sqlx::
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"))
         .unwrap_or(origin);
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM shops WHERE install_state = 'installed' AND (
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM shops WHERE install_state = 'installed' AND (
              'https://' || domain = $1
              OR settings -> 'storefront_domains' @> to_jsonb($1::text)
-             OR settings -> 'storefront_domains' @> to_jsonb($2::text)))",
+             OR settings -> 'storefront_domains' @> to_jsonb($2::text))) AS "known!""#,
+        origin,
+        host,
     )
-    .bind(origin)
-    .bind(host)
     .fetch_one(&state.db)
     .await
 }

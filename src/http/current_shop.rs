@@ -39,8 +39,10 @@ impl FromRequestParts<AppState> for CurrentShop {
 
 /// The id of `domain`'s shop if the app is installed there.
 pub async fn installed_shop(db: &PgPool, domain: &ShopDomain) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'")
-        .bind(domain.as_str())
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'",
+        domain.as_str()
+    )
+    .fetch_optional(db)
+    .await
 }

@@ -129,21 +129,23 @@ async fn remove(
             "the store's own catalog and content cannot be removed",
         ));
     }
-    sqlx::query("DELETE FROM knowledge_sources WHERE shop_id = $1 AND id = $2")
-        .bind(shop)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM knowledge_sources WHERE shop_id = $1 AND id = $2",
+        shop,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<Kind, AppError> {
-    let kind: Option<String> = sqlx::query_scalar(
+    let kind = sqlx::query_scalar!(
         "SELECT kind FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        shop,
+        id
     )
-    .bind(shop)
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
     kind.as_deref()
@@ -250,14 +252,14 @@ async fn upload(
     }
     let mut tx = state.db.begin().await?;
     let source = sources::ensure(&mut *tx, shop, Kind::Files, "default").await?;
-    let upload: i64 = sqlx::query_scalar(
+    let upload = sqlx::query_scalar!(
         "INSERT INTO knowledge_uploads (shop_id, source_id, name, content)
          VALUES ($1, $2, $3, $4) RETURNING id",
+        shop,
+        source,
+        name,
+        body.as_ref(),
     )
-    .bind(shop)
-    .bind(source)
-    .bind(name)
-    .bind(body.as_ref())
     .fetch_one(&mut *tx)
     .await?;
     enqueue(

@@ -11,6 +11,7 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::error::AppError;
+use crate::shopify::InstallState;
 use crate::shopify::session_token::SessionToken;
 use crate::shopify::tokens::{TokenError, request_grant, store_grant};
 use crate::state::AppState;
@@ -64,7 +65,8 @@ async fn shop(
         Err(e) => return Err(AppError::Internal(e.into())),
     }
     let row = sqlx::query!(
-        "SELECT domain, install_state, scopes, installed_at FROM shops WHERE domain = $1",
+        r#"SELECT domain, install_state AS "install_state: InstallState", scopes, installed_at
+           FROM shops WHERE domain = $1"#,
         shop.as_str()
     )
     .fetch_one(&state.db)

@@ -24,6 +24,31 @@ pub fn router() -> Router<AppState> {
         .route("/webhooks/compliance", post(receive_compliance))
 }
 
+/// What became of a delivery: the answer's `status` and the metric's label.
+#[derive(Debug, Clone, Copy)]
+enum Receipt {
+    /// Stored and queued.
+    Accepted,
+    /// A retry of an event already stored.
+    Duplicate,
+    /// A compliance request about a shop we hold nothing of.
+    NothingHeld,
+}
+
+impl Receipt {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Duplicate => "duplicate",
+            Self::NothingHeld => "nothing_held",
+        }
+    }
+
+    fn response(self) -> Response {
+        Json(json!({ "status": self.as_str() })).into_response()
+    }
+}
+
 fn bad_request(message: impl Into<String>) -> AppError {
     AppError::client(StatusCode::BAD_REQUEST, message)
 }
@@ -67,7 +92,7 @@ async fn accept(state: &AppState, webhook: VerifiedWebhook) -> Result<Response, 
         if webhook.topic.is_compliance() {
             // We hold nothing about a shop we do not know (or have already erased).
             tracing::info!("compliance webhook for a shop with no data");
-            return Ok(Json(json!({ "status": "nothing_held" })).into_response());
+            return Ok(Receipt::NothingHeld.response());
         }
         return Err(AppError::client(StatusCode::NOT_FOUND, "unknown shop"));
     };
@@ -90,12 +115,12 @@ async fn accept(state: &AppState, webhook: VerifiedWebhook) -> Result<Response, 
     let status = match inserted {
         Some(event) => {
             enqueue(&mut tx, &ProcessWebhook { shop_id, event }).await?;
-            "accepted"
+            Receipt::Accepted
         }
-        None => "duplicate",
+        None => Receipt::Duplicate,
     };
     tx.commit().await?;
-    metrics::counter!("concierge_webhooks_received_total", "topic" => webhook.topic.as_str(), "status" => status)
+    metrics::counter!("concierge_webhooks_received_total", "topic" => webhook.topic.as_str(), "status" => status.as_str())
         .increment(1);
-    Ok(Json(json!({ "status": status })).into_response())
+    Ok(status.response())
 }

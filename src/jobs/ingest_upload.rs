@@ -20,18 +20,23 @@ impl Job for IngestUpload {
     #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, upload = self.upload_id))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
-        let Some((source, name, content, processed)) =
-            sqlx::query_as::<_, (i64, String, Vec<u8>, bool)>(
-                "SELECT source_id, name, content, processed_at IS NOT NULL FROM knowledge_uploads
-             WHERE shop_id = $1 AND id = $2",
-            )
-            .bind(self.shop_id)
-            .bind(self.upload_id)
-            .fetch_optional(&state.db)
-            .await?
+        let Some(upload) = sqlx::query!(
+            r#"SELECT source_id, name, content, processed_at IS NOT NULL AS "processed!"
+               FROM knowledge_uploads WHERE shop_id = $1 AND id = $2"#,
+            self.shop_id,
+            self.upload_id,
+        )
+        .fetch_optional(&state.db)
+        .await?
         else {
             return Ok(());
         };
+        let (source, name, content, processed) = (
+            upload.source_id,
+            upload.name,
+            upload.content,
+            upload.processed,
+        );
         if processed {
             return Ok(());
         }
@@ -53,13 +58,13 @@ impl Job for IngestUpload {
             Err(e) => Some(e.to_string()),
         };
         // The bytes are not needed once read.
-        sqlx::query(
+        sqlx::query!(
             "UPDATE knowledge_uploads SET processed_at = now(), error = $3, content = ''
              WHERE shop_id = $1 AND id = $2",
+            self.shop_id,
+            self.upload_id,
+            error.as_deref(),
         )
-        .bind(self.shop_id)
-        .bind(self.upload_id)
-        .bind(&error)
         .execute(&state.db)
         .await?;
         if let Some(error) = error {

@@ -84,13 +84,13 @@ pub async fn cancel_pending_for_shop(
     conn: &mut PgConnection,
     shop_id: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "DELETE FROM apalis.jobs
          WHERE status IN ('Pending', 'Failed') AND job_type <> $2
-           AND convert_from(job, 'UTF8')::jsonb ->> 'shop_id' = $1::text",
+           AND convert_from(job, 'UTF8')::jsonb ->> 'shop_id' = $1::int8::text",
+        shop_id,
+        ProcessWebhook::QUEUE,
     )
-    .bind(shop_id)
-    .bind(ProcessWebhook::QUEUE)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -98,9 +98,15 @@ pub async fn cancel_pending_for_shop(
 
 /// Job counts by queue and status, for `/metrics`.
 pub async fn queue_depths(db: &PgPool) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY job_type, status")
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"SELECT job_type, status, count(*) AS "count!" FROM apalis.jobs GROUP BY job_type, status"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.job_type, r.status, r.count))
+        .collect())
 }
 
 /// A name no other worker process has used: `host:pid:random`.

@@ -42,20 +42,20 @@ const REFRESH: [(Kind, Duration); 3] = [
 pub async fn queue_due_refreshes(db: &PgPool) -> anyhow::Result<usize> {
     let mut queued = 0;
     for (kind, every) in REFRESH {
-        let due: Vec<(i64, i64)> = sqlx::query_as(
+        let due = sqlx::query!(
             "SELECT s.shop_id, s.id FROM knowledge_sources s JOIN shops ON shops.id = s.shop_id
              WHERE shops.install_state = 'installed' AND s.kind = $1
                AND s.status IN ('idle', 'failed')
                AND coalesce(s.last_synced_at, s.sync_started_at, s.created_at)
                    < now() - make_interval(secs => $2)",
+            kind.as_str(),
+            every.as_secs_f64(),
         )
-        .bind(kind.as_str())
-        .bind(every.as_secs_f64())
         .fetch_all(db)
         .await?;
-        for (shop_id, source_id) in due {
+        for source in due {
             let mut tx = db.begin().await?;
-            queue_sync(&mut tx, shop_id, source_id).await?;
+            queue_sync(&mut tx, source.shop_id, source.id).await?;
             tx.commit().await?;
             queued += 1;
         }

@@ -31,10 +31,10 @@ impl Job for SyncProduct {
     #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, shop = tracing::field::Empty))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
-        let Some(domain) = sqlx::query_scalar::<_, String>(
+        let Some(domain) = sqlx::query_scalar!(
             "SELECT domain FROM shops WHERE id = $1 AND install_state = 'installed'",
+            self.shop_id,
         )
-        .bind(self.shop_id)
         .fetch_optional(&state.db)
         .await?
         else {

@@ -49,11 +49,11 @@ pub async fn queue_sync(
     shop_id: i64,
     source_id: i64,
 ) -> anyhow::Result<()> {
-    let status: Option<String> = sqlx::query_scalar(
+    let status = sqlx::query_scalar!(
         "SELECT status FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        shop_id,
+        source_id,
     )
-    .bind(shop_id)
-    .bind(source_id)
     .fetch_optional(&mut *conn)
     .await?;
     if matches!(status.as_deref(), Some("queued" | "syncing") | None) {
@@ -69,17 +69,18 @@ impl Job for SyncSource {
     #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, source = self.source_id, shop = tracing::field::Empty))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
-        let Some((kind, name, domain)) = sqlx::query_as::<_, (String, String, String)>(
+        let Some(source) = sqlx::query!(
             "SELECT s.kind, s.name, shops.domain FROM knowledge_sources s JOIN shops ON shops.id = s.shop_id
              WHERE s.shop_id = $1 AND s.id = $2 AND shops.install_state = 'installed'",
+            self.shop_id,
+            self.source_id,
         )
-        .bind(self.shop_id)
-        .bind(self.source_id)
         .fetch_optional(&state.db)
         .await?
         else {
             return Ok(()); // the source or the shop is gone, or uninstalled
         };
+        let (kind, name, domain) = (source.kind, source.name, source.domain);
         let shop = ShopDomain::parse(&domain)?;
         tracing::Span::current().record("shop", tracing::field::display(&shop));
         let since = sources::begin(&state.db, self.shop_id, self.source_id).await?;
@@ -159,26 +160,25 @@ impl SyncSource {
     /// did not change are marked seen without being fetched again.
     async fn crawl(&self, state: &AppState, start: &str) -> anyhow::Result<Complete> {
         let start = reqwest::Url::parse(start)?;
-        let previous: HashMap<String, Validators> =
-            sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
-                "SELECT external_id, etag, last_modified FROM documents
+        let previous: HashMap<String, Validators> = sqlx::query!(
+            "SELECT external_id, etag, last_modified FROM documents
              WHERE shop_id = $1 AND source_id = $2",
+            self.shop_id,
+            self.source_id,
+        )
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(|page| {
+            (
+                page.external_id,
+                Validators {
+                    etag: page.etag,
+                    last_modified: page.last_modified,
+                },
             )
-            .bind(self.shop_id)
-            .bind(self.source_id)
-            .fetch_all(&state.db)
-            .await?
-            .into_iter()
-            .map(|(url, etag, last_modified)| {
-                (
-                    url,
-                    Validators {
-                        etag,
-                        last_modified,
-                    },
-                )
-            })
-            .collect();
+        })
+        .collect();
         let options = CrawlOptions {
             allow_private: state.knowledge.allow_private_crawl(),
             ..CrawlOptions::default()
@@ -200,27 +200,27 @@ impl SyncSource {
                             std::slice::from_ref(&document),
                         )
                         .await?;
-                    sqlx::query(
+                    sqlx::query!(
                         "UPDATE documents SET etag = $4, last_modified = $5
                          WHERE shop_id = $1 AND source_id = $2 AND external_id = $3",
+                        self.shop_id,
+                        self.source_id,
+                        &document.external_id,
+                        validators.etag,
+                        validators.last_modified,
                     )
-                    .bind(self.shop_id)
-                    .bind(self.source_id)
-                    .bind(&document.external_id)
-                    .bind(validators.etag)
-                    .bind(validators.last_modified)
                     .execute(&state.db)
                     .await?;
                     progress.processed += 1;
                 }
                 PageOutcome::NotModified { url } => {
-                    sqlx::query(
+                    sqlx::query!(
                         "UPDATE documents SET seen_at = now()
                          WHERE shop_id = $1 AND source_id = $2 AND external_id = $3",
+                        self.shop_id,
+                        self.source_id,
+                        &url,
                     )
-                    .bind(self.shop_id)
-                    .bind(self.source_id)
-                    .bind(&url)
                     .execute(&state.db)
                     .await?;
                     progress.processed += 1;

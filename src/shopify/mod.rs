@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod domain;
 pub mod install;
+pub mod install_state;
 pub mod proxy;
 pub mod session_token;
 pub mod signature;
@@ -15,3 +16,4 @@ pub mod topic;
 pub mod webhooks;
 
 pub use domain::ShopDomain;
+pub use install_state::InstallState;
