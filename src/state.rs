@@ -86,6 +86,14 @@ impl AppState {
     }
 }
 
+/// Lets the platform's extractors (`shopify::proxy`, `session_token`, `webhooks`) take the
+/// Shopify identity from the app's state without depending on it.
+impl axum::extract::FromRef<AppState> for Arc<ShopifyConfig> {
+    fn from_ref(state: &AppState) -> Self {
+        state.shopify.clone()
+    }
+}
+
 /// The HTTP client for Shopify: rustls (ring), bounded timeouts, no redirects followed.
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();

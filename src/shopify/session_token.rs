@@ -3,7 +3,9 @@
 //! minute. Verified here by hand: it is one HMAC and five claims, and a general JWT library
 //! would bring algorithms we must refuse anyway.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine;
@@ -14,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ShopDomain;
 use super::signature::hmac_sha256;
+use crate::config::ShopifyConfig;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 5;
@@ -161,12 +163,17 @@ pub fn verify(
 }
 
 /// Extracts and verifies `Authorization: Bearer <session token>`; 401 otherwise.
-impl FromRequestParts<AppState> for SessionToken {
+/// Any state holding the app's Shopify identity will do (see `AppProxy`'s extractor).
+impl<S> FromRequestParts<S> for SessionToken
+where
+    S: Send + Sync,
+    Arc<ShopifyConfig>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let token = bearer(&parts.headers).ok_or(SessionTokenError::Missing);
-        let shopify = &state.shopify;
+        let shopify = Arc::<ShopifyConfig>::from_ref(state);
         let now = chrono::Utc::now().timestamp();
         token
             .and_then(|t| {

@@ -3,7 +3,9 @@
 //! (`crate::http::webhooks`) take one as their argument, so they cannot forget to verify.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
@@ -12,8 +14,8 @@ use serde_json::Value;
 use super::ShopDomain;
 use super::signature::verify_webhook;
 use super::topic::WebhookTopic;
+use crate::config::ShopifyConfig;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// A delivery whose HMAC has been checked; handlers cannot get one any other way.
 #[derive(Debug, Clone)]
@@ -83,16 +85,22 @@ impl VerifiedWebhook {
     }
 }
 
-impl FromRequest<AppState> for VerifiedWebhook {
+/// Any state holding the app's Shopify identity will do (see `AppProxy`'s extractor).
+impl<S> FromRequest<S> for VerifiedWebhook
+where
+    S: Send + Sync,
+    Arc<ShopifyConfig>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let shopify = Arc::<ShopifyConfig>::from_ref(state);
         let headers = req.headers().clone();
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::client(e.status(), e.body_text()))?;
         Self::verify(
-            state.shopify.api_secret.expose_secret().as_bytes(),
+            shopify.api_secret.expose_secret().as_bytes(),
             &headers,
             &body,
         )
