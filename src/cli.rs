@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,7 +9,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 
-use crate::config::{Config, ConfigError, Settings, ShopifyConfig, apply_file_defaults};
+use crate::config::{Config, ConfigError, Settings, apply_file_defaults};
 use crate::crypto::Keyring;
 use crate::state::AppState;
 
@@ -276,7 +275,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let shutdown = crate::shutdown::on_signals();
             crate::launch(
                 listener,
-                state(db, config, shopify, keyring).await?,
+                AppState::build(db, config, shopify, keyring).await?,
                 shutdown,
             )
             .await?;
@@ -292,7 +291,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             let shutdown = crate::shutdown::on_signals();
             let grace = config.shutdown_grace;
-            let state = state(db, config, shopify, keyring).await?;
+            let state = AppState::build(db, config, shopify, keyring).await?;
             crate::jobs::run_worker(state, shutdown, grace).await?;
         }
         Command::Migrate => {
@@ -471,56 +470,6 @@ pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
     TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
-}
-
-/// The state every handler and job shares; loads (or connects to) the embedding model.
-pub async fn state(
-    db: PgPool,
-    config: Config,
-    shopify: ShopifyConfig,
-    keyring: Keyring,
-) -> anyhow::Result<AppState> {
-    let http = http_client();
-    let embedder = crate::knowledge::embed::from_config(&config)
-        .await
-        .context("while preparing the embedding model")?;
-    let mut knowledge = crate::knowledge::Knowledge::new(db.clone(), embedder)
-        .with_private_crawl(config.crawl_private_addresses);
-    // With a hosted model, shops indexed by the local one keep being served from its
-    // vectors until they are re-embedded.
-    if config.embeddings.is_some()
-        && let Ok(local) = crate::knowledge::embed::local()
-    {
-        knowledge = knowledge.with_previous(Arc::new(local));
-    }
-    let chat = crate::chat::Chat::new(&config.chat).context("while preparing the chat models")?;
-    Ok(AppState {
-        knowledge,
-        chat: Arc::new(chat),
-        db,
-        admin: Arc::new(crate::shopify::admin::AdminClient::new(
-            http.clone(),
-            &shopify.shop_url,
-            &shopify.api_version,
-        )),
-        config: Arc::new(config),
-        shopify: Arc::new(shopify),
-        keyring: Arc::new(keyring),
-        http,
-        metrics: crate::telemetry::metrics(),
-    })
-}
-
-/// The HTTP client for Shopify: rustls (ring), bounded timeouts, no redirects followed.
-pub fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("concierge/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
 }
 
 /// Keeps `clap`'s view of the command testable.

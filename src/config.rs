@@ -540,7 +540,10 @@ impl Config {
                 .as_deref()
                 .map(str::trim)
                 .filter(|k| !k.is_empty())
-                .map(|k| crate::crypto::Keyring::parse(&SecretString::from(k.to_owned())))
+                .map(|k| {
+                    crate::crypto::Keyring::parse(&SecretString::from(k.to_owned()))
+                        .map_err(|e| ConfigError::new("CONCIERGE_ENCRYPTION_KEYS", e.to_string()))
+                })
                 .transpose()?,
             embeddings: embeddings(s)?,
             chat: chat(s)?,

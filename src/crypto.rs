@@ -14,8 +14,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::ConfigError;
-
 const NONCE_LEN: usize = 12;
 
 /// The keys credentials are sealed with; the first seals, all open.
@@ -41,6 +39,23 @@ pub enum CryptoError {
     Corrupt,
 }
 
+/// Why a key list does not parse; the configuration names the setting it came from.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum KeyringError {
+    #[error("expected id:base64key entries, newest first")]
+    Format,
+    #[error("key id {0:?} must be letters, digits, - or _")]
+    BadId(String),
+    #[error("key {0:?} is not base64")]
+    NotBase64(String),
+    #[error("key {id:?} must be 32 bytes, got {len}")]
+    Length { id: String, len: usize },
+    #[error("key id {0:?} appears twice")]
+    Duplicate(String),
+    #[error("no key given")]
+    Empty,
+}
+
 /// A sealed value and the id of the key that sealed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {
@@ -50,8 +65,7 @@ pub struct Sealed {
 
 impl Keyring {
     /// Parses `id:base64key,id:base64key` (newest first); keys are 32 bytes.
-    pub fn parse(raw: &SecretString) -> Result<Self, ConfigError> {
-        const SETTING: &str = "CONCIERGE_ENCRYPTION_KEYS";
+    pub fn parse(raw: &SecretString) -> Result<Self, KeyringError> {
         let mut keys = Vec::new();
         for entry in raw
             .expose_secret()
@@ -59,38 +73,28 @@ impl Keyring {
             .map(str::trim)
             .filter(|e| !e.is_empty())
         {
-            let (id, key) = entry.split_once(':').ok_or_else(|| {
-                ConfigError::new(SETTING, "expected id:base64key entries, newest first")
-            })?;
+            let (id, key) = entry.split_once(':').ok_or(KeyringError::Format)?;
             if id.is_empty()
                 || !id
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return Err(ConfigError::new(
-                    SETTING,
-                    format!("key id {id:?} must be letters, digits, - or _"),
-                ));
+                return Err(KeyringError::BadId(id.to_owned()));
             }
             let bytes = STANDARD
                 .decode(key)
-                .map_err(|_| ConfigError::new(SETTING, format!("key {id:?} is not base64")))?;
-            let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| {
-                ConfigError::new(
-                    SETTING,
-                    format!("key {id:?} must be 32 bytes, got {}", bytes.len()),
-                )
+                .map_err(|_| KeyringError::NotBase64(id.to_owned()))?;
+            let cipher = Aes256Gcm::new_from_slice(&bytes).map_err(|_| KeyringError::Length {
+                id: id.to_owned(),
+                len: bytes.len(),
             })?;
             if keys.iter().any(|(existing, _)| existing == id) {
-                return Err(ConfigError::new(
-                    SETTING,
-                    format!("key id {id:?} appears twice"),
-                ));
+                return Err(KeyringError::Duplicate(id.to_owned()));
             }
             keys.push((id.to_owned(), cipher));
         }
         if keys.is_empty() {
-            return Err(ConfigError::new(SETTING, "no key given"));
+            return Err(KeyringError::Empty);
         }
         Ok(Self { keys })
     }
@@ -219,17 +223,27 @@ mod tests {
     }
 
     #[test]
-    fn bad_key_lists_name_the_setting() {
-        for bad in [
-            "",
-            "k1",
-            "k1:notbase64!",
-            "k1:AAAA",
-            "bad id:AAAA",
-            &format!("{0},{0}", Keyring::generate_entry("k")),
+    fn bad_key_lists_say_what_is_wrong() {
+        let twice = Keyring::generate_entry("k");
+        for (bad, expected) in [
+            ("", KeyringError::Empty),
+            ("k1", KeyringError::Format),
+            ("k1:notbase64!", KeyringError::NotBase64("k1".into())),
+            (
+                "k1:AAAA",
+                KeyringError::Length {
+                    id: "k1".into(),
+                    len: 3,
+                },
+            ),
+            ("bad id:AAAA", KeyringError::BadId("bad id".into())),
+            (
+                &format!("{twice},{twice}"),
+                KeyringError::Duplicate("k".into()),
+            ),
         ] {
             let err = Keyring::parse(&SecretString::from(bad.to_owned())).unwrap_err();
-            assert_eq!(err.setting, "CONCIERGE_ENCRYPTION_KEYS", "{bad}");
+            assert_eq!(err, expected, "{bad}");
         }
         let entry = Keyring::generate_entry("k1");
         let key = entry.split_once(':').unwrap().1.to_owned();

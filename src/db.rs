@@ -110,10 +110,10 @@ pub async fn pending_migrations(pool: &PgPool) -> anyhow::Result<usize> {
     let mut pending = 0;
     for migrator in [&jobs_migrator()?, &MIGRATOR] {
         let table = migrator.table_name.as_ref();
-        let exists: bool = sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
-            .bind(table)
-            .fetch_one(&mut *conn)
-            .await?;
+        let exists =
+            sqlx::query_scalar!(r#"SELECT to_regclass($1) IS NOT NULL AS "exists!""#, table)
+                .fetch_one(&mut *conn)
+                .await?;
         let applied = if exists {
             conn.list_applied_migrations(table).await?
         } else {
@@ -158,6 +158,7 @@ pub async fn scratch_database(
         .max_connections(1)
         .connect(&server_url)
         .await?;
+    // Built at run time: a database name is an identifier, which cannot be a bound parameter.
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&admin)
         .await?;
@@ -193,6 +194,7 @@ impl Scratch {
     }
 
     pub async fn finish(self) -> anyhow::Result<()> {
+        // Built at run time: a database name is an identifier, which cannot be a bound parameter.
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .execute(&self.admin)

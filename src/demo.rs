@@ -73,7 +73,7 @@ async fn serve(
         None => demo_keyring(&config.data_dir)?,
     };
     let grace = config.shutdown_grace;
-    let state = crate::cli::state(db.clone(), config, shopify, keyring).await?;
+    let state = crate::state::AppState::build(db.clone(), config, shopify, keyring).await?;
     let worker = tokio::spawn(crate::jobs::run_worker(
         state.clone(),
         shutdown.clone(),

@@ -1,7 +1,10 @@
-//! The state every handler shares.
+//! The state every handler and job shares, and how it is built: every command that serves,
+//! works the queue, measures or evaluates starts from [`AppState::build`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sqlx::PgPool;
 
@@ -34,6 +37,46 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state on `db` with a validated configuration; loads (or connects to) the
+    /// embedding model and prepares the chat models.
+    pub async fn build(
+        db: PgPool,
+        config: Config,
+        shopify: ShopifyConfig,
+        keyring: Keyring,
+    ) -> anyhow::Result<Self> {
+        let http = http_client();
+        let embedder = crate::knowledge::embed::from_config(&config)
+            .await
+            .context("while preparing the embedding model")?;
+        let mut knowledge = crate::knowledge::Knowledge::new(db.clone(), embedder)
+            .with_private_crawl(config.crawl_private_addresses);
+        // With a hosted model, shops indexed by the local one keep being served from its
+        // vectors until they are re-embedded.
+        if config.embeddings.is_some()
+            && let Ok(local) = crate::knowledge::embed::local()
+        {
+            knowledge = knowledge.with_previous(Arc::new(local));
+        }
+        let chat =
+            crate::chat::Chat::new(&config.chat).context("while preparing the chat models")?;
+        Ok(Self {
+            knowledge,
+            chat: Arc::new(chat),
+            db,
+            admin: Arc::new(AdminClient::new(
+                http.clone(),
+                &shopify.shop_url,
+                &shopify.api_version,
+            )),
+            config: Arc::new(config),
+            shopify: Arc::new(shopify),
+            keyring: Arc::new(keyring),
+            http,
+            metrics: crate::telemetry::metrics(),
+        })
+    }
+
     /// A usable access token for `shop` (refreshed first if about to expire).
     pub async fn access_token(
         &self,
@@ -41,4 +84,24 @@ impl AppState {
     ) -> Result<secrecy::SecretString, TokenError> {
         access_token(&self.db, &self.http, &self.shopify, &self.keyring, shop).await
     }
+}
+
+/// Lets the platform's extractors (`shopify::proxy`, `session_token`, `webhooks`) take the
+/// Shopify identity from the app's state without depending on it.
+impl axum::extract::FromRef<AppState> for Arc<ShopifyConfig> {
+    fn from_ref(state: &AppState) -> Self {
+        state.shopify.clone()
+    }
+}
+
+/// The HTTP client for Shopify: rustls (ring), bounded timeouts, no redirects followed.
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("concierge/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
 }

@@ -45,7 +45,7 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
     .await?;
     let shopify = ShopifyConfig::demo(app_url.clone(), sim.shop_url_template());
     let keyring = Keyring::parse(&SecretString::from(Keyring::generate_entry("bench")))?;
-    let state = crate::cli::state(db.clone(), config.clone(), shopify, keyring).await?;
+    let state = crate::state::AppState::build(db.clone(), config.clone(), shopify, keyring).await?;
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(crate::launch(listener, state.clone(), shutdown.clone()));
     let worker = tokio::spawn(crate::jobs::run_worker(

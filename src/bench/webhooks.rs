@@ -80,7 +80,7 @@ pub async fn run(
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(crate::launch(
         listener,
-        crate::cli::state(db.clone(), app_config, shopify.clone(), keyring).await?,
+        crate::state::AppState::build(db.clone(), app_config, shopify.clone(), keyring).await?,
         shutdown.clone(),
     ));
     let shop = crate::demo::DEMO_SHOP;

@@ -238,7 +238,7 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
         crate::crypto::Keyring::generate_entry("eval"),
     ))?;
     let grace = config.shutdown_grace;
-    let state = crate::cli::state(db.clone(), config, shopify, keyring).await?;
+    let state = crate::state::AppState::build(db.clone(), config, shopify, keyring).await?;
     let shutdown = tokio_util::sync::CancellationToken::new();
     let worker = tokio::spawn(crate::jobs::run_worker(
         state.clone(),

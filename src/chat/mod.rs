@@ -1,6 +1,5 @@
 //! The chat engine: answering shoppers with an LLM that calls the store's tools.
 
-pub mod api;
 pub mod engine;
 pub mod eval;
 pub mod events;

@@ -11,17 +11,17 @@
 //! never mistaken for an App Bridge session token (signed with the secret itself).
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Mac;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
-use crate::shopify::session_token::{self, LEEWAY_SECS};
+use crate::shopify::session_token::{self, LEEWAY_SECS, bearer};
+use crate::shopify::signature::hmac_sha256;
 use crate::state::AppState;
 
 /// How long a visitor token lives; the widget asks the app proxy for a new one after.
@@ -55,9 +55,7 @@ pub struct Visitor {
 }
 
 fn key(app_secret: &[u8]) -> [u8; 32] {
-    // HMAC takes keys of any length; this cannot fail.
-    let mut mac =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(app_secret).unwrap_or_else(|_| unreachable!());
+    let mut mac = hmac_sha256(app_secret);
     mac.update(b"concierge visitor token v1");
     mac.finalize().into_bytes().into()
 }
@@ -104,15 +102,11 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+        let token = bearer(&parts.headers)
             .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "missing visitor token"))?;
         Self::verify(
             state.shopify.api_secret.expose_secret().as_bytes(),
-            token.trim(),
+            token,
             chrono::Utc::now().timestamp(),
         )
     }

@@ -2,22 +2,32 @@
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde_json::json;
 
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The probes' and Prometheus' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
 /// Alive: the process answers. Never touches dependencies, so a slow database does not get
 /// healthy web nodes restarted.
-pub async fn healthz() -> Response {
+async fn healthz() -> Response {
     axum::Json(json!({ "status": "ok" })).into_response()
 }
 
 /// Ready: the database answers and the schema is current; 503 otherwise, saying which.
-pub async fn readyz(State(state): State<AppState>) -> Result<Response, AppError> {
+async fn readyz(State(state): State<AppState>) -> Result<Response, AppError> {
     let pending = tokio::time::timeout(
         Duration::from_secs(2),
         crate::db::pending_migrations(&state.db),
@@ -44,7 +54,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Response, AppError>
 
 /// Prometheus text exposition: this process's request and job counters, plus the depth of
 /// every job queue by status, read from the queue itself so it covers all workers.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>) -> Response {
     match crate::jobs::queue_depths(&state.db).await {
         Ok(depths) => {
             for (queue, status, count) in depths {

@@ -1,6 +1,15 @@
-//! The HTTP surface: routes, the middleware every request passes through, and `launch`.
+//! The HTTP surface: one module per area, each with its own `router()`; here they are
+//! merged, wrapped in the middleware every request passes through, and served by `launch`.
 
+mod chat;
+mod current_shop;
 mod health;
+mod knowledge;
+mod oauth;
+mod shop;
+mod webhooks;
+
+pub use current_shop::CurrentShop;
 
 use std::any::Any;
 use std::future::IntoFuture;
@@ -10,7 +19,6 @@ use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -18,9 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::chat::api as chat;
 use crate::error::{AppError, error_response};
-use crate::knowledge::api as knowledge;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -30,28 +36,12 @@ pub fn app(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let max_body = state.config.max_body_bytes;
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/auth", get(crate::shopify::oauth::begin))
-        .route("/auth/callback", get(crate::shopify::oauth::callback))
-        .route("/api/shop", get(crate::shopify::embedded::shop))
-        .route(
-            "/api/sources",
-            get(knowledge::list).post(knowledge::create),
-        )
-        .route("/api/sources/{id}", delete(knowledge::delete))
-        .route("/api/sources/{id}/sync", post(knowledge::sync))
-        .route("/api/faq", post(knowledge::add_faq))
-        .route("/api/faq/{id}", delete(knowledge::delete_faq))
-        .route(
-            "/api/files",
-            post(knowledge::upload).layer(DefaultBodyLimit::max(knowledge::MAX_UPLOAD_BYTES)),
-        )
-        .route("/proxy/session", get(chat::session))
-        .nest("/chat", chat_routes())
-        .route("/webhooks", post(crate::shopify::webhooks::receive))
-        .route("/webhooks/compliance", post(crate::shopify::webhooks::receive_compliance))
+        .merge(health::router())
+        .merge(oauth::router())
+        .merge(shop::router())
+        .merge(knowledge::router())
+        .merge(chat::router())
+        .merge(webhooks::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         // Outside the routes, so that it answers preflights (OPTIONS) that no route has.
@@ -79,17 +69,6 @@ pub fn app(state: AppState) -> Router {
                 .timeout(timeout),
         )
         .with_state(state)
-}
-
-/// The widget's chat API (its CORS layer is on the whole app, see [`chat::cors`]).
-fn chat_routes() -> Router<AppState> {
-    Router::new()
-        .route("/conversations", post(chat::create))
-        .route("/conversations/{id}", get(chat::show))
-        .route("/conversations/{id}/messages", post(chat::send))
-        .route("/conversations/{id}/events", get(chat::follow))
-        .route("/conversations/{id}/csat", post(chat::rate))
-        .layer(DefaultBodyLimit::max(chat::MAX_BODY_BYTES))
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {

@@ -11,7 +11,12 @@
 //! the heartbeat of a worker name that registers again, so a restarted process that reused
 //! its old name would keep its predecessor's jobs locked, and they would never run again.
 
+mod ingest_upload;
 mod probe;
+mod reembed_shop;
+mod refresh;
+mod sync_product;
+mod sync_source;
 mod webhook;
 
 use std::future::Future;
@@ -32,10 +37,13 @@ use tower::util::rng::HasherRng;
 
 use crate::state::AppState;
 
+pub use ingest_upload::IngestUpload;
 pub use probe::{Probe, ProbeOutcome};
+pub use reembed_shop::{ReembedShop, queue_reembeds};
+pub use refresh::queue_due_refreshes;
+pub use sync_product::{ProductRef, SyncProduct};
+pub use sync_source::{SyncSource, on_install, queue_sync};
 pub use webhook::ProcessWebhook;
-
-use crate::knowledge::sync::{IngestUpload, ReembedShop, SyncProduct, SyncSource};
 
 /// How many times the queue hands a failing job to a worker before giving up on it.
 const MAX_ATTEMPTS: usize = 8;
@@ -76,13 +84,13 @@ pub async fn cancel_pending_for_shop(
     conn: &mut PgConnection,
     shop_id: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "DELETE FROM apalis.jobs
          WHERE status IN ('Pending', 'Failed') AND job_type <> $2
-           AND convert_from(job, 'UTF8')::jsonb ->> 'shop_id' = $1::text",
+           AND convert_from(job, 'UTF8')::jsonb ->> 'shop_id' = $1::int8::text",
+        shop_id,
+        ProcessWebhook::QUEUE,
     )
-    .bind(shop_id)
-    .bind(ProcessWebhook::QUEUE)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -90,9 +98,15 @@ pub async fn cancel_pending_for_shop(
 
 /// Job counts by queue and status, for `/metrics`.
 pub async fn queue_depths(db: &PgPool) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT job_type, status, count(*) FROM apalis.jobs GROUP BY job_type, status")
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"SELECT job_type, status, count(*) AS "count!" FROM apalis.jobs GROUP BY job_type, status"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.job_type, r.status, r.count))
+        .collect())
 }
 
 /// A name no other worker process has used: `host:pid:random`.
@@ -122,14 +136,14 @@ pub async fn run_worker(
     let monitor = register::<SyncProduct>(monitor, &state, &identity)?;
     let monitor = register::<IngestUpload>(monitor, &state, &identity)?;
     let monitor = register::<ReembedShop>(monitor, &state, &identity)?;
-    let reembeds = crate::knowledge::sync::queue_reembeds(&state).await?;
+    let reembeds = queue_reembeds(&state).await?;
     if reembeds > 0 {
         tracing::info!(
             shops = reembeds,
             "re-embedding shops with the current model"
         );
     }
-    tokio::spawn(refresh_sources(state.db.clone(), shutdown.clone()));
+    tokio::spawn(refresh::refresh_sources(state.db.clone(), shutdown.clone()));
     monitor
         .with_terminator(async move { tokio::time::sleep(grace).await })
         .run_with_signal(async move {
@@ -139,23 +153,6 @@ pub async fn run_worker(
         .await?;
     tracing::info!(worker = %identity, "worker stopped");
     Ok(())
-}
-
-/// Every few minutes, queues the syncs that have come due (content, crawls, the catalog's
-/// daily reconciliation) until `shutdown`.
-async fn refresh_sources(db: PgPool, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(300));
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        match crate::knowledge::sync::queue_due_refreshes(&db).await {
-            Ok(0) => {}
-            Ok(queued) => tracing::info!(queued, "source refreshes queued"),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "queueing refreshes failed"),
-        }
-    }
 }
 
 fn register<J: Job>(monitor: Monitor, state: &AppState, identity: &str) -> anyhow::Result<Monitor> {

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Job, JobContext, enqueue};
-use crate::knowledge::sync::{ProductRef, SyncProduct};
-use crate::shopify::webhooks::WebhookTopic;
+use super::{Job, JobContext, ProductRef, SyncProduct, enqueue};
+use crate::shopify::InstallState;
+use crate::shopify::topic::WebhookTopic;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProcessWebhook {
@@ -19,6 +19,7 @@ pub struct ProcessWebhook {
 impl Job for ProcessWebhook {
     const QUEUE: &'static str = "webhook";
 
+    #[tracing::instrument(skip_all, fields(shop_id = self.shop_id, event = self.event))]
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         // The event's row lock serialises any two runs of this job (a worker presumed dead
         // may still be finishing), and the effect commits with `processed_at`: exactly once.
@@ -44,12 +45,13 @@ impl Job for ProcessWebhook {
             WebhookTopic::AppUninstalled => {
                 // Shopify has already revoked the token; forget it, and stop the shop's work.
                 sqlx::query!(
-                    "UPDATE shops SET install_state = 'uninstalled', uninstalled_at = now(),
+                    "UPDATE shops SET install_state = $2, uninstalled_at = now(),
                             access_token_ciphertext = NULL, access_token_expires_at = NULL,
                             refresh_token_ciphertext = NULL, refresh_token_expires_at = NULL,
                             credentials_key_id = NULL
                      WHERE id = $1",
-                    self.shop_id
+                    self.shop_id,
+                    InstallState::Uninstalled as InstallState,
                 )
                 .execute(&mut *tx)
                 .await?;
@@ -74,13 +76,13 @@ impl Job for ProcessWebhook {
                 // The customer's conversations (by customer id, or the email they gave for
                 // follow-up) go, with their messages, turns and tool calls.
                 let (customer, email) = customer_of(&event.payload);
-                let deleted = sqlx::query(
+                let deleted = sqlx::query!(
                     "DELETE FROM conversations WHERE shop_id = $1
                        AND (customer_id = $2 OR lower(contact_email) = lower($3))",
+                    self.shop_id,
+                    customer,
+                    email,
                 )
-                .bind(self.shop_id)
-                .bind(customer)
-                .bind(email)
                 .execute(&mut *tx)
                 .await?;
                 format!(
@@ -90,20 +92,21 @@ impl Job for ProcessWebhook {
             }
             WebhookTopic::CustomersDataRequest => {
                 let (customer, email) = customer_of(&event.payload);
-                let conversations: Vec<Value> = sqlx::query_scalar(
-                    "SELECT jsonb_build_object(
+                let conversations: Vec<Value> = sqlx::query_scalar!(
+                    r#"SELECT jsonb_build_object(
                          'id', c.id, 'started_at', c.created_at, 'contact_email', c.contact_email,
                          'messages', coalesce((SELECT jsonb_agg(jsonb_build_object(
                              'role', m.role, 'content', m.content, 'at', m.created_at) ORDER BY m.id)
                              FROM messages m WHERE m.shop_id = c.shop_id
                                AND m.conversation_id = c.id), '[]'::jsonb))
+                         AS "conversation!"
                      FROM conversations c WHERE c.shop_id = $1
                        AND (c.customer_id = $2 OR lower(c.contact_email) = lower($3))
-                     ORDER BY c.created_at",
+                     ORDER BY c.created_at"#,
+                    self.shop_id,
+                    customer,
+                    email,
                 )
-                .bind(self.shop_id)
-                .bind(customer)
-                .bind(email)
                 .fetch_all(&mut *tx)
                 .await?;
                 let export = customer_export(&event.payload, conversations);
@@ -145,11 +148,11 @@ impl Job for ProcessWebhook {
                 "product sync queued".to_owned()
             }
             WebhookTopic::ProductsDelete => {
-                let deleted = sqlx::query(
+                let deleted = sqlx::query!(
                     "DELETE FROM documents WHERE shop_id = $1 AND kind = 'product' AND external_id = $2",
+                    self.shop_id,
+                    gid(&event.payload, "Product")?,
                 )
-                .bind(self.shop_id)
-                .bind(gid(&event.payload, "Product")?)
                 .execute(&mut *tx)
                 .await?;
                 format!("{} documents deleted", deleted.rows_affected())

@@ -3,16 +3,14 @@
 //! Connectors (the `connectors` crate) produce documents; [`ingest`] chunks them, embeds the
 //! chunks whose content changed and writes documents, chunks and vectors in one transaction
 //! per batch; [`search`] answers keyword, vector and hybrid queries per shop; [`sources`]
-//! tracks each source's sync progress; [`sync`] holds the jobs that keep sources fresh.
+//! tracks each source's sync progress; the jobs that keep sources fresh live in `crate::jobs`.
 
-pub mod api;
 pub mod embed;
 pub mod eval;
 pub mod ingest;
 pub mod search;
 pub mod shopify;
 pub mod sources;
-pub mod sync;
 
 use std::sync::Arc;
 
@@ -31,7 +29,7 @@ pub struct Knowledge {
     embedder: Arc<dyn Embedder>,
     model: ModelCell,
     /// An older model whose vectors shops are still served from until their re-embedding
-    /// with the current one completes ([`sync::ReembedShop`]).
+    /// with the current one completes (`crate::jobs::ReembedShop`).
     previous: Option<(Arc<dyn Embedder>, ModelCell)>,
     /// Vectors per (shop, model), with when they were counted: picks the vector plan.
     sizes: Arc<std::sync::Mutex<search::Sizes>>,

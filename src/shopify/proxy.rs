@@ -2,15 +2,17 @@
 //! to `/proxy/...`, signed. [`AppProxy`] is the only way a handler learns the shop and the
 //! logged-in customer: from Shopify's signature, never from the browser or the model.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use secrecy::ExposeSecret;
 
 use super::ShopDomain;
 use super::signature::{SignatureError, verify_app_proxy};
+use crate::config::ShopifyConfig;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// A verified app-proxy request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +68,19 @@ impl AppProxy {
     }
 }
 
-impl FromRequestParts<AppState> for AppProxy {
+/// Any state that holds the app's Shopify identity will do (the app's is `AppState`), so the
+/// platform layer does not depend on the app's state.
+impl<S> FromRequestParts<S> for AppProxy
+where
+    S: Send + Sync,
+    Arc<ShopifyConfig>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
-        let secret = state.shopify.api_secret.expose_secret().as_bytes();
+        let shopify = Arc::<ShopifyConfig>::from_ref(state);
+        let secret = shopify.api_secret.expose_secret().as_bytes();
         Self::verify(secret, query, chrono::Utc::now().timestamp())
     }
 }

@@ -3,19 +3,21 @@
 //! minute. Verified here by hand: it is one HMAC and five claims, and a general JWT library
 //! would bring algorithms we must refuse anyway.
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Mac;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::ShopDomain;
+use super::signature::hmac_sha256;
+use crate::config::ShopifyConfig;
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// Clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: i64 = 5;
@@ -43,8 +45,9 @@ pub struct SessionToken {
     pub raw: secrecy::SecretString,
 }
 
+/// Why a session token (or a visitor token, which shares its format) is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
+pub enum SessionTokenError {
     #[error("missing bearer token")]
     Missing,
     #[error("malformed token")]
@@ -68,9 +71,14 @@ struct JwtHeader {
     alg: String,
 }
 
-fn mac(secret: &[u8]) -> Hmac<Sha256> {
-    // HMAC takes keys of any length; this cannot fail.
-    <Hmac<Sha256> as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
+/// The token in `Authorization: Bearer <token>`, if the header has that form: App Bridge
+/// session tokens and our visitor tokens both travel so.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// Signs `claims` as an HS256 JWT, as Shopify does (used by the simulator and tests, and for
@@ -79,7 +87,7 @@ pub fn mint(secret: &[u8], claims: &impl Serialize) -> String {
     let header = B64URL.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = B64URL.encode(serde_json::to_vec(claims).unwrap_or_default());
     let signing_input = format!("{header}.{payload}");
-    let mut m = mac(secret);
+    let mut m = hmac_sha256(secret);
     m.update(signing_input.as_bytes());
     format!(
         "{signing_input}.{}",
@@ -89,32 +97,37 @@ pub fn mint(secret: &[u8], claims: &impl Serialize) -> String {
 
 /// The claims of an HS256 JWT signed with `secret` (signature checked in constant time);
 /// the caller checks what they say.
-pub fn open<C: serde::de::DeserializeOwned>(secret: &[u8], token: &str) -> Result<C, TokenError> {
-    let (signing_input, signature) = token.rsplit_once('.').ok_or(TokenError::Malformed)?;
-    let (header, payload) = signing_input.split_once('.').ok_or(TokenError::Malformed)?;
+pub fn open<C: serde::de::DeserializeOwned>(
+    secret: &[u8],
+    token: &str,
+) -> Result<C, SessionTokenError> {
+    let (signing_input, signature) = token.rsplit_once('.').ok_or(SessionTokenError::Malformed)?;
+    let (header, payload) = signing_input
+        .split_once('.')
+        .ok_or(SessionTokenError::Malformed)?;
     if payload.contains('.') {
-        return Err(TokenError::Malformed);
+        return Err(SessionTokenError::Malformed);
     }
     let header: JwtHeader = B64URL
         .decode(header)
         .ok()
         .and_then(|h| serde_json::from_slice(&h).ok())
-        .ok_or(TokenError::Malformed)?;
+        .ok_or(SessionTokenError::Malformed)?;
     if header.alg != "HS256" {
-        return Err(TokenError::Algorithm);
+        return Err(SessionTokenError::Algorithm);
     }
     let signature = B64URL
         .decode(signature)
-        .map_err(|_| TokenError::Malformed)?;
-    let mut m = mac(secret);
+        .map_err(|_| SessionTokenError::Malformed)?;
+    let mut m = hmac_sha256(secret);
     m.update(signing_input.as_bytes());
     m.verify_slice(&signature)
-        .map_err(|_| TokenError::Signature)?;
+        .map_err(|_| SessionTokenError::Signature)?;
     B64URL
         .decode(payload)
         .ok()
         .and_then(|p| serde_json::from_slice(&p).ok())
-        .ok_or(TokenError::Malformed)
+        .ok_or(SessionTokenError::Malformed)
 }
 
 /// Verifies `token` for the app `api_key` at time `now` (seconds since the epoch).
@@ -123,24 +136,24 @@ pub fn verify(
     api_key: &str,
     token: &str,
     now: i64,
-) -> Result<SessionToken, TokenError> {
+) -> Result<SessionToken, SessionTokenError> {
     let claims: Claims = open(secret, token)?;
     if claims.exp < now - LEEWAY_SECS {
-        return Err(TokenError::Expired);
+        return Err(SessionTokenError::Expired);
     }
     if claims.nbf > now + LEEWAY_SECS {
-        return Err(TokenError::NotYetValid);
+        return Err(SessionTokenError::NotYetValid);
     }
     if claims.aud != api_key {
-        return Err(TokenError::Audience);
+        return Err(SessionTokenError::Audience);
     }
     let host = claims
         .dest
         .strip_prefix("https://")
-        .ok_or(TokenError::Destination)?;
-    let shop = ShopDomain::parse(host).map_err(|_| TokenError::Destination)?;
+        .ok_or(SessionTokenError::Destination)?;
+    let shop = ShopDomain::parse(host).map_err(|_| SessionTokenError::Destination)?;
     if claims.iss.strip_suffix("/admin") != Some(claims.dest.as_str()) {
-        return Err(TokenError::Destination);
+        return Err(SessionTokenError::Destination);
     }
     Ok(SessionToken {
         shop,
@@ -150,17 +163,17 @@ pub fn verify(
 }
 
 /// Extracts and verifies `Authorization: Bearer <session token>`; 401 otherwise.
-impl FromRequestParts<AppState> for SessionToken {
+/// Any state holding the app's Shopify identity will do (see `AppProxy`'s extractor).
+impl<S> FromRequestParts<S> for SessionToken
+where
+    S: Send + Sync,
+    Arc<ShopifyConfig>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(TokenError::Missing);
-        let shopify = &state.shopify;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let token = bearer(&parts.headers).ok_or(SessionTokenError::Missing);
+        let shopify = Arc::<ShopifyConfig>::from_ref(state);
         let now = chrono::Utc::now().timestamp();
         token
             .and_then(|t| {
@@ -213,20 +226,20 @@ mod tests {
         let flipped = String::from_utf8(flipped).unwrap();
         assert_eq!(
             verify(SECRET, "api-key", &flipped, NOW).unwrap_err(),
-            TokenError::Signature
+            SessionTokenError::Signature
         );
         assert_eq!(
             verify(b"other", "api-key", &token, NOW).unwrap_err(),
-            TokenError::Signature
+            SessionTokenError::Signature
         );
         assert_eq!(
             verify(SECRET, "other-app", &token, NOW).unwrap_err(),
-            TokenError::Audience
+            SessionTokenError::Audience
         );
         // Replayed after its minute (and the leeway): expired.
         assert_eq!(
             verify(SECRET, "api-key", &token, NOW + 66).unwrap_err(),
-            TokenError::Expired
+            SessionTokenError::Expired
         );
         assert!(
             verify(SECRET, "api-key", &token, NOW + 64).is_ok(),
@@ -234,11 +247,11 @@ mod tests {
         );
         assert_eq!(
             verify(SECRET, "api-key", &token, NOW - 10).unwrap_err(),
-            TokenError::NotYetValid
+            SessionTokenError::NotYetValid
         );
         assert_eq!(
             verify(SECRET, "api-key", "a.b", NOW).unwrap_err(),
-            TokenError::Malformed
+            SessionTokenError::Malformed
         );
 
         let mut evil = claims();
@@ -246,13 +259,13 @@ mod tests {
         evil.iss = "https://evil.example.com/admin".into();
         assert_eq!(
             verify(SECRET, "api-key", &mint(SECRET, &evil), NOW).unwrap_err(),
-            TokenError::Destination
+            SessionTokenError::Destination
         );
         let mut mismatched = claims();
         mismatched.iss = "https://other.myshopify.com/admin".into();
         assert_eq!(
             verify(SECRET, "api-key", &mint(SECRET, &mismatched), NOW).unwrap_err(),
-            TokenError::Destination
+            SessionTokenError::Destination
         );
 
         let none = format!(
@@ -262,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             verify(SECRET, "api-key", &none, NOW).unwrap_err(),
-            TokenError::Algorithm
+            SessionTokenError::Algorithm
         );
     }
 }

@@ -16,7 +16,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
+pub type HmacSha256 = Hmac<Sha256>;
 
 /// How far a signed timestamp may be from our clock, either way.
 pub const TIMESTAMP_TOLERANCE_SECS: i64 = 90;
@@ -35,27 +35,30 @@ pub enum SignatureError {
     Stale,
 }
 
-fn mac(secret: &[u8]) -> HmacSha256 {
-    // HMAC takes keys of any length; this cannot fail.
-    <HmacSha256 as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| unreachable!())
+/// HMAC-SHA256 keyed with `key`: the one constructor every signature here and in the
+/// session and visitor tokens uses.
+pub fn hmac_sha256(key: &[u8]) -> HmacSha256 {
+    // HMAC is defined for keys of any length (long ones are hashed, short ones padded), and
+    // `new_from_slice` returns its error only for fixed-size-key MACs: it cannot fail here.
+    <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC accepts keys of any length")
 }
 
 /// Hex HMAC-SHA256 of `message`.
 pub fn sign_hex(secret: &[u8], message: &[u8]) -> String {
-    let mut m = mac(secret);
+    let mut m = hmac_sha256(secret);
     m.update(message);
     hex::encode(m.finalize().into_bytes())
 }
 
 /// Base64 HMAC-SHA256 of `message`.
 pub fn sign_base64(secret: &[u8], message: &[u8]) -> String {
-    let mut m = mac(secret);
+    let mut m = hmac_sha256(secret);
     m.update(message);
     BASE64.encode(m.finalize().into_bytes())
 }
 
 fn verify(secret: &[u8], message: &[u8], tag: &[u8]) -> Result<(), SignatureError> {
-    let mut m = mac(secret);
+    let mut m = hmac_sha256(secret);
     m.update(message);
     m.verify_slice(tag).map_err(|_| SignatureError::Mismatch)
 }

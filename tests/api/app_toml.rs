@@ -1,7 +1,7 @@
 //! `shopify.app.toml` says what the code does: same scopes, same webhook topics, the
 //! compliance topics on their own endpoint, the app proxy where `/proxy` serves.
 
-use concierge::shopify::webhooks::WebhookTopic;
+use concierge::shopify::topic::WebhookTopic;
 
 #[test]
 fn the_app_configuration_agrees_with_the_code() {

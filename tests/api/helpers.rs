@@ -143,7 +143,7 @@ async fn state_for(db: &TestDb, app_url: &str, extra: &[&str]) -> concierge::App
     config.database_url = Some(SecretString::from(db.url.clone()));
     let shopify = config.shopify.clone().expect("test Shopify credentials");
     let keyring = config.keyring.clone().expect("test keys");
-    concierge::cli::state(db.pool.clone(), config, shopify, keyring)
+    concierge::AppState::build(db.pool.clone(), config, shopify, keyring)
         .await
         .expect("app state")
 }

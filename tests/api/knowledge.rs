@@ -6,12 +6,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use concierge::jobs::ReembedShop;
 use concierge::jobs::{Job, JobContext};
 use concierge::knowledge::Knowledge;
 use concierge::knowledge::embed::{EmbedFuture, Embedder};
 use concierge::knowledge::search::{Filters, Mode, SearchRequest};
 use concierge::knowledge::sources::{self, Kind};
-use concierge::knowledge::sync::ReembedShop;
 use connectors::{Block, Document, SourceKind, StructuredFields};
 
 use concierge::demo::DEMO_SHOP;
@@ -839,12 +839,7 @@ async fn a_model_change_re_embeds_while_the_old_vectors_keep_serving() {
     );
 
     // The worker re-embeds it (queued at start), then switches it over and drops the old.
-    assert_eq!(
-        concierge::knowledge::sync::queue_reembeds(&new)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(concierge::jobs::queue_reembeds(&new).await.unwrap(), 1);
     let job = ReembedShop { shop_id: shop };
     let context = JobContext {
         db: db.pool.clone(),
@@ -869,12 +864,7 @@ async fn a_model_change_re_embeds_while_the_old_vectors_keep_serving() {
     );
     // Run again (at least once delivery): nothing left to do, nothing changes.
     job.run(context).await.unwrap();
-    assert_eq!(
-        concierge::knowledge::sync::queue_reembeds(&new)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(concierge::jobs::queue_reembeds(&new).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -899,7 +889,7 @@ async fn stale_sources_are_synced_again_on_schedule() {
         .execute(&db.pool)
         .await
         .unwrap();
-    let refresh = concierge::knowledge::sync::queue_due_refreshes;
+    let refresh = concierge::jobs::queue_due_refreshes;
     assert_eq!(refresh(&db.pool).await.unwrap(), 1);
     let queued: Vec<String> = sqlx::query_scalar(
         "SELECT kind FROM knowledge_sources WHERE status = 'queued' ORDER BY kind",

@@ -228,7 +228,7 @@ async fn faq_entries_files_and_a_crawled_site_become_searchable() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let job = concierge::knowledge::sync::SyncSource {
+    let job = concierge::jobs::SyncSource {
         shop_id: shop,
         source_id: strict_source,
     };

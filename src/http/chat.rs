@@ -12,25 +12,27 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use futures::{Stream, StreamExt};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::engine::{TurnJob, spawn_turn};
-use super::events::ChatEvent;
-use super::hub::{Cursor, Delivery};
-use super::redact;
-use super::settings::ShopSettings;
-use super::store;
-use super::visitor::{TOKEN_TTL_SECS, Visitor};
+use super::current_shop::installed_shop;
+use crate::chat::engine::{TurnJob, spawn_turn};
+use crate::chat::events::ChatEvent;
+use crate::chat::hub::{Cursor, Delivery};
+use crate::chat::redact;
+use crate::chat::settings::ShopSettings;
+use crate::chat::store;
+use crate::chat::visitor::{TOKEN_TTL_SECS, Visitor};
 use crate::error::{AppError, AppJson, error_response};
 use crate::shopify::proxy::AppProxy;
 use crate::state::AppState;
@@ -38,37 +40,48 @@ use crate::state::AppState;
 /// Longest shopper message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4_000;
 /// Largest request body on `/chat/*`.
-pub const MAX_BODY_BYTES: usize = 32 * 1024;
+const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Messages returned with a conversation.
 const HISTORY_LIMIT: i64 = 200;
 /// How often an idle stream sends a comment, so proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// The widget's routes: its session through the app proxy, and the chat API (whose CORS
+/// layer is on the whole app, see [`cors`]).
+pub fn router() -> Router<AppState> {
+    let chat = Router::new()
+        .route("/conversations", post(create))
+        .route("/conversations/{id}", get(show))
+        .route("/conversations/{id}/messages", post(send))
+        .route("/conversations/{id}/events", get(follow))
+        .route("/conversations/{id}/csat", post(rate))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    Router::new()
+        .route("/proxy/session", get(session))
+        .nest("/chat", chat)
+}
+
 #[derive(Deserialize)]
-pub struct SessionQuery {
+struct SessionQuery {
     /// The widget's stored anonymous id, if it has one.
     visitor: Option<String>,
 }
 
 /// `GET /proxy/session`: a visitor token for the verified shop and customer.
 #[tracing::instrument(skip_all, fields(shop = %proxy.shop))]
-pub async fn session(
+async fn session(
     State(state): State<AppState>,
     proxy: AppProxy,
     Query(query): Query<SessionQuery>,
 ) -> Result<Response, AppError> {
-    let shop_id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'",
-    )
-    .bind(proxy.shop.as_str())
-    .fetch_optional(&state.db)
-    .await?;
-    let shop_id = shop_id.ok_or_else(|| {
-        AppError::client(
-            StatusCode::NOT_FOUND,
-            "the app is not installed on this shop",
-        )
-    })?;
+    let shop_id = installed_shop(&state.db, &proxy.shop)
+        .await?
+        .ok_or_else(|| {
+            AppError::client(
+                StatusCode::NOT_FOUND,
+                "the app is not installed on this shop",
+            )
+        })?;
     let settings = ShopSettings::load(&state.db, shop_id).await?;
     let visitor = Visitor {
         shop_id,
@@ -200,28 +213,29 @@ async fn known_storefront(state: &AppState, origin: &str) -> Result<bool, sqlx::
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"))
         .unwrap_or(origin);
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM shops WHERE install_state = 'installed' AND (
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM shops WHERE install_state = 'installed' AND (
              'https://' || domain = $1
              OR settings -> 'storefront_domains' @> to_jsonb($1::text)
-             OR settings -> 'storefront_domains' @> to_jsonb($2::text)))",
+             OR settings -> 'storefront_domains' @> to_jsonb($2::text))) AS "known!""#,
+        origin,
+        host,
     )
-    .bind(origin)
-    .bind(host)
     .fetch_one(&state.db)
     .await
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewConversation {
+struct NewConversation {
     /// The storefront's language (`en`, `fr-CA`...).
     #[serde(default)]
     locale: Option<String>,
 }
 
 /// `POST /chat/conversations`
-pub async fn create(
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn create(
     State(state): State<AppState>,
     Caller(visitor): Caller,
     AppJson(body): AppJson<NewConversation>,
@@ -235,7 +249,8 @@ pub async fn create(
 }
 
 /// `GET /chat/conversations/{id}`: the conversation, its messages and its latest turn.
-pub async fn show(
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn show(
     State(state): State<AppState>,
     Caller(visitor): Caller,
     Path(id): Path<Uuid>,
@@ -257,7 +272,7 @@ pub async fn show(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewMessage {
+struct NewMessage {
     text: String,
     /// The widget's id for this message: sending it again (after a lost connection) stores
     /// it once and resumes its answer.
@@ -267,7 +282,7 @@ pub struct NewMessage {
 
 /// `POST /chat/conversations/{id}/messages`: stores the message, then streams its answer.
 #[tracing::instrument(skip_all, fields(shop = %visitor.shop, conversation = %id))]
-pub async fn send(
+async fn send(
     State(state): State<AppState>,
     Caller(visitor): Caller,
     Path(id): Path<Uuid>,
@@ -437,7 +452,8 @@ async fn stored_outcome(
 
 /// `GET /chat/conversations/{id}/events`: follows the conversation (answers as they are
 /// written, agents' replies), resuming after `Last-Event-ID`.
-pub async fn follow(
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn follow(
     State(state): State<AppState>,
     Caller(visitor): Caller,
     Path(id): Path<Uuid>,
@@ -459,12 +475,13 @@ pub async fn follow(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Rating {
+struct Rating {
     rating: i16,
 }
 
 /// `POST /chat/conversations/{id}/csat`: the shopper's 1–5 rating.
-pub async fn rate(
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn rate(
     State(state): State<AppState>,
     Caller(visitor): Caller,
     Path(id): Path<Uuid>,

@@ -9,56 +9,64 @@
 //! - `POST /api/files?name=guide.pdf` (the file as the body): stores the upload and queues
 //!   its ingest; `GET /api/sources` shows its progress.
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::sources::{self, Kind};
-use super::sync::{IngestUpload, queue};
+use super::current_shop::CurrentShop;
 use crate::error::{AppError, AppJson};
-use crate::jobs::enqueue;
-use crate::shopify::session_token::SessionToken;
+use crate::jobs::{IngestUpload, enqueue, queue_sync};
+use crate::knowledge::sources::{self, Kind};
 use crate::state::AppState;
 
 /// The largest file accepted (the PDF parser's own limit).
-pub const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
+const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
 /// FAQ entries: question and answer lengths.
 const MAX_QUESTION_CHARS: usize = 500;
 const MAX_ANSWER_CHARS: usize = 10_000;
 
-async fn shop_id(state: &AppState, session: &SessionToken) -> Result<i64, AppError> {
-    sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1 AND install_state = 'installed'")
-        .bind(session.shop.as_str())
-        .fetch_optional(&state.db)
-        .await?
-        .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "the shop is not installed"))
+/// The knowledge routes of the embedded admin.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/sources", get(list).post(create))
+        .route("/api/sources/{id}", delete(remove))
+        .route("/api/sources/{id}/sync", post(sync))
+        .route("/api/faq", post(add_faq))
+        .route("/api/faq/{id}", delete(delete_faq))
+        .route(
+            "/api/files",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
 }
 
-pub async fn list(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn list(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
 ) -> Result<Json<Value>, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let sources = sources::list(&state.db, shop).await?;
     Ok(Json(json!({ "sources": sources })))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewSource {
+struct NewSource {
     kind: String,
     url: String,
 }
 
-pub async fn create(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn create(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     AppJson(body): AppJson<NewSource>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     if body.kind != Kind::Web.as_str() {
         return Err(AppError::client(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -76,7 +84,7 @@ pub async fn create(
         })?;
     let mut tx = state.db.begin().await?;
     let id = sources::ensure(&mut *tx, shop, Kind::Web, url.as_str()).await?;
-    queue(&mut tx, shop, id).await?;
+    queue_sync(&mut tx, shop, id).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -84,12 +92,13 @@ pub async fn create(
     ))
 }
 
-pub async fn sync(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn sync(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let mut tx = state.db.begin().await?;
     let kind = source_kind(&mut tx, shop, id).await?;
     if matches!(kind, Kind::Files | Kind::Faq) {
@@ -98,17 +107,18 @@ pub async fn sync(
             "files and FAQ entries are indexed as they arrive; there is nothing to sync",
         ));
     }
-    queue(&mut tx, shop, id).await?;
+    queue_sync(&mut tx, shop, id).await?;
     tx.commit().await?;
     Ok(StatusCode::ACCEPTED)
 }
 
-pub async fn delete(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn remove(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let mut tx = state.db.begin().await?;
     if matches!(
         source_kind(&mut tx, shop, id).await?,
@@ -119,21 +129,23 @@ pub async fn delete(
             "the store's own catalog and content cannot be removed",
         ));
     }
-    sqlx::query("DELETE FROM knowledge_sources WHERE shop_id = $1 AND id = $2")
-        .bind(shop)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM knowledge_sources WHERE shop_id = $1 AND id = $2",
+        shop,
+        id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<Kind, AppError> {
-    let kind: Option<String> = sqlx::query_scalar(
+    let kind = sqlx::query_scalar!(
         "SELECT kind FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        shop,
+        id
     )
-    .bind(shop)
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
     kind.as_deref()
@@ -143,17 +155,18 @@ async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FaqEntry {
+struct FaqEntry {
     question: String,
     answer: String,
 }
 
-pub async fn add_faq(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn add_faq(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     AppJson(entry): AppJson<FaqEntry>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     if entry.question.chars().count() > MAX_QUESTION_CHARS
         || entry.answer.chars().count() > MAX_ANSWER_CHARS
     {
@@ -181,12 +194,13 @@ pub async fn add_faq(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-pub async fn delete_faq(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn delete_faq(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let source = sources::ensure(&state.db, shop, Kind::Faq, "default").await?;
     let deleted = state
         .knowledge
@@ -200,17 +214,18 @@ pub async fn delete_faq(
 }
 
 #[derive(Deserialize)]
-pub struct UploadQuery {
+struct UploadQuery {
     name: String,
 }
 
-pub async fn upload(
+#[tracing::instrument(skip_all, fields(shop = %current.domain))]
+async fn upload(
     State(state): State<AppState>,
-    session: SessionToken,
+    current: CurrentShop,
     Query(query): Query<UploadQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let shop = shop_id(&state, &session).await?;
+    let shop = current.id;
     let name = query.name.trim();
     let supported = [
         ".md",
@@ -237,14 +252,14 @@ pub async fn upload(
     }
     let mut tx = state.db.begin().await?;
     let source = sources::ensure(&mut *tx, shop, Kind::Files, "default").await?;
-    let upload: i64 = sqlx::query_scalar(
+    let upload = sqlx::query_scalar!(
         "INSERT INTO knowledge_uploads (shop_id, source_id, name, content)
          VALUES ($1, $2, $3, $4) RETURNING id",
+        shop,
+        source,
+        name,
+        body.as_ref(),
     )
-    .bind(shop)
-    .bind(source)
-    .bind(name)
-    .bind(body.as_ref())
     .fetch_one(&mut *tx)
     .await?;
     enqueue(

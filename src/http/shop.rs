@@ -3,19 +3,26 @@
 //! usable credentials yet (a managed install, or after a reinstall) it first trades the
 //! session token for an expiring offline access token (token exchange).
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::session_token::SessionToken;
-use super::tokens::{TokenError, request_grant, store_grant};
 use crate::error::AppError;
+use crate::shopify::InstallState;
+use crate::shopify::session_token::SessionToken;
+use crate::shopify::tokens::{TokenError, request_grant, store_grant};
 use crate::state::AppState;
 
+/// The embedded admin's entry route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/shop", get(shop))
+}
+
 #[tracing::instrument(skip_all, fields(shop = %session.shop))]
-pub async fn shop(
+async fn shop(
     State(state): State<AppState>,
     session: SessionToken,
 ) -> Result<Json<Value>, AppError> {
@@ -50,7 +57,7 @@ pub async fn shop(
             })?;
             let mut tx = state.db.begin().await?;
             let shop_id = store_grant(&mut tx, &state.keyring, shop, &grant).await?;
-            crate::knowledge::sync::on_install(&mut tx, shop_id).await?;
+            crate::jobs::on_install(&mut tx, shop_id).await?;
             tx.commit().await?;
             tracing::info!("installed by token exchange");
         }
@@ -58,7 +65,8 @@ pub async fn shop(
         Err(e) => return Err(AppError::Internal(e.into())),
     }
     let row = sqlx::query!(
-        "SELECT domain, install_state, scopes, installed_at FROM shops WHERE domain = $1",
+        r#"SELECT domain, install_state AS "install_state: InstallState", scopes, installed_at
+           FROM shops WHERE domain = $1"#,
         shop.as_str()
     )
     .fetch_one(&state.db)

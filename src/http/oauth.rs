@@ -4,16 +4,27 @@
 //! browser was given (once: the cookie is cleared, so a replayed callback fails), exchanges
 //! the code for an expiring offline token, seals it, and marks the shop installed.
 
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use secrecy::ExposeSecret;
 
-use super::ShopDomain;
-use super::signature::{SignatureError, sign_hex, verify_hex, verify_oauth_query};
-use super::tokens::{TokenError, request_grant, store_grant};
 use crate::error::AppError;
+use crate::shopify::ShopDomain;
+use crate::shopify::signature::{
+    SignatureError, parse_query, sign_hex, verify_hex, verify_oauth_query,
+};
+use crate::shopify::tokens::{TokenError, request_grant, store_grant};
 use crate::state::AppState;
+
+/// The install routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth", get(begin))
+        .route("/auth/callback", get(callback))
+}
 
 const COOKIE: &str = "concierge_oauth_state";
 /// How long a merchant has to approve on Shopify's screen.
@@ -35,11 +46,12 @@ fn bad(status: StatusCode, message: impl Into<String>) -> AppError {
 }
 
 /// `GET /auth?shop=<shop>.myshopify.com`
-pub async fn begin(
+#[tracing::instrument(skip_all, fields(shop = tracing::field::Empty))]
+async fn begin(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let params = super::signature::parse_query(query.as_deref().unwrap_or_default());
+    let params = parse_query(query.as_deref().unwrap_or_default());
     let shop = params
         .iter()
         .find(|(k, _)| k == "shop")
@@ -47,6 +59,7 @@ pub async fn begin(
         .and_then(|(_, v)| {
             ShopDomain::parse(v).map_err(|e| bad(StatusCode::BAD_REQUEST, e.to_string()))
         })?;
+    tracing::Span::current().record("shop", tracing::field::display(&shop));
     let shopify = &state.shopify;
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     let signature = sign_hex(
@@ -100,8 +113,8 @@ fn browser_state(headers: &HeaderMap, secret: &[u8]) -> Option<(String, ShopDoma
 }
 
 /// `GET /auth/callback?code=&hmac=&shop=&state=&timestamp=...`
-#[tracing::instrument(skip_all)]
-pub async fn callback(
+#[tracing::instrument(skip_all, fields(shop = tracing::field::Empty))]
+async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -125,6 +138,7 @@ pub async fn callback(
     };
     let shop = ShopDomain::parse(get("shop").unwrap_or_default())
         .map_err(|e| bad(StatusCode::BAD_REQUEST, e.to_string()))?;
+    tracing::Span::current().record("shop", tracing::field::display(&shop));
     let code = get("code")
         .filter(|c| !c.is_empty())
         .ok_or_else(|| bad(StatusCode::BAD_REQUEST, "missing code"))?;
@@ -149,9 +163,9 @@ pub async fn callback(
         })?;
     let mut tx = state.db.begin().await?;
     let shop_id = store_grant(&mut tx, &state.keyring, &shop, &grant).await?;
-    crate::knowledge::sync::on_install(&mut tx, shop_id).await?;
+    crate::jobs::on_install(&mut tx, shop_id).await?;
     tx.commit().await?;
-    tracing::info!(shop = %shop, "installed");
+    tracing::info!("installed");
 
     let location = format!(
         "{}/admin/apps/{}",
