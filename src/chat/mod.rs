@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod engine;
-pub mod eval;
 pub mod events;
 pub mod host;
 pub mod hub;

@@ -7,7 +7,6 @@
 
 pub mod api;
 pub mod embed;
-pub mod eval;
 pub mod ingest;
 pub mod search;
 pub mod shopify;

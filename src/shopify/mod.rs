@@ -6,7 +6,6 @@
 pub mod admin;
 pub mod domain;
 pub mod embedded;
-pub mod install;
 pub mod oauth;
 pub mod proxy;
 pub mod session_token;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use concierge::chat::host::{AGENTS_CHANNEL, StoreTools, TurnContext};
 use concierge::chat::model::{ToolOutput, ToolRunner};
-use concierge::demo::DEMO_SHOP;
+use concierge::dev::demo::DEMO_SHOP;
 use concierge::shopify::ShopDomain;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

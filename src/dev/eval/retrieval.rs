@@ -15,8 +15,9 @@ use anyhow::Context;
 use connectors::{Block, Document, SourceKind, StructuredFields};
 use serde::{Deserialize, Serialize};
 
-use super::search::{Fusion, Mode, SearchRequest};
-use super::{Knowledge, sources};
+use super::percentile;
+use crate::knowledge::search::{Fusion, Mode, SearchRequest};
+use crate::knowledge::{Knowledge, sources};
 
 /// Documents per ingest call: enough for the model to batch well, small enough to show
 /// progress.
@@ -295,15 +296,6 @@ pub fn score(ranked: &[&str], judged: &HashMap<String, i64>) -> (f64, f64, f64) 
         .position(|d| gain(d) > 0.0)
         .map_or(0.0, |i| 1.0 / (i + 1) as f64);
     (ndcg, recall, mrr)
-}
-
-/// The `q` quantile of sorted values (nearest rank).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 #[cfg(test)]
