@@ -109,23 +109,28 @@ pub fn contains(expected: &Map<String, Value>, actual: &Value) -> bool {
     })
 }
 
-/// What one case did.
+/// What one case did; `--json` prints `id`, `routed`, `answer_ok`, `first_tool` and
+/// `writes` of each (the rest is for the table and the tests).
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub id: String,
     pub routed: bool,
     pub answer_ok: Option<bool>,
     pub first_tool: Option<String>,
+    #[serde(skip)]
     pub first_arguments: Option<Value>,
     /// Write tools that ran successfully (an action offered to the shopper).
     pub writes: Vec<String>,
+    #[serde(skip)]
     pub answer: String,
+    #[serde(skip)]
     pub latency_ms: f64,
     /// What every tool returned (what the model read), for leak checks.
     #[serde(skip)]
     pub tool_results: Vec<Value>,
 }
 
+/// `--json` prints this as one object, the cases under `per_case`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub cases: usize,
@@ -137,6 +142,7 @@ pub struct Report {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub responder: String,
+    #[serde(rename = "per_case")]
     pub outcomes: Vec<Outcome>,
 }
 

@@ -23,18 +23,20 @@ use crate::knowledge::{Knowledge, sources};
 /// progress.
 const INGEST_BATCH: usize = 256;
 
+/// One mode's figures; `--json` prints them under these names.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Metrics {
-    #[serde(rename = "ndcg@10")]
+    #[serde(rename = "ndcg_at_10")]
     pub ndcg_10: f64,
-    #[serde(rename = "recall@100")]
+    #[serde(rename = "recall_at_100")]
     pub recall_100: f64,
-    #[serde(rename = "mrr@10")]
+    #[serde(rename = "mrr_at_10")]
     pub mrr_10: f64,
     pub p50_ms: f64,
     pub p95_ms: f64,
 }
 
+/// `--json` prints this as one object: `{"keyword": Metrics, "vector": .., "hybrid": ..}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub keyword: Metrics,
