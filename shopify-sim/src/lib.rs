@@ -5,6 +5,7 @@
 
 pub mod graphql;
 pub mod install;
+pub mod rng;
 mod server;
 mod signing;
 pub mod store;
