@@ -39,16 +39,16 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: crate::dev::bench::Command,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// Print JSON instead of a table (before or after the subcommand's arguments).
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Evaluate quality on a labelled data set and print its figures.
     Eval {
         #[command(subcommand)]
         command: crate::dev::eval::Command,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        /// Print JSON instead of a table (before or after the subcommand's arguments).
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Manage the keys that seal shop credentials at rest.
