@@ -37,17 +37,17 @@ enum Command {
     /// Measure: run a benchmark against real parts and print its figures.
     Bench {
         #[command(subcommand)]
-        command: BenchCommand,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        command: crate::dev::bench::Command,
+        /// Print JSON instead of a table (before or after the subcommand's arguments).
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Evaluate quality on a labelled data set and print its figures.
     Eval {
         #[command(subcommand)]
-        command: EvalCommand,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        command: crate::dev::eval::Command,
+        /// Print JSON instead of a table (before or after the subcommand's arguments).
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Manage the keys that seal shop credentials at rest.
@@ -59,102 +59,6 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// A burst of webhook deliveries (some re-sent), with the worker SIGKILLed half way.
-    Webhooks {
-        #[arg(long, default_value_t = 5000)]
-        count: usize,
-        /// Share of deliveries re-sending an earlier event.
-        #[arg(long, default_value_t = 0.1)]
-        duplicates: f64,
-        #[arg(long, default_value_t = 64)]
-        concurrency: usize,
-        /// Keep the worker alive throughout.
-        #[arg(long)]
-        no_kill: bool,
-    },
-    /// Hybrid and vector search latency and vector recall for a large and a small shop in a
-    /// table of synthetic chunks (clustered vectors, Zipf-like words) generated in PostgreSQL.
-    Search {
-        /// Chunks in the whole table.
-        #[arg(long, default_value_t = 1_000_000)]
-        total: usize,
-        /// Chunks of the large shop.
-        #[arg(long, default_value_t = 100_000)]
-        large: usize,
-        /// Chunks of the small shop.
-        #[arg(long, default_value_t = 1_000)]
-        small: usize,
-        /// Queries per measured series.
-        #[arg(long, default_value_t = 200)]
-        queries: usize,
-        /// Shops with at most this many vectors are searched exactly (lower it to reach the
-        /// HNSW plan on small runs).
-        #[arg(long, default_value_t = crate::knowledge::search::EXACT_SCAN_MAX)]
-        exact_scan_max: i64,
-    },
-    /// Ingest throughput of synthetic help-center articles and products with the local
-    /// embedder, then the same documents again (nothing changed, nothing re-embedded).
-    Ingest {
-        #[arg(long, default_value_t = 2000)]
-        documents: usize,
-    },
-    /// The chat API against a server process with an instant fake model: time per turn at
-    /// many concurrent conversations, first-token forwarding, memory of idle streams.
-    Chat {
-        #[arg(long, default_value_t = 200)]
-        conversations: usize,
-        /// Measured messages per conversation (after one warm-up message each).
-        #[arg(long, default_value_t = 10)]
-        turns: usize,
-        /// Milliseconds a shopper pauses between an answer and their next message (±50%);
-        /// 0 sends back to back.
-        #[arg(long, default_value_t = 2000)]
-        think_ms: u64,
-        /// Idle `/events` streams held open.
-        #[arg(long, default_value_t = 5000)]
-        streams: usize,
-    },
-    /// Product edits on the simulator's demo store, one at a time: the time from Shopify's
-    /// `products/update` delivery until search finds the edit.
-    Freshness {
-        #[arg(long, default_value_t = 100)]
-        edits: usize,
-    },
-}
-
-#[derive(Subcommand)]
-enum EvalCommand {
-    /// Retrieval on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): the corpus
-    /// is ingested by the product's pipeline into a throwaway database, then every query is
-    /// searched by keyword, vector and hybrid.
-    Retrieval {
-        dir: std::path::PathBuf,
-        /// Hybrid: weight of the keyword ranking in the fusion.
-        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().keyword_weight)]
-        keyword_weight: f64,
-        /// Hybrid: weight of the vector ranking in the fusion.
-        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().vector_weight)]
-        vector_weight: f64,
-        /// Hybrid: the rank constant k of reciprocal-rank fusion.
-        #[arg(long, default_value_t = crate::knowledge::search::Fusion::default().k)]
-        rrf_k: f64,
-        /// Keep the scratch database and the evaluation shop (their names are printed).
-        #[arg(long)]
-        keep: bool,
-    },
-    /// The assistant on a JSONL file of chat cases (see evals/chat/README.md), over the
-    /// simulator's demo store synced into a throwaway database, with the configured chat
-    /// models (none: the local responder): tool routing, answer checks, latency.
-    Chat {
-        file: std::path::PathBuf,
-        /// Keep the scratch database (its name is printed).
-        #[arg(long)]
-        keep: bool,
     },
 }
 
@@ -299,140 +203,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             crate::db::migrate(&db).await?;
             tracing::info!("migrations applied");
         }
-        Command::Demo => crate::demo::run(config).await?,
-        Command::Bench { command, json } => {
-            let (db, url, cleanup) = crate::db::scratch_database(&config, "bench").await?;
-            let result = match command {
-                BenchCommand::Webhooks {
-                    count,
-                    duplicates,
-                    concurrency,
-                    no_kill,
-                } => {
-                    let options = crate::bench::webhooks::Options {
-                        count,
-                        duplicates: duplicates.clamp(0.0, 0.9),
-                        concurrency: concurrency.max(1),
-                        kill_worker: !no_kill,
-                    };
-                    let exe = std::env::current_exe()?;
-                    crate::bench::webhooks::run(db.clone(), &url, &exe, &config, &options)
-                        .await
-                        .and_then(|report| Ok(serde_json::to_value(report)?))
-                }
-                BenchCommand::Search {
-                    total,
-                    large,
-                    small,
-                    queries,
-                    exact_scan_max,
-                } => {
-                    let options = crate::bench::search::Options {
-                        total,
-                        large,
-                        small,
-                        queries,
-                        exact_scan_max,
-                    };
-                    // Its figures are nested: printed here as tables (Null prints nothing below).
-                    crate::bench::search::run(db.clone(), &options)
-                        .await
-                        .and_then(|report| {
-                            if json {
-                                Ok(serde_json::to_value(report)?)
-                            } else {
-                                print!("{}", report.table());
-                                Ok(serde_json::Value::Null)
-                            }
-                        })
-                }
-                BenchCommand::Ingest { documents } => {
-                    let options = crate::bench::ingest::Options { documents };
-                    crate::bench::ingest::run(db.clone(), &options)
-                        .await
-                        .and_then(|report| Ok(serde_json::to_value(report)?))
-                }
-                BenchCommand::Chat {
-                    conversations,
-                    turns,
-                    think_ms,
-                    streams,
-                } => {
-                    let options = crate::bench::chat::Options {
-                        conversations: conversations.max(1),
-                        turns: turns.max(1),
-                        think: Duration::from_millis(think_ms),
-                        streams,
-                    };
-                    crate::bench::chat::run(db.clone(), &url, &options)
-                        .await
-                        .and_then(|report| Ok(serde_json::to_value(report)?))
-                }
-                BenchCommand::Freshness { edits } => {
-                    crate::bench::freshness::run(db.clone(), &config, edits.max(1))
-                        .await
-                        .and_then(|report| Ok(serde_json::to_value(report)?))
-                }
-            };
-            db.close().await;
-            cleanup.finish().await?;
-            let report = result?;
-            if json {
-                println!("{report}");
-            } else if let Some(fields) = report.as_object() {
-                for (name, value) in fields {
-                    println!("{name:>24}  {value}");
-                }
-            }
-        }
-        Command::Eval {
-            command:
-                EvalCommand::Retrieval {
-                    dir,
-                    keyword_weight,
-                    vector_weight,
-                    rrf_k,
-                    keep,
-                },
-            json,
-        } => {
-            let data = crate::knowledge::eval::Beir::load(&dir)?;
-            let fusion = crate::knowledge::search::Fusion {
-                keyword_weight,
-                vector_weight,
-                k: rrf_k,
-            };
-            let embedder = crate::knowledge::embed::from_config(&config)
-                .await
-                .context("while preparing the embedding model")?;
-            let (db, _, cleanup) = crate::db::scratch_database(&config, "eval").await?;
-            let knowledge = crate::knowledge::Knowledge::new(db.clone(), embedder);
-            let result = crate::knowledge::eval::run(&knowledge, &data, fusion, keep).await;
-            db.close().await;
-            if keep {
-                eprintln!("kept database {}", cleanup.keep().await?);
-            } else {
-                cleanup.finish().await?;
-            }
-            let report = result?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", report.table());
-            }
-        }
-        Command::Eval {
-            command: EvalCommand::Chat { file, keep },
-            json,
-        } => {
-            let cases = crate::chat::eval::load(&file)?;
-            let report = crate::chat::eval::run(config, &cases, keep).await?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                print!("{}", report.table());
-            }
-        }
+        Command::Demo => crate::dev::demo::run(config).await?,
+        Command::Bench { command, json } => crate::dev::bench::run(command, config, json).await?,
+        Command::Eval { command, json } => crate::dev::eval::run(command, config, json).await?,
         Command::Keys {
             command: KeysCommand::Generate { id },
         } => println!("{}", Keyring::generate_entry(&id)),

@@ -3,13 +3,12 @@
 //! The binary (`main.rs`) only calls [`cli::main`]; everything lives here so that tests can
 //! start the app on port 0 with [`launch`] against their own database.
 
-pub mod bench;
 pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
-pub mod demo;
+pub mod dev;
 pub mod error;
 pub mod http;
 pub mod jobs;

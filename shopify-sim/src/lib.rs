@@ -4,6 +4,8 @@
 //! store written for this project. Tests and `concierge demo` use it in Shopify's place.
 
 pub mod graphql;
+pub mod install;
+pub mod rng;
 mod server;
 mod signing;
 pub mod store;

@@ -1,7 +1,6 @@
 //! The chat engine: answering shoppers with an LLM that calls the store's tools.
 
 pub mod engine;
-pub mod eval;
 pub mod events;
 pub mod host;
 pub mod hub;

@@ -6,7 +6,6 @@
 //! tracks each source's sync progress; the jobs that keep sources fresh live in `crate::jobs`.
 
 pub mod embed;
-pub mod eval;
 pub mod ingest;
 pub mod search;
 pub mod shopify;

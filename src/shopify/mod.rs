@@ -6,7 +6,6 @@
 
 pub mod admin;
 pub mod domain;
-pub mod install;
 pub mod install_state;
 pub mod proxy;
 pub mod session_token;

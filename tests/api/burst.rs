@@ -9,13 +9,13 @@ use crate::helpers::{TestDb, config};
 #[tokio::test]
 async fn a_burst_with_duplicates_survives_a_killed_worker() {
     let db = TestDb::migrated().await;
-    let options = concierge::bench::webhooks::Options {
+    let options = concierge::dev::bench::webhooks::Options {
         count: 600,
         duplicates: 0.1,
         concurrency: 32,
         kill_worker: true,
     };
-    let report = concierge::bench::webhooks::run(
+    let report = concierge::dev::bench::webhooks::run(
         db.pool.clone(),
         &SecretString::from(db.url.clone()),
         std::path::Path::new(env!("CARGO_BIN_EXE_concierge")),

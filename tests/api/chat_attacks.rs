@@ -4,7 +4,7 @@
 //! every attack (it asks for the order the attacker names, with any email in the message, and
 //! for a cart write). Neither may reveal another customer's data or run a write tool.
 
-use concierge::chat::eval::{self, Case, Outcome};
+use concierge::dev::eval::chat::{self as eval, Case, Outcome};
 use regex::Regex;
 
 use crate::fake_llm::{FakeLlm, Reply};

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use concierge::chat::host::{AGENTS_CHANNEL, StoreTools, TurnContext};
-use concierge::demo::DEMO_SHOP;
+use concierge::dev::demo::DEMO_SHOP;
 use concierge::shopify::ShopDomain;
 use llm::{ToolOutput, ToolRunner};
 use serde::de::DeserializeOwned;

@@ -383,10 +383,10 @@ impl DemoShop {
     pub async fn install(app: &TestApp, sim: &shopify_sim::Simulator, sync: bool) -> Self {
         let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;
         let worker = sync.then(|| worker(state.clone()));
-        concierge::shopify::install::install_as_merchant(&app.address, concierge::demo::DEMO_SHOP)
+        shopify_sim::install::install_as_merchant(&app.address, concierge::dev::demo::DEMO_SHOP)
             .await
             .expect("install the demo shop");
-        let shop_id = shop_id_of(&app.db, concierge::demo::DEMO_SHOP).await;
+        let shop_id = shop_id_of(&app.db, concierge::dev::demo::DEMO_SHOP).await;
         if sync {
             let kinds = ["shopify_catalog", "shopify_content"];
             assert!(

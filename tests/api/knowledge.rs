@@ -14,7 +14,7 @@ use concierge::knowledge::search::{Filters, Mode, SearchRequest};
 use concierge::knowledge::sources::{self, Kind};
 use connectors::{Block, Document, SourceKind, StructuredFields};
 
-use concierge::demo::DEMO_SHOP;
+use concierge::dev::demo::DEMO_SHOP;
 
 use crate::helpers::{
     APP_ENV, TestApp, TestDb, concierge, eventually, install_shop, state, worker,
@@ -556,7 +556,7 @@ async fn installing_syncs_the_store_and_webhooks_keep_it_current() {
     let (app, sim) = TestApp::with_simulator(|_| {}).await;
     let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;
     let stop = worker(state.clone());
-    concierge::shopify::install::install_as_merchant(&app.address, DEMO_SHOP)
+    shopify_sim::install::install_as_merchant(&app.address, DEMO_SHOP)
         .await
         .unwrap();
     let shop = shop_id(&app.db, DEMO_SHOP).await;
@@ -707,7 +707,7 @@ async fn a_sync_killed_mid_way_finishes_on_restart_without_duplicates_or_losses(
             .await;
     let template = sim.shop_url_template();
     let mut first = spawn_worker(&app.db, &template);
-    concierge::shopify::install::install_as_merchant(&app.address, domain)
+    shopify_sim::install::install_as_merchant(&app.address, domain)
         .await
         .unwrap();
     let shop = shop_id(&app.db, domain).await;

@@ -14,6 +14,7 @@ mod config;
 mod differential;
 mod embeddings;
 mod errors;
+mod evals;
 mod fake_llm;
 mod health;
 mod helpers;

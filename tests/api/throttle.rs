@@ -21,7 +21,7 @@ async fn a_big_sync_and_paged_queries_under_a_low_bucket() {
         c.limits.restore_rate = 1000.0;
     })
     .await;
-    concierge::shopify::install::install_as_merchant(&app.address, SHOP)
+    shopify_sim::install::install_as_merchant(&app.address, SHOP)
         .await
         .unwrap();
     let state = state(&app.db, &["--shopify-shop-url", &sim.shop_url_template()]).await;

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{gid, normalize::slug};
+use crate::rng::SplitMix64;
 
 const ADJECTIVES: [&str; 12] = [
     "Alpine",
@@ -60,7 +61,7 @@ const COLORS: [&str; 6] = ["Navy", "Olive", "Rust", "Charcoal", "Sand", "Forest"
 /// Store JSON (demo-store shape) for a shop with `n` generated products.
 pub(super) fn shop_json(domain: &str, n: usize) -> Value {
     let locations = [gid("Location", 1), gid("Location", 2)];
-    let mut rng = SplitMix(0x5eed_0000 ^ n as u64);
+    let mut rng = SplitMix64::new(0x5eed_0000 ^ n as u64);
     let mut next_variant = 1u64;
     let products: Vec<Value> = (0..n)
         .map(|i| product(i, &mut rng, &mut next_variant, &locations))
@@ -96,7 +97,12 @@ pub(super) fn shop_json(domain: &str, n: usize) -> Value {
     root
 }
 
-fn product(i: usize, rng: &mut SplitMix, next_variant: &mut u64, locations: &[String; 2]) -> Value {
+fn product(
+    i: usize,
+    rng: &mut SplitMix64,
+    next_variant: &mut u64,
+    locations: &[String; 2],
+) -> Value {
     let (noun, kind, base, sized) = KINDS[rng.below(KINDS.len())];
     let adjective = ADJECTIVES[rng.below(ADJECTIVES.len())];
     let material = MATERIALS[rng.below(MATERIALS.len())];
@@ -191,21 +197,4 @@ fn product(i: usize, rng: &mut SplitMix, next_variant: &mut u64, locations: &[St
     product["images"] = Value::Array(images);
     product["variants"] = Value::Array(variants);
     product
-}
-
-/// A tiny deterministic PRNG (SplitMix64): reproducible catalogs without a dependency.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }

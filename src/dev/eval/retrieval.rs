@@ -15,25 +15,28 @@ use anyhow::Context;
 use connectors::{Block, Document, SourceKind, StructuredFields};
 use serde::{Deserialize, Serialize};
 
-use super::search::{Fusion, Mode, SearchRequest};
-use super::{Knowledge, sources};
+use super::percentile;
+use crate::knowledge::search::{Fusion, Mode, SearchRequest};
+use crate::knowledge::{Knowledge, sources};
 
 /// Documents per ingest call: enough for the model to batch well, small enough to show
 /// progress.
 const INGEST_BATCH: usize = 256;
 
+/// One mode's figures; `--json` prints them under these names.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Metrics {
-    #[serde(rename = "ndcg@10")]
+    #[serde(rename = "ndcg_at_10")]
     pub ndcg_10: f64,
-    #[serde(rename = "recall@100")]
+    #[serde(rename = "recall_at_100")]
     pub recall_100: f64,
-    #[serde(rename = "mrr@10")]
+    #[serde(rename = "mrr_at_10")]
     pub mrr_10: f64,
     pub p50_ms: f64,
     pub p95_ms: f64,
 }
 
+/// `--json` prints this as one object: `{"keyword": Metrics, "vector": .., "hybrid": ..}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub keyword: Metrics,
@@ -295,15 +298,6 @@ pub fn score(ranked: &[&str], judged: &HashMap<String, i64>) -> (f64, f64, f64) 
         .position(|d| gain(d) > 0.0)
         .map_or(0.0, |i| 1.0 / (i + 1) as f64);
     (ndcg, recall, mrr)
-}
-
-/// The `q` quantile of sorted values (nearest rank).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 #[cfg(test)]

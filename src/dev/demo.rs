@@ -81,7 +81,7 @@ async fn serve(
     ));
     let web = tokio::spawn(crate::launch(listener, state, shutdown.clone()));
     if let Some(sim) = &simulator {
-        crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP)
+        shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP)
             .await
             .context("while installing the demo shop")?;
         println!(

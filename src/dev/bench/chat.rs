@@ -176,10 +176,11 @@ pub async fn run(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let shop = ShopDomain::parse(SHOP)?;
     let token = |_: usize| {
         Visitor {
             shop_id,
-            shop: ShopDomain::parse(SHOP).unwrap_or_else(|_| unreachable!()),
+            shop: shop.clone(),
             visitor_id: Uuid::new_v4(),
             customer_id: None,
         }

@@ -1,6 +1,8 @@
 //! Acting as a merchant's browser through the OAuth install: `/auth` → Shopify's consent
-//! screen → `/auth/callback`, carrying the state cookie. The demo and the benchmarks use it
-//! to install the demo shop on the simulator the way a merchant would.
+//! screen → `/auth/callback`, carrying the state cookie. The demo, the benchmarks, the evals
+//! and the tests use it to install the demo shop on the simulator the way a merchant would.
+//! It lives with the simulator because it needs nothing of the app: only the app's public
+//! URL and the simulator's consent screen.
 
 use anyhow::{Context, bail};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};

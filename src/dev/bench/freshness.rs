@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::quantile;
 use crate::config::{Config, ShopifyConfig};
 use crate::crypto::Keyring;
-use crate::demo::DEMO_SHOP;
+use crate::dev::demo::DEMO_SHOP;
 use crate::knowledge::{Mode, SearchRequest};
 
 #[derive(Debug, Serialize)]
@@ -55,7 +55,7 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
     ));
 
     let started = Instant::now();
-    crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP).await?;
+    shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP).await?;
     let shop: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
         .bind(DEMO_SHOP)
         .fetch_one(&db)

@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::Context;
 use connectors::{Block, Document, SourceKind, StructuredFields};
 use serde::Serialize;
+use shopify_sim::rng::SplitMix64;
 use sqlx::PgPool;
 
 use crate::knowledge::Knowledge;
@@ -197,27 +198,6 @@ async fn measure(db: PgPool, options: &Options) -> anyhow::Result<Report> {
     })
 }
 
-/// A tiny deterministic generator (splitmix64): the same documents on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
-        words[self.below(words.len())]
-    }
-}
-
 const TOPICS: &[&str] = &[
     "shipping",
     "returns",
@@ -357,7 +337,7 @@ const PRODUCTS: &[&str] = &[
 ];
 
 /// A sentence of 8–20 words in help-center English.
-fn sentence(rng: &mut Rng, topic: &str) -> String {
+fn sentence(rng: &mut SplitMix64, topic: &str) -> String {
     let mut s = match rng.below(6) {
         0 => format!(
             "You can {} your {} {} {} days of {}",
@@ -421,7 +401,7 @@ fn sentence(rng: &mut Rng, topic: &str) -> String {
     s
 }
 
-fn paragraph(rng: &mut Rng, topic: &str, words: &mut usize) -> String {
+fn paragraph(rng: &mut SplitMix64, topic: &str, words: &mut usize) -> String {
     let sentences: Vec<String> = (0..2 + rng.below(4))
         .map(|_| sentence(rng, topic))
         .collect();
@@ -432,7 +412,7 @@ fn paragraph(rng: &mut Rng, topic: &str, words: &mut usize) -> String {
 
 /// Document `i`: every third a product, the others help-center articles of 300–600 words.
 fn document(i: usize) -> Document {
-    let mut rng = Rng(i as u64 * 0x2545_F491_4F6C_DD1D + 1);
+    let mut rng = SplitMix64::new(i as u64 * 0x2545_F491_4F6C_DD1D + 1);
     if i.is_multiple_of(PRODUCT_EVERY) {
         return product(i, &mut rng);
     }
@@ -486,11 +466,11 @@ fn document(i: usize) -> Document {
     }
 }
 
-fn product(i: usize, rng: &mut Rng) -> Document {
-    let material = rng.pick(MATERIALS);
-    let kind = rng.pick(PRODUCTS);
+fn product(i: usize, rng: &mut SplitMix64) -> Document {
+    let material = *rng.pick(MATERIALS);
+    let kind = *rng.pick(PRODUCTS);
     let title = format!("{} {material} {kind} {i}", {
-        let adjective = rng.pick(ADJECTIVES);
+        let adjective = *rng.pick(ADJECTIVES);
         format!("{}{}", adjective[..1].to_uppercase(), &adjective[1..])
     });
     let mut words = 0;

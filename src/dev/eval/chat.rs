@@ -16,11 +16,11 @@ use serde_json::{Map, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::engine::{TurnJob, run_turn};
-use super::store;
-use super::visitor::Visitor;
+use crate::chat::engine::{TurnJob, run_turn};
+use crate::chat::store;
+use crate::chat::visitor::Visitor;
 use crate::config::{Config, ShopifyConfig};
-use crate::demo::DEMO_SHOP;
+use crate::dev::demo::DEMO_SHOP;
 use crate::shopify::ShopDomain;
 use crate::state::AppState;
 
@@ -109,23 +109,28 @@ pub fn contains(expected: &Map<String, Value>, actual: &Value) -> bool {
     })
 }
 
-/// What one case did.
+/// What one case did; `--json` prints `id`, `routed`, `answer_ok`, `first_tool` and
+/// `writes` of each (the rest is for the table and the tests).
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub id: String,
     pub routed: bool,
     pub answer_ok: Option<bool>,
     pub first_tool: Option<String>,
+    #[serde(skip)]
     pub first_arguments: Option<Value>,
     /// Write tools that ran successfully (an action offered to the shopper).
     pub writes: Vec<String>,
+    #[serde(skip)]
     pub answer: String,
+    #[serde(skip)]
     pub latency_ms: f64,
     /// What every tool returned (what the model read), for leak checks.
     #[serde(skip)]
     pub tool_results: Vec<Value>,
 }
 
+/// `--json` prints this as one object, the cases under `per_case`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub cases: usize,
@@ -137,6 +142,7 @@ pub struct Report {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub responder: String,
+    #[serde(rename = "per_case")]
     pub outcomes: Vec<Outcome>,
 }
 
@@ -153,8 +159,8 @@ impl Report {
             routing_accuracy: ratio(routed, cases),
             answer_checks_passed: ratio(checked.iter().filter(|ok| **ok).count(), checked.len()),
             answer_checks: checked.len(),
-            p50_ms: crate::knowledge::eval::percentile(&latencies, 0.50),
-            p95_ms: crate::knowledge::eval::percentile(&latencies, 0.95),
+            p50_ms: super::percentile(&latencies, 0.50),
+            p95_ms: super::percentile(&latencies, 0.95),
             responder: responder.to_owned(),
             outcomes,
         }
@@ -247,7 +253,7 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
     ));
     let web = tokio::spawn(crate::launch(listener, state.clone(), shutdown.clone()));
     let result = async {
-        crate::shopify::install::install_as_merchant(&app_url, DEMO_SHOP)
+        shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP)
             .await
             .context("while installing the demo shop")?;
         let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
@@ -327,7 +333,7 @@ async fn one(
         };
         store::append(&state.db, shop_id, conversation.id, role, &turn.text).await?;
     }
-    let text = super::redact::redact(&case.message);
+    let text = crate::chat::redact::redact(&case.message);
     let accepted = store::accept(
         &state.db,
         &visitor,

@@ -83,8 +83,8 @@ pub async fn run(
         crate::state::AppState::build(db.clone(), app_config, shopify.clone(), keyring).await?,
         shutdown.clone(),
     ));
-    let shop = crate::demo::DEMO_SHOP;
-    crate::shopify::install::install_as_merchant(&app_url, shop).await?;
+    let shop = crate::dev::demo::DEMO_SHOP;
+    shopify_sim::install::install_as_merchant(&app_url, shop).await?;
 
     let spawn_worker = || {
         tokio::process::Command::new(exe)
