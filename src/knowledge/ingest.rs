@@ -10,9 +10,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use connectors::{ChunkOptions, Document};
+use pgvector::Vector;
 
 use super::embed::Tokens;
-use super::{Knowledge, KnowledgeError, vector_text};
+use super::{Knowledge, KnowledgeError};
 
 /// The most tokens a chunk holds, whatever the model could read: a retrieved chunk should be
 /// about one thing, and is pasted into the assistant's context (all-MiniLM-L6-v2 reads 256).
@@ -109,10 +110,10 @@ impl Knowledge {
             report.unchanged = unchanged.len();
         }
         for ((document, hash), chunks) in changed.iter().zip(chunked) {
-            let vectors: Vec<String> = vectors
+            let vectors: Vec<Vector> = vectors
                 .by_ref()
                 .take(chunks.len())
-                .map(|v| vector_text(&v))
+                .map(Vector::from)
                 .collect();
             let written = write_document(
                 &mut tx,
@@ -197,7 +198,7 @@ async fn write_document(
     document: &Document,
     hash: &str,
     chunks: &[connectors::Chunk],
-    vectors: &[String],
+    vectors: &[Vector],
 ) -> Result<bool, KnowledgeError> {
     let fields = serde_json::to_value(&document.fields).unwrap_or_default();
     // The upsert takes the row lock; its WHERE keeps equal content and newer versions.
@@ -260,9 +261,9 @@ async fn write_document(
              RETURNING id, ordinal
          )
          INSERT INTO chunk_embeddings (shop_id, chunk_id, model_id, embedding)
-         SELECT $1, inserted.id, $8, v.embedding::vector
+         SELECT $1, inserted.id, $8, v.embedding
          FROM inserted
-         JOIN unnest($4::int[], $9::text[]) AS v(o, embedding) ON v.o = inserted.ordinal",
+         JOIN unnest($4::int[], $9::vector[]) AS v(o, embedding) ON v.o = inserted.ordinal",
     )
     .bind(target.shop_id)
     .bind(document_id)

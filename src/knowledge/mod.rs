@@ -278,19 +278,3 @@ async fn register_model(db: &PgPool, embedder: &dyn Embedder) -> Result<Model, K
         dimensions,
     })
 }
-
-/// A vector in pgvector's text form, bound as text and cast with `::vector` in SQL (sqlx has
-/// no pgvector type of its own).
-pub(crate) fn vector_text(vector: &[f32]) -> String {
-    let mut out = String::with_capacity(vector.len() * 12 + 2);
-    out.push('[');
-    for (i, x) in vector.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // Display prints the shortest text that reads back as the same f32.
-        out.push_str(&x.to_string());
-    }
-    out.push(']');
-    out
-}

@@ -45,8 +45,9 @@
 //!   this shop's rows have passed the filters. `enable_sort` is off for the query so that the
 //!   planner never trades the index for a sort of the whole shop.
 //!
-//! The query vector travels as text and is parsed once, in an InitPlan (`(SELECT $2::vector)`):
-//! a bare `$2::vector` in a generic plan is parsed again for every row it is compared with.
+//! The query vector is bound as a `pgvector::Vector`, in pgvector's binary form: nothing to
+//! format or parse. It still sits in an InitPlan (`(SELECT $2::vector(N))`), so that the
+//! dimension check of the cast runs once rather than for every row it is compared with.
 //!
 //! **Hybrid** runs both concurrently and fuses them by weighted reciprocal rank.
 //!
@@ -56,10 +57,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use pgvector::Vector;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{Knowledge, KnowledgeError, Model, vector_text};
+use super::{Knowledge, KnowledgeError, Model};
 
 /// Shops with at most this many vectors are searched exactly (see the module docs).
 pub const EXACT_SCAN_MAX: i64 = 20_000;
@@ -327,7 +329,7 @@ pub(crate) fn keyword_sql(tier: Tier, filters: &Filters) -> String {
     )
 }
 
-/// `nearest`'s exact plan: `$1` shop, `$2` vector (as text), `$3`..`$7` filters, `$8` limit.
+/// `nearest`'s exact plan: `$1` shop, `$2` vector, `$3`..`$7` filters, `$8` limit.
 pub(crate) fn exact_sql(model_id: i16, filters: &Filters) -> String {
     let filter = nearest_filter(filters);
     format!(
@@ -492,7 +494,7 @@ impl Knowledge {
         Ok(bind_filters(
             sqlx::query_as(AssertSqlSafe(keyword_sql(tier, &request.filters))),
             shop_id,
-            &request.query,
+            request.query.clone(),
             &request.filters,
             limit,
         )
@@ -522,13 +524,13 @@ impl Knowledge {
         filters: &Filters,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
-        let query = vector_text(vector);
+        let query = Vector::from(vector.to_vec());
         let size = self.size(shop_id, model.id).await?;
         if size.vectors <= self.exact_scan_max {
             return Ok(bind_filters(
                 sqlx::query_as(AssertSqlSafe(exact_sql(model.id, filters))),
                 shop_id,
-                &query,
+                query,
                 filters,
                 limit,
             )
@@ -544,7 +546,7 @@ impl Knowledge {
         let rows = bind_filters(
             sqlx::query_as(AssertSqlSafe(sql)),
             shop_id,
-            &query,
+            query,
             filters,
             limit,
         )
@@ -647,18 +649,21 @@ impl Knowledge {
 /// A query returning `(chunk id, score)` rows.
 type Ranked<'q> = sqlx::query::QueryAs<'q, sqlx::Postgres, (i64, f64), sqlx::postgres::PgArguments>;
 
-/// Binds `$1` shop, `$2` query (text or vector), `$3`..`$7` filters, `$8` limit.
-fn bind_filters<'q>(
+/// Binds `$1` shop, `$2` query (its text, or its [`Vector`]), `$3`..`$7` filters, `$8` limit.
+fn bind_filters<'q, Q>(
     query: Ranked<'q>,
     shop_id: i64,
-    text: &str,
+    second: Q,
     filters: &Filters,
     limit: usize,
-) -> Ranked<'q> {
+) -> Ranked<'q>
+where
+    Q: 'q + Send + sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
     let kinds = (!filters.kinds.is_empty()).then(|| filters.kinds.clone());
     query
         .bind(shop_id)
-        .bind(text.to_owned())
+        .bind(second)
         .bind(kinds)
         .bind(filters.in_stock)
         .bind(filters.price_min)

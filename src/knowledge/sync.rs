@@ -450,18 +450,18 @@ impl Job for ReembedShop {
                 break;
             }
             let (ids, texts): (Vec<i64>, Vec<String>) = missing.into_iter().unzip();
-            let vectors: Vec<String> = knowledge
+            let vectors: Vec<pgvector::Vector> = knowledge
                 .embedder()
                 .embed(texts)
                 .await?
-                .iter()
-                .map(|v| super::vector_text(v))
+                .into_iter()
+                .map(pgvector::Vector::from)
                 .collect();
             // A chunk replaced meanwhile is gone: the join skips it.
             sqlx::query(
                 "INSERT INTO chunk_embeddings (shop_id, chunk_id, model_id, embedding)
-                 SELECT $1, c.id, $2, v.embedding::vector
-                 FROM unnest($3::bigint[], $4::text[]) AS v(id, embedding)
+                 SELECT $1, c.id, $2, v.embedding
+                 FROM unnest($3::bigint[], $4::vector[]) AS v(id, embedding)
                  JOIN chunks c ON c.shop_id = $1 AND c.id = v.id
                  ON CONFLICT DO NOTHING",
             )
