@@ -491,6 +491,7 @@ impl Knowledge {
         limit: usize,
         tier: Tier,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        // Built at run time: the tier and the filters shape the statement.
         Ok(bind_filters(
             sqlx::query_as(AssertSqlSafe(keyword_sql(tier, &request.filters))),
             shop_id,
@@ -527,6 +528,7 @@ impl Knowledge {
         let query = Vector::from(vector.to_vec());
         let size = self.size(shop_id, model.id).await?;
         if size.vectors <= self.exact_scan_max {
+            // Built at run time: the model is a literal (index predicates), filters shape it.
             return Ok(bind_filters(
                 sqlx::query_as(AssertSqlSafe(exact_sql(model.id, filters))),
                 shop_id,
@@ -543,6 +545,8 @@ impl Knowledge {
         sqlx::raw_sql(AssertSqlSafe(hnsw_settings(ef_search(limit))))
             .execute(&mut *tx)
             .await?;
+        // Built at run time: model, dimensions and shop are literals matching the partial
+        // index's predicate, and the filters shape the statement.
         let rows = bind_filters(
             sqlx::query_as(AssertSqlSafe(sql)),
             shop_id,
@@ -565,16 +569,16 @@ impl Knowledge {
         {
             return Ok(size);
         }
-        let (vectors, own_index): (i64, bool) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2),
-                    coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($3)), false)",
+        let size = sqlx::query_as!(
+            Size,
+            r#"SELECT (SELECT count(*) FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2) AS "vectors!",
+                    coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($3)), false) AS "own_index!""#,
+            shop_id,
+            model_id,
+            shop_index(model_id, shop_id),
         )
-        .bind(shop_id)
-        .bind(model_id)
-        .bind(shop_index(model_id, shop_id))
         .fetch_one(&self.db)
         .await?;
-        let size = Size { vectors, own_index };
         self.sizes().insert(key, (size, Instant::now()));
         Ok(size)
     }
@@ -601,6 +605,8 @@ impl Knowledge {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+        // Built at run time only to share ANY_WORD with the keyword tiers (one definition of
+        // what the query's words are, for ranking and for highlighting).
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT c.id, c.document_id, d.kind, d.external_id, d.title, d.url, c.heading_path,
                     CASE WHEN $4 THEN coalesce(
