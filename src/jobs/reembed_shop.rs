@@ -55,25 +55,26 @@ impl Job for ReembedShop {
             }
             let (ids, texts): (Vec<i64>, Vec<String>) =
                 missing.into_iter().map(|c| (c.id, c.content)).unzip();
-            let vectors: Vec<String> = knowledge
+            let vectors: Vec<pgvector::Vector> = knowledge
                 .embedder()
                 .embed(texts)
                 .await?
-                .iter()
-                .map(|v| crate::knowledge::vector_text(v))
+                .into_iter()
+                .map(pgvector::Vector::from)
                 .collect();
-            // A chunk replaced meanwhile is gone: the join skips it.
-            sqlx::query!(
+            // A chunk replaced meanwhile is gone: the join skips it. Runtime SQL: the checked
+            // macros cannot describe pgvector's `vector[]` parameter.
+            sqlx::query(
                 "INSERT INTO chunk_embeddings (shop_id, chunk_id, model_id, embedding)
-                 SELECT $1, c.id, $2, v.embedding::vector
-                 FROM unnest($3::bigint[], $4::text[]) AS v(id, embedding)
+                 SELECT $1, c.id, $2, v.embedding
+                 FROM unnest($3::bigint[], $4::vector[]) AS v(id, embedding)
                  JOIN chunks c ON c.shop_id = $1 AND c.id = v.id
                  ON CONFLICT DO NOTHING",
-                self.shop_id,
-                model.id,
-                &ids,
-                &vectors,
             )
+            .bind(self.shop_id)
+            .bind(model.id)
+            .bind(&ids)
+            .bind(&vectors)
             .execute(db)
             .await?;
         }

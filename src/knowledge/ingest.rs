@@ -10,9 +10,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use connectors::{ChunkOptions, Document};
+use pgvector::Vector;
 
 use super::embed::Tokens;
-use super::{Knowledge, KnowledgeError, vector_text};
+use super::{Knowledge, KnowledgeError};
 
 /// The most tokens a chunk holds, whatever the model could read: a retrieved chunk should be
 /// about one thing, and is pasted into the assistant's context (all-MiniLM-L6-v2 reads 256).
@@ -54,16 +55,17 @@ impl Knowledge {
         // Which documents changed? (Vectors of a new model for unchanged content are the
         // re-embedding job's work, which keeps the old vectors serving meanwhile.)
         let ids: Vec<&str> = documents.iter().map(|d| d.external_id.as_str()).collect();
-        let stored: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        let stored: HashMap<String, String> = sqlx::query!(
             "SELECT external_id, content_hash FROM documents
              WHERE shop_id = $1 AND source_id = $2 AND external_id = ANY($3)",
+            shop_id,
+            source_id,
+            &ids as &[&str],
         )
-        .bind(shop_id)
-        .bind(source_id)
-        .bind(&ids)
         .fetch_all(&self.db)
         .await?
         .into_iter()
+        .map(|row| (row.external_id, row.content_hash))
         .collect();
 
         let mut unchanged = Vec::new();
@@ -97,22 +99,22 @@ impl Knowledge {
 
         let mut tx = self.db.begin().await?;
         if !unchanged.is_empty() {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE documents SET seen_at = now()
                  WHERE shop_id = $1 AND source_id = $2 AND external_id = ANY($3)",
+                shop_id,
+                source_id,
+                &unchanged as &[&str],
             )
-            .bind(shop_id)
-            .bind(source_id)
-            .bind(&unchanged)
             .execute(&mut *tx)
             .await?;
             report.unchanged = unchanged.len();
         }
         for ((document, hash), chunks) in changed.iter().zip(chunked) {
-            let vectors: Vec<String> = vectors
+            let vectors: Vec<Vector> = vectors
                 .by_ref()
                 .take(chunks.len())
-                .map(|v| vector_text(&v))
+                .map(Vector::from)
                 .collect();
             let written = write_document(
                 &mut tx,
@@ -151,12 +153,12 @@ impl Knowledge {
         source_id: i64,
         external_ids: &[String],
     ) -> Result<u64, KnowledgeError> {
-        let done = sqlx::query(
+        let done = sqlx::query!(
             "DELETE FROM documents WHERE shop_id = $1 AND source_id = $2 AND external_id = ANY($3)",
+            shop_id,
+            source_id,
+            external_ids,
         )
-        .bind(shop_id)
-        .bind(source_id)
-        .bind(external_ids)
         .execute(&self.db)
         .await?;
         Ok(done.rows_affected())
@@ -170,12 +172,12 @@ impl Knowledge {
         source_id: i64,
         since: DateTime<Utc>,
     ) -> Result<u64, KnowledgeError> {
-        let done = sqlx::query(
+        let done = sqlx::query!(
             "DELETE FROM documents WHERE shop_id = $1 AND source_id = $2 AND seen_at < $3",
+            shop_id,
+            source_id,
+            since,
         )
-        .bind(shop_id)
-        .bind(source_id)
-        .bind(since)
         .execute(&self.db)
         .await?;
         Ok(done.rows_affected())
@@ -197,11 +199,11 @@ async fn write_document(
     document: &Document,
     hash: &str,
     chunks: &[connectors::Chunk],
-    vectors: &[String],
+    vectors: &[Vector],
 ) -> Result<bool, KnowledgeError> {
     let fields = serde_json::to_value(&document.fields).unwrap_or_default();
     // The upsert takes the row lock; its WHERE keeps equal content and newer versions.
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = sqlx::query_scalar!(
         "INSERT INTO documents
              (shop_id, source_id, kind, external_id, url, title, fields, content_hash,
               source_updated_at)
@@ -214,36 +216,38 @@ async fn write_document(
                 OR EXCLUDED.source_updated_at >= documents.source_updated_at)
            AND documents.content_hash <> EXCLUDED.content_hash
          RETURNING id",
+        target.shop_id,
+        target.source_id,
+        document.source_kind.as_str(),
+        &document.external_id,
+        document.url.as_deref(),
+        &document.title,
+        &fields,
+        hash,
+        document.updated_at,
     )
-    .bind(target.shop_id)
-    .bind(target.source_id)
-    .bind(document.source_kind.as_str())
-    .bind(&document.external_id)
-    .bind(&document.url)
-    .bind(&document.title)
-    .bind(&fields)
-    .bind(hash)
-    .bind(document.updated_at)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(document_id) = id else {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE documents SET seen_at = now()
              WHERE shop_id = $1 AND source_id = $2 AND external_id = $3",
+            target.shop_id,
+            target.source_id,
+            &document.external_id,
         )
-        .bind(target.shop_id)
-        .bind(target.source_id)
-        .bind(&document.external_id)
         .execute(&mut *tx)
         .await?;
         return Ok(false);
     };
 
-    sqlx::query("DELETE FROM chunks WHERE shop_id = $1 AND document_id = $2")
-        .bind(target.shop_id)
-        .bind(document_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM chunks WHERE shop_id = $1 AND document_id = $2",
+        target.shop_id,
+        document_id,
+    )
+    .execute(&mut *tx)
+    .await?;
     let ordinals: Vec<i32> = chunks
         .iter()
         .map(|c| i32::try_from(c.ordinal).unwrap_or(i32::MAX))
@@ -251,7 +255,7 @@ async fn write_document(
     let headings: Vec<String> = chunks.iter().map(|c| c.heading_path.join(" > ")).collect();
     let bodies: Vec<&str> = chunks.iter().map(|c| c.body.as_str()).collect();
     let contents: Vec<&str> = chunks.iter().map(|c| c.text.as_str()).collect();
-    sqlx::query(
+    sqlx::query!(
         "WITH inserted AS (
              INSERT INTO chunks (shop_id, document_id, ordinal, title, heading_path, body, content,
                                  language)
@@ -260,19 +264,19 @@ async fn write_document(
              RETURNING id, ordinal
          )
          INSERT INTO chunk_embeddings (shop_id, chunk_id, model_id, embedding)
-         SELECT $1, inserted.id, $8, v.embedding::vector
+         SELECT $1, inserted.id, $8, v.embedding
          FROM inserted
-         JOIN unnest($4::int[], $9::text[]) AS v(o, embedding) ON v.o = inserted.ordinal",
+         JOIN unnest($4::int[], $9::vector[]) AS v(o, embedding) ON v.o = inserted.ordinal",
+        target.shop_id,
+        document_id,
+        &document.title,
+        &ordinals,
+        &headings,
+        &bodies as &[&str],
+        &contents as &[&str],
+        target.model_id,
+        vectors as &[Vector],
     )
-    .bind(target.shop_id)
-    .bind(document_id)
-    .bind(&document.title)
-    .bind(&ordinals)
-    .bind(&headings)
-    .bind(&bodies)
-    .bind(&contents)
-    .bind(target.model_id)
-    .bind(vectors)
     .execute(&mut *tx)
     .await?;
     Ok(true)

@@ -129,14 +129,14 @@ impl Knowledge {
             .await?;
         // The recorded model, else the previous one if the shop has its vectors (it was
         // indexed before the change and its re-embedding has not begun).
-        let serving: Option<i16> = sqlx::query_scalar(
+        let serving: Option<i16> = sqlx::query_scalar!(
             "SELECT coalesce(
                  (SELECT model_id FROM shop_search_models WHERE shop_id = $1),
                  (SELECT $2::smallint WHERE EXISTS (
                       SELECT 1 FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2)))",
+            shop_id,
+            previous.id,
         )
-        .bind(shop_id)
-        .bind(previous.id)
         .fetch_one(&self.db)
         .await?;
         Ok(if serving == Some(previous.id) {
@@ -164,19 +164,22 @@ impl Knowledge {
         }
         let name = search::shop_index(model.id, shop_id);
         let mut conn = sqlx::PgConnection::connect_with(&self.db.connect_options()).await?;
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
-            .bind(&name)
-            .fetch_one(&mut conn)
-            .await?;
+        let locked: bool = sqlx::query_scalar!(
+            r#"SELECT pg_try_advisory_lock(hashtext($1)) AS "locked!""#,
+            &name
+        )
+        .fetch_one(&mut conn)
+        .await?;
         if !locked {
             return Ok(false);
         }
-        let valid: Option<bool> = sqlx::query_scalar(
-            "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)",
+        let valid: Option<bool> = sqlx::query_scalar!(
+            r#"SELECT indisvalid AS "indisvalid!" FROM pg_index WHERE indexrelid = to_regclass($1)"#,
+            &name
         )
-        .bind(&name)
         .fetch_optional(&mut conn)
         .await?;
+        // DDL naming the index: identifiers cannot be bound, so these are built at run time.
         if valid == Some(false) {
             sqlx::raw_sql(AssertSqlSafe(format!("DROP INDEX CONCURRENTLY {name}")))
                 .execute(&mut conn)
@@ -213,15 +216,16 @@ impl Knowledge {
         keep: Option<i16>,
     ) -> Result<(), KnowledgeError> {
         let keep = keep.map(|model_id| search::shop_index(model_id, shop_id));
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT indexname FROM pg_indexes
-             WHERE tablename = 'chunk_embeddings' AND indexname LIKE ('chunk_embeddings\\_hnsw\\_%\\_shop\\_' || $1)
-               AND indexname IS DISTINCT FROM $2",
+        let names: Vec<String> = sqlx::query_scalar!(
+            r#"SELECT indexname::text AS "indexname!" FROM pg_indexes
+             WHERE tablename = 'chunk_embeddings' AND indexname LIKE ('chunk_embeddings\_hnsw\_%\_shop\_' || $1::text)
+               AND indexname::text IS DISTINCT FROM $2::text"#,
+            shop_id.to_string(),
+            keep,
         )
-        .bind(shop_id.to_string())
-        .bind(keep)
         .fetch_all(&self.db)
         .await?;
+        // Identifiers cannot be bound: the DDL is built at run time from the catalog's names.
         for name in names {
             sqlx::raw_sql(AssertSqlSafe(format!(
                 "DROP INDEX CONCURRENTLY IF EXISTS {name}"
@@ -242,18 +246,19 @@ async fn register_model(db: &PgPool, embedder: &dyn Embedder) -> Result<Model, K
     let dimensions = embedder.dimensions();
     let mut tx = db.begin().await?;
     // One registration at a time: CREATE INDEX IF NOT EXISTS races otherwise.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('concierge.embedding_models'))")
+    sqlx::query!("SELECT FROM pg_advisory_xact_lock(hashtext('concierge.embedding_models'))")
         .execute(&mut *tx)
         .await?;
-    let (id, stored): (i16, i32) = sqlx::query_as(
+    let row = sqlx::query!(
         "INSERT INTO embedding_models (name, dimensions) VALUES ($1, $2)
          ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
          RETURNING id, dimensions",
+        name,
+        i32::try_from(dimensions).unwrap_or(i32::MAX),
     )
-    .bind(name)
-    .bind(i32::try_from(dimensions).unwrap_or(i32::MAX))
     .fetch_one(&mut *tx)
     .await?;
+    let (id, stored) = (row.id, row.dimensions);
     let stored = usize::try_from(stored).unwrap_or_default();
     if stored != dimensions {
         return Err(KnowledgeError::Dimensions {
@@ -262,6 +267,7 @@ async fn register_model(db: &PgPool, embedder: &dyn Embedder) -> Result<Model, K
             actual: dimensions,
         });
     }
+    // Built at run time: the index names the model's id and dimensions as literals.
     sqlx::query(AssertSqlSafe(format!(
         "CREATE INDEX IF NOT EXISTS chunk_embeddings_hnsw_{id} ON chunk_embeddings
          USING hnsw ((embedding::vector({dimensions})) vector_cosine_ops) WHERE model_id = {id}"
@@ -274,20 +280,4 @@ async fn register_model(db: &PgPool, embedder: &dyn Embedder) -> Result<Model, K
         name: name.to_owned(),
         dimensions,
     })
-}
-
-/// A vector in pgvector's text form, bound as text and cast with `::vector` in SQL (sqlx has
-/// no pgvector type of its own).
-pub(crate) fn vector_text(vector: &[f32]) -> String {
-    let mut out = String::with_capacity(vector.len() * 12 + 2);
-    out.push('[');
-    for (i, x) in vector.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // Display prints the shortest text that reads back as the same f32.
-        out.push_str(&x.to_string());
-    }
-    out.push(']');
-    out
 }

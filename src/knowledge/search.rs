@@ -45,21 +45,23 @@
 //!   this shop's rows have passed the filters. `enable_sort` is off for the query so that the
 //!   planner never trades the index for a sort of the whole shop.
 //!
-//! The query vector travels as text and is parsed once, in an InitPlan (`(SELECT $2::vector)`):
-//! a bare `$2::vector` in a generic plan is parsed again for every row it is compared with.
+//! The query vector is bound as a `pgvector::Vector`, in pgvector's binary form: nothing to
+//! format or parse. It still sits in an InitPlan (`(SELECT $2::vector(N))`), so that the
+//! dimension check of the cast runs once rather than for every row it is compared with.
 //!
 //! **Hybrid** runs both concurrently and fuses them by weighted reciprocal rank.
 //!
-//! The benchmark (`src/bench/search.rs`) EXPLAINs and sweeps these queries through the SQL
+//! The benchmark (`src/dev/bench/search.rs`) EXPLAINs and sweeps these queries through the SQL
 //! builders here ([`keyword_sql`], [`exact_sql`], [`hnsw_sql`], [`hnsw_settings`]).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use pgvector::Vector;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{Knowledge, KnowledgeError, Model, vector_text};
+use super::{Knowledge, KnowledgeError, Model};
 
 /// Shops with at most this many vectors are searched exactly (see the module docs).
 pub const EXACT_SCAN_MAX: i64 = 20_000;
@@ -327,7 +329,7 @@ pub(crate) fn keyword_sql(tier: Tier, filters: &Filters) -> String {
     )
 }
 
-/// `nearest`'s exact plan: `$1` shop, `$2` vector (as text), `$3`..`$7` filters, `$8` limit.
+/// `nearest`'s exact plan: `$1` shop, `$2` vector, `$3`..`$7` filters, `$8` limit.
 pub(crate) fn exact_sql(model_id: i16, filters: &Filters) -> String {
     let filter = nearest_filter(filters);
     format!(
@@ -489,10 +491,11 @@ impl Knowledge {
         limit: usize,
         tier: Tier,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
+        // Built at run time: the tier and the filters shape the statement.
         Ok(bind_filters(
             sqlx::query_as(AssertSqlSafe(keyword_sql(tier, &request.filters))),
             shop_id,
-            &request.query,
+            request.query.clone(),
             &request.filters,
             limit,
         )
@@ -522,13 +525,14 @@ impl Knowledge {
         filters: &Filters,
         limit: usize,
     ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
-        let query = vector_text(vector);
+        let query = Vector::from(vector.to_vec());
         let size = self.size(shop_id, model.id).await?;
         if size.vectors <= self.exact_scan_max {
+            // Built at run time: the model is a literal (index predicates), filters shape it.
             return Ok(bind_filters(
                 sqlx::query_as(AssertSqlSafe(exact_sql(model.id, filters))),
                 shop_id,
-                &query,
+                query,
                 filters,
                 limit,
             )
@@ -541,10 +545,12 @@ impl Knowledge {
         sqlx::raw_sql(AssertSqlSafe(hnsw_settings(ef_search(limit))))
             .execute(&mut *tx)
             .await?;
+        // Built at run time: model, dimensions and shop are literals matching the partial
+        // index's predicate, and the filters shape the statement.
         let rows = bind_filters(
             sqlx::query_as(AssertSqlSafe(sql)),
             shop_id,
-            &query,
+            query,
             filters,
             limit,
         )
@@ -563,16 +569,16 @@ impl Knowledge {
         {
             return Ok(size);
         }
-        let (vectors, own_index): (i64, bool) = sqlx::query_as(
-            "SELECT (SELECT count(*) FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2),
-                    coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($3)), false)",
+        let size = sqlx::query_as!(
+            Size,
+            r#"SELECT (SELECT count(*) FROM chunk_embeddings WHERE shop_id = $1 AND model_id = $2) AS "vectors!",
+                    coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($3)), false) AS "own_index!""#,
+            shop_id,
+            model_id,
+            shop_index(model_id, shop_id),
         )
-        .bind(shop_id)
-        .bind(model_id)
-        .bind(shop_index(model_id, shop_id))
         .fetch_one(&self.db)
         .await?;
-        let size = Size { vectors, own_index };
         self.sizes().insert(key, (size, Instant::now()));
         Ok(size)
     }
@@ -599,6 +605,8 @@ impl Knowledge {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
+        // Built at run time only to share ANY_WORD with the keyword tiers (one definition of
+        // what the query's words are, for ranking and for highlighting).
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT c.id, c.document_id, d.kind, d.external_id, d.title, d.url, c.heading_path,
                     CASE WHEN $4 THEN coalesce(
@@ -647,18 +655,21 @@ impl Knowledge {
 /// A query returning `(chunk id, score)` rows.
 type Ranked<'q> = sqlx::query::QueryAs<'q, sqlx::Postgres, (i64, f64), sqlx::postgres::PgArguments>;
 
-/// Binds `$1` shop, `$2` query (text or vector), `$3`..`$7` filters, `$8` limit.
-fn bind_filters<'q>(
+/// Binds `$1` shop, `$2` query (its text, or its [`Vector`]), `$3`..`$7` filters, `$8` limit.
+fn bind_filters<'q, Q>(
     query: Ranked<'q>,
     shop_id: i64,
-    text: &str,
+    second: Q,
     filters: &Filters,
     limit: usize,
-) -> Ranked<'q> {
+) -> Ranked<'q>
+where
+    Q: 'q + Send + sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
     let kinds = (!filters.kinds.is_empty()).then(|| filters.kinds.clone());
     query
         .bind(shop_id)
-        .bind(text.to_owned())
+        .bind(second)
         .bind(kinds)
         .bind(filters.in_stock)
         .bind(filters.price_min)

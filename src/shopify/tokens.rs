@@ -5,6 +5,18 @@
 //! token that rotates on every refresh. Two workers refreshing at once would race, and the
 //! loser's refresh token would already be spent, so a refresh happens under a row lock on
 //! the shop: the second caller waits and then finds the fresh token.
+//!
+//! The token endpoint is called with reqwest, not the `oauth2` crate (5.0), which does not fit
+//! Shopify's endpoint:
+//! - Shopify's token response has no `token_type` (RFC 6749 §5.1 requires one): the crate's
+//!   `StandardTokenResponse` rejects it, so we would still write the response type.
+//! - The crate turns any non-200 into a parsed error body and drops the status, which is how
+//!   [`TokenError::Refused`] (re-authorise) and [`TokenError::Unavailable`] (retry) differ.
+//! - Token exchange (RFC 8693), how the embedded admin installs, is not a grant the crate
+//!   offers and has no extension-grant hook: it would stay this form POST, so one endpoint
+//!   would have two clients.
+//! - Without its default reqwest 0.12 it needs an `AsyncHttpClient` adapter over our reqwest,
+//!   and it still brings rand 0.8 (a third rand). Net, more code than [`request_grant`].
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;

@@ -840,7 +840,7 @@ async fn explain(
     } else {
         search::exact_sql(model.id, &Filters::default())
     };
-    let vector = crate::knowledge::vector_text(&query.vector);
+    let vector = pgvector::Vector::from(query.vector.clone());
     let mut tx = db.begin().await?;
     if hnsw {
         sqlx::raw_sql(AssertSqlSafe(search::hnsw_settings(search::ef_search(
@@ -863,15 +863,16 @@ async fn explain(
             .await?;
     sqlx::raw_sql(AssertSqlSafe(format!(
         "SET LOCAL plan_cache_mode = force_generic_plan;
-         PREPARE bench_nearest(bigint, text, text[], bool, float8, float8, text, bigint) AS {sql};"
+         PREPARE bench_nearest(bigint, vector, text[], bool, float8, float8, text, bigint) AS {sql};"
     )))
     .execute(&mut *tx)
     .await?;
-    // The vector is numbers only: safe to inline.
+    // The vector is numbers only (`[0.1, -2e-8, ...]`, which pgvector reads): safe to inline.
     let generic: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_nearest({}, '{vector}', NULL, NULL, NULL, NULL,
+        "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_nearest({}, '{:?}', NULL, NULL, NULL, NULL,
                                                           NULL, {TOP_K})",
-        shop.id
+        shop.id,
+        vector.as_slice()
     )))
     .fetch_all(&mut *tx)
     .await?;
@@ -949,7 +950,7 @@ async fn sweep(
                 .take(WARMUP + queries.len())
                 .enumerate()
             {
-                let vector = crate::knowledge::vector_text(&q.vector);
+                let vector = pgvector::Vector::from(q.vector.clone());
                 let started = Instant::now();
                 let mut tx = db.begin().await?;
                 sqlx::raw_sql(AssertSqlSafe(search::hnsw_settings(ef_search)))
@@ -1004,7 +1005,7 @@ async fn exact(
             model.id
         )))
         .bind(shop.id)
-        .bind(crate::knowledge::vector_text(&query.vector))
+        .bind(pgvector::Vector::from(query.vector.clone()))
         .fetch_all(db)
         .await?;
         truth.push(ids);
