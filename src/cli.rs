@@ -4,10 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use sqlx::PgPool;
-use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError, Settings, apply_file_defaults};
 use crate::crypto::Keyring;
@@ -175,7 +173,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let shopify = config.require_shopify("serve")?.clone();
             let keyring = config.require_keyring("serve")?.clone();
             let db = connect(&config, "serve").await?;
-            let listener = bind(&config).await?;
+            let listener = crate::http::bind(&config).await?;
             let shutdown = crate::shutdown::on_signals();
             crate::launch(
                 listener,
@@ -237,12 +235,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 async fn connect(config: &Config, command: &str) -> anyhow::Result<PgPool> {
     let url = config.require_database_url(command)?;
     crate::db::connect(url, config.db_max_connections).await
-}
-
-pub(crate) async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
 }
 
 /// Keeps `clap`'s view of the command testable.

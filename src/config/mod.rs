@@ -39,8 +39,9 @@ mod validate;
 pub use chat::ChatConfig;
 pub use embeddings::{EmbeddingsConfig, MAX_EMBEDDING_DIMENSIONS};
 pub use file::apply_file_defaults;
+pub use settings::DEFAULT_SCOPES;
 pub use settings::{LogFormat, Settings};
-pub use shopify::{DEFAULT_SCOPES, ShopifyConfig};
+pub use shopify::ShopifyConfig;
 
 use validate::{positive, secs};
 

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::DEFAULT_SCOPES;
+/// Kept equal to `shopify.app.toml`'s scopes (a test checks).
+pub const DEFAULT_SCOPES: &str = "read_products,read_inventory,read_locations,read_content,read_legal_policies,read_orders,read_customers";
 
 /// The settings as given, before validation. Shared by every subcommand.
 #[derive(Args, Clone)]

@@ -2,7 +2,7 @@
 
 use secrecy::SecretString;
 
-use super::{ConfigError, Settings};
+use super::{ConfigError, DEFAULT_SCOPES, Settings};
 
 /// The app's identity on Shopify.
 #[derive(Debug, Clone)]
@@ -19,8 +19,8 @@ pub struct ShopifyConfig {
 
 impl ShopifyConfig {
     /// The base URL of `shop`'s endpoints (admin API, OAuth).
-    pub fn shop_base(&self, shop: &crate::shopify::ShopDomain) -> String {
-        self.shop_url.replace("{shop}", shop.as_str())
+    pub fn shop_base(&self, shop: &str) -> String {
+        self.shop_url.replace("{shop}", shop)
     }
 
     /// The fixed credentials `concierge demo` and its simulator share (printed by demo).
@@ -38,9 +38,6 @@ impl ShopifyConfig {
         }
     }
 }
-
-/// Kept equal to `shopify.app.toml`'s scopes (a test checks).
-pub const DEFAULT_SCOPES: &str = "read_products,read_inventory,read_locations,read_content,read_legal_policies,read_orders,read_customers";
 
 /// Validates this concern's settings; the error names the first bad one.
 pub(super) fn from_settings(s: &Settings) -> Result<Option<ShopifyConfig>, ConfigError> {

@@ -48,7 +48,7 @@ async fn serve(
     let url = config.require_database_url("demo")?.clone();
     let db = crate::db::connect(&url, config.db_max_connections).await?;
     crate::db::migrate(&db).await?;
-    let listener = crate::cli::bind(&config).await?;
+    let listener = crate::http::bind(&config).await?;
     let address = listener.local_addr()?;
     let app_url = format!("http://{address}");
     let (shopify, simulator) = match &config.shopify {

@@ -76,6 +76,14 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
+/// Binds the configured listen address (`serve`, `demo`).
+pub async fn bind(config: &crate::config::Config) -> anyhow::Result<TcpListener> {
+    use anyhow::Context as _;
+    TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
+}
+
 /// Serves `state`'s app on `listener` until `shutdown` is cancelled, then lets in-flight
 /// requests, and answers still being written, finish for the configured grace period.
 pub async fn launch(

@@ -77,7 +77,7 @@ async fn begin(
         .append_pair("state", &nonce);
     let location = format!(
         "{}/admin/oauth/authorize?{}",
-        shopify.shop_base(&shop),
+        shopify.shop_base(shop.as_str()),
         authorize.finish()
     );
     let mut response = Redirect::to(&location).into_response();
@@ -169,7 +169,7 @@ async fn callback(
 
     let location = format!(
         "{}/admin/apps/{}",
-        shopify.shop_base(&shop),
+        shopify.shop_base(shop.as_str()),
         shopify.api_key
     );
     let mut response = Redirect::to(&location).into_response();

@@ -78,7 +78,10 @@ pub async fn request_grant(
         ("expiring", "1"),
     ];
     body.extend_from_slice(form);
-    let url = format!("{}/admin/oauth/access_token", shopify.shop_base(shop));
+    let url = format!(
+        "{}/admin/oauth/access_token",
+        shopify.shop_base(shop.as_str())
+    );
     let response = http
         .post(&url)
         .header("accept", "application/json")
