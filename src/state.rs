@@ -77,6 +77,19 @@ impl AppState {
         })
     }
 
+    /// What the chat engine's turns use of the process.
+    pub fn chat_services(&self) -> crate::chat::Services {
+        crate::chat::Services {
+            db: self.db.clone(),
+            http: self.http.clone(),
+            shopify: self.shopify.clone(),
+            keyring: self.keyring.clone(),
+            admin: self.admin.clone(),
+            knowledge: self.knowledge.clone(),
+            chat: self.chat.clone(),
+        }
+    }
+
     /// A usable access token for `shop` (refreshed first if about to expire).
     pub async fn access_token(
         &self,

@@ -20,22 +20,19 @@ use super::hub::{Channel, Hub};
 use super::rate::{Limiter, Rate};
 use super::settings::ShopSettings;
 use super::store::{self, AuditedCall, Finished, StoredMessage};
-use super::{prompt, redact};
+use super::{Services, prompt, redact};
 use crate::config::ChatConfig;
 use crate::shopify::ShopDomain;
-use crate::state::AppState;
 use llm::{
     ChatModel, ChatModels, Fallback, FallbackPolicy, Limits, LoopOutcome, Message, ModelError,
     ModelEvent, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec, run_tool_loop,
 };
 use local_responder::LocalResponder;
 
-/// The chat engine's process-wide parts (in [`AppState`]).
+/// The chat engine's process-wide parts (in the app's state).
 pub struct Chat {
     /// The configured hosted models, then the local responder, as one fallback chain.
     responder: Fallback,
-    /// Whether the chain has hosted models (what `turns.responder` records).
-    hosted: bool,
     prices: PriceTable,
     pub limits: Limits,
     /// Live conversations on this node.
@@ -50,8 +47,7 @@ pub struct Chat {
 impl Chat {
     pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
         let local: Arc<dyn ChatModel> = Arc::new(LocalResponder::new());
-        let hosted = !config.endpoints.is_empty();
-        let responder = if hosted {
+        let responder = if !config.endpoints.is_empty() {
             ChatModels::new(FallbackPolicy::default())
                 .chain(&config.endpoints)?
                 .then(local)
@@ -60,7 +56,6 @@ impl Chat {
         };
         Ok(Self {
             responder,
-            hosted,
             prices: config.prices.clone(),
             limits: Limits {
                 per_turn_timeout: config.turn_timeout,
@@ -81,7 +76,11 @@ impl Chat {
 
     /// What `turns.responder` records: the first model asked.
     pub fn responder_name(&self) -> &'static str {
-        if self.hosted { "hosted" } else { "local" }
+        if self.responder.endpoints().next().is_some() {
+            "hosted"
+        } else {
+            "local"
+        }
     }
 
     /// The hosted chain, then the local responder when it fails before saying anything.
@@ -113,7 +112,7 @@ pub struct TurnJob {
 }
 
 /// Starts answering in the background; events go to the conversation's `channel`.
-pub fn spawn_turn(state: &AppState, job: TurnJob, channel: Arc<Channel>) {
+pub fn spawn_turn(state: &Services, job: TurnJob, channel: Arc<Channel>) {
     let task_state = state.clone();
     // Marked before the task starts, so that a resend arriving meanwhile follows it.
     let answering = channel.answering(job.turn_id);
@@ -125,7 +124,7 @@ pub fn spawn_turn(state: &AppState, job: TurnJob, channel: Arc<Channel>) {
 
 /// Answers `job` to the end, pushing its events to `channel` (the eval awaits it directly).
 #[tracing::instrument(skip_all, fields(shop = %job.shop, turn = job.turn_id))]
-pub async fn run_turn(state: AppState, job: TurnJob, channel: Arc<Channel>) {
+pub async fn run_turn(state: Services, job: TurnJob, channel: Arc<Channel>) {
     // One answer at a time per conversation: the next question reads this one's answer.
     let _turn = channel.turn.lock().await;
     channel.push(ChatEvent::Turn {
@@ -168,7 +167,7 @@ fn finished(job: &TurnJob, started: Instant) -> Finished {
 }
 
 async fn answer(
-    state: &AppState,
+    state: &Services,
     job: &TurnJob,
     channel: &Channel,
     started: Instant,

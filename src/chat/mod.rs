@@ -12,3 +12,35 @@ pub mod store;
 pub mod visitor;
 
 pub use engine::Chat;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use sqlx::PgPool;
+
+use crate::config::ShopifyConfig;
+use crate::crypto::Keyring;
+use crate::knowledge::Knowledge;
+use crate::shopify::ShopDomain;
+use crate::shopify::admin::AdminClient;
+use crate::shopify::tokens::{TokenError, access_token};
+
+/// What a turn needs of the process. The app's state hands these over
+/// (`AppState::chat_services`): it holds the engine, so the engine does not name it back.
+#[derive(Clone)]
+pub struct Services {
+    pub db: PgPool,
+    pub http: reqwest::Client,
+    pub shopify: Arc<ShopifyConfig>,
+    pub keyring: Arc<Keyring>,
+    pub admin: Arc<AdminClient>,
+    pub knowledge: Knowledge,
+    pub chat: Arc<Chat>,
+}
+
+impl Services {
+    /// A usable access token for `shop` (refreshed first if about to expire).
+    pub async fn access_token(&self, shop: &ShopDomain) -> Result<SecretString, TokenError> {
+        access_token(&self.db, &self.http, &self.shopify, &self.keyring, shop).await
+    }
+}

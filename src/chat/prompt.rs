@@ -7,7 +7,7 @@
 //! only as tool messages (JSON), never inside these instructions.
 
 use super::settings::ShopSettings;
-use super::store::{Conversation, StoredMessage};
+use super::store::{Conversation, Role, StoredMessage};
 use llm::Message;
 
 /// Earlier messages the model reads (the newest ones).
@@ -58,14 +58,14 @@ pub fn system(settings: &ShopSettings, shop: &str, conversation: &Conversation) 
 pub fn history(messages: &[StoredMessage]) -> Vec<Message> {
     messages
         .iter()
-        .filter_map(|m| match m.role.as_str() {
-            "shopper" => Some(Message::user(m.text.clone())),
-            "assistant" => Some(Message::assistant(m.text.clone(), Vec::new())),
-            "agent" => Some(Message::assistant(
+        .filter_map(|m| match m.role {
+            Role::Shopper => Some(Message::user(m.text.clone())),
+            Role::Assistant => Some(Message::assistant(m.text.clone(), Vec::new())),
+            Role::Agent => Some(Message::assistant(
                 format!("(A member of the store's team wrote:) {}", m.text),
                 Vec::new(),
             )),
-            _ => None,
+            Role::System => None,
         })
         .collect()
 }

@@ -55,8 +55,7 @@ const MAX_NAME_CHARS: usize = 60;
 impl ShopSettings {
     /// The settings of `shop_id`; defaults for a shop without a row.
     pub async fn load(db: &PgPool, shop_id: i64) -> Result<Self, sqlx::Error> {
-        let stored: Option<Value> = sqlx::query_scalar("SELECT settings FROM shops WHERE id = $1")
-            .bind(shop_id)
+        let stored = sqlx::query_scalar!("SELECT settings FROM shops WHERE id = $1", shop_id)
             .fetch_optional(db)
             .await?;
         Ok(stored.map(|s| Self::from_json(&s)).unwrap_or_default())

@@ -5,28 +5,41 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::visitor::Visitor;
 
-/// Who owns a conversation: who answers the shopper next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Who owns a conversation: who answers the shopper next (`conversations.owner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Owner {
     Ai,
     Human,
     Closed,
 }
 
-impl Owner {
-    fn parse(raw: &str) -> Self {
-        match raw {
-            "human" => Self::Human,
-            "closed" => Self::Closed,
-            _ => Self::Ai,
-        }
-    }
+/// Who wrote a message (`messages.role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum Role {
+    Shopper,
+    Assistant,
+    /// One of the store's team.
+    Agent,
+    System,
+}
+
+/// Where an assistant turn stands (`turns.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum TurnStatus {
+    Running,
+    Answered,
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,11 +57,36 @@ pub struct Conversation {
     pub verification_failures: u32,
 }
 
+/// A conversation's row, as every query here selects it.
+struct ConversationRow {
+    id: Uuid,
+    owner: Owner,
+    locale: Option<String>,
+    customer_id: Option<String>,
+    csat: Option<i16>,
+    verification_failures: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ConversationRow> for Conversation {
+    fn from(row: ConversationRow) -> Self {
+        Self {
+            id: row.id,
+            owner: row.owner,
+            locale: row.locale,
+            logged_in: row.customer_id.is_some(),
+            csat: row.csat,
+            created_at: row.created_at,
+            customer_id: row.customer_id,
+            verification_failures: u32::try_from(row.verification_failures).unwrap_or(0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
     pub id: i64,
-    /// `shopper`, `assistant`, `agent` or `system`.
-    pub role: String,
+    pub role: Role,
     pub text: String,
     /// Citations, product cards and actions shown with an assistant message.
     pub attachments: Value,
@@ -61,37 +99,30 @@ pub struct TurnState {
     pub id: i64,
     pub question_id: i64,
     pub answer_id: Option<i64>,
-    /// `running`, `answered` or `failed`.
-    pub status: String,
+    pub status: TurnStatus,
     #[serde(skip)]
     pub age: chrono::Duration,
 }
 
-const CONVERSATION_COLUMNS: &str =
-    "id, owner, locale, customer_id, csat, verification_failures, created_at";
+/// A turn's row: its age in microseconds by the database's clock (the one that stamped it).
+struct TurnRow {
+    id: i64,
+    question_id: i64,
+    answer_id: Option<i64>,
+    status: TurnStatus,
+    age_us: i64,
+}
 
-/// Who may see conversation `$2` of shop `$1`: the same visitor (`$3`), and nobody but the
-/// logged-in customer (`$4`) once a customer's conversation.
-const VISITORS_OWN: &str = "shop_id = $1 AND id = $2 AND visitor_id = $3
-           AND (customer_id IS NULL OR customer_id = $4)";
-
-/// [`TurnState`]'s columns.
-const TURN_COLUMNS: &str = "id, question_id, answer_id, status, now() - created_at AS age";
-
-fn conversation(row: &sqlx::postgres::PgRow) -> Result<Conversation, sqlx::Error> {
-    let customer_id: Option<String> = row.try_get("customer_id")?;
-    let owner: String = row.try_get("owner")?;
-    let failures: i32 = row.try_get("verification_failures")?;
-    Ok(Conversation {
-        id: row.try_get("id")?,
-        owner: Owner::parse(&owner),
-        locale: row.try_get("locale")?,
-        logged_in: customer_id.is_some(),
-        csat: row.try_get("csat")?,
-        created_at: row.try_get("created_at")?,
-        customer_id,
-        verification_failures: u32::try_from(failures).unwrap_or(0),
-    })
+impl From<TurnRow> for TurnState {
+    fn from(row: TurnRow) -> Self {
+        Self {
+            id: row.id,
+            question_id: row.question_id,
+            answer_id: row.answer_id,
+            status: row.status,
+            age: chrono::Duration::microseconds(row.age_us),
+        }
+    }
 }
 
 /// Starts a conversation for the visitor (counted in the shop's daily usage).
@@ -101,28 +132,34 @@ pub async fn create(
     locale: Option<&str>,
 ) -> Result<Conversation, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale)
-         VALUES ($1, $2, $3, $4, $5)
-         RETURNING {CONVERSATION_COLUMNS}"
-    )))
-    .bind(visitor.shop_id)
-    .bind(Uuid::now_v7())
-    .bind(visitor.visitor_id)
-    .bind(&visitor.customer_id)
-    .bind(locale)
+    let row = sqlx::query_as!(
+        ConversationRow,
+        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale)
+           VALUES ($1, $2, $3, $4, $5)
+           RETURNING id, owner AS "owner: Owner", locale, customer_id, csat,
+                     verification_failures, created_at"#,
+        visitor.shop_id,
+        Uuid::now_v7(),
+        visitor.visitor_id,
+        visitor.customer_id,
+        locale,
+    )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO usage_daily (shop_id, day, conversations) VALUES ($1, current_date, 1)
          ON CONFLICT (shop_id, day) DO UPDATE SET conversations = usage_daily.conversations + 1",
+        visitor.shop_id,
     )
-    .bind(visitor.shop_id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    conversation(&row)
+    Ok(row.into())
 }
+
+// Who may see a conversation: the same visitor, and nobody but the logged-in customer once it
+// is a customer's conversation. `find`, `accept` and `rate` each spell the same condition:
+//     shop_id = $1 AND id = $2 AND visitor_id = $3 AND (customer_id IS NULL OR customer_id = $4)
 
 /// The visitor's conversation `id`, if it is theirs: the same visitor, and not a logged-in
 /// customer's conversation seen by anyone but that customer.
@@ -131,18 +168,21 @@ pub async fn find(
     visitor: &Visitor,
     id: Uuid,
 ) -> Result<Option<Conversation>, sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {VISITORS_OWN}"
-    )))
-    .bind(visitor.shop_id)
-    .bind(id)
-    .bind(visitor.visitor_id)
-    .bind(&visitor.customer_id)
+    let row = sqlx::query_as!(
+        ConversationRow,
+        r#"SELECT id, owner AS "owner: Owner", locale, customer_id, csat,
+                  verification_failures, created_at
+           FROM conversations
+           WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+             AND (customer_id IS NULL OR customer_id = $4)"#,
+        visitor.shop_id,
+        id,
+        visitor.visitor_id,
+        visitor.customer_id,
+    )
     .fetch_optional(db)
-    .await?
-    .as_ref()
-    .map(conversation)
-    .transpose()
+    .await?;
+    Ok(row.map(Conversation::from))
 }
 
 /// The conversation as the engine needs it (no visitor check: the turn is already ours).
@@ -151,16 +191,17 @@ pub async fn load(
     shop_id: i64,
     id: Uuid,
 ) -> Result<Option<Conversation>, sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE shop_id = $1 AND id = $2"
-    )))
-    .bind(shop_id)
-    .bind(id)
+    let row = sqlx::query_as!(
+        ConversationRow,
+        r#"SELECT id, owner AS "owner: Owner", locale, customer_id, csat,
+                  verification_failures, created_at
+           FROM conversations WHERE shop_id = $1 AND id = $2"#,
+        shop_id,
+        id,
+    )
     .fetch_optional(db)
-    .await?
-    .as_ref()
-    .map(conversation)
-    .transpose()
+    .await?;
+    Ok(row.map(Conversation::from))
 }
 
 /// Adds a message as it is (`text` already redacted): an agent's reply, or an imported
@@ -169,20 +210,20 @@ pub async fn append(
     db: &PgPool,
     shop_id: i64,
     conversation_id: Uuid,
-    role: &str,
+    role: Role,
     text: &str,
 ) -> Result<StoredMessage, sqlx::Error> {
-    let row = sqlx::query(
-        "INSERT INTO messages (shop_id, conversation_id, role, content) VALUES ($1, $2, $3, $4)
-         RETURNING id, role, content, attachments, created_at",
+    sqlx::query_as!(
+        StoredMessage,
+        r#"INSERT INTO messages (shop_id, conversation_id, role, content) VALUES ($1, $2, $3, $4)
+           RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
+        shop_id,
+        conversation_id,
+        role as Role,
+        text,
     )
-    .bind(shop_id)
-    .bind(conversation_id)
-    .bind(role)
-    .bind(text)
     .fetch_one(db)
-    .await?;
-    stored_message(&row)
+    .await
 }
 
 /// What became of a shopper's message.
@@ -202,7 +243,7 @@ pub struct Accepted {
 /// A turn may be taken over when it has been `running` longer than any turn can run: the
 /// process running it died.
 pub fn abandoned(turn: &TurnState, turn_timeout: std::time::Duration) -> bool {
-    turn.status == "running"
+    turn.status == TurnStatus::Running
         && turn.age.to_std().unwrap_or_default() > turn_timeout + std::time::Duration::from_secs(5)
 }
 
@@ -222,50 +263,53 @@ pub async fn accept(
     let mut tx = db.begin().await?;
     // The visitor's conversation (as `find` checks it), touched: the row lock this takes
     // orders concurrent sends of one conversation.
-    let Some(conversation) = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE conversations SET last_message_at = now(), customer_id = coalesce(customer_id, $4)
-         WHERE {VISITORS_OWN} RETURNING {CONVERSATION_COLUMNS}"
-    )))
-    .bind(visitor.shop_id)
-    .bind(conversation_id)
-    .bind(visitor.visitor_id)
-    .bind(&visitor.customer_id)
+    let Some(conversation) = sqlx::query_as!(
+        ConversationRow,
+        r#"UPDATE conversations SET last_message_at = now(), customer_id = coalesce(customer_id, $4)
+           WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+             AND (customer_id IS NULL OR customer_id = $4)
+           RETURNING id, owner AS "owner: Owner", locale, customer_id, csat,
+                     verification_failures, created_at"#,
+        visitor.shop_id,
+        conversation_id,
+        visitor.visitor_id,
+        visitor.customer_id,
+    )
     .fetch_optional(&mut *tx)
     .await?
-    .as_ref()
-    .map(conversation)
-    .transpose()?
-    else {
+    .map(Conversation::from) else {
         return Ok(None);
     };
-    let inserted = sqlx::query(
-        "INSERT INTO messages (shop_id, conversation_id, role, content, client_id)
-         VALUES ($1, $2, 'shopper', $3, $4)
-         ON CONFLICT (shop_id, conversation_id, client_id) DO NOTHING
-         RETURNING id, role, content, attachments, created_at",
+    let inserted = sqlx::query_as!(
+        StoredMessage,
+        r#"INSERT INTO messages (shop_id, conversation_id, role, content, client_id)
+           VALUES ($1, $2, 'shopper', $3, $4)
+           ON CONFLICT (shop_id, conversation_id, client_id) DO NOTHING
+           RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
+        visitor.shop_id,
+        conversation_id,
+        text,
+        client_id,
     )
-    .bind(visitor.shop_id)
-    .bind(conversation_id)
-    .bind(text)
-    .bind(client_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (row, duplicate) = match inserted {
-        Some(row) => (row, false),
+    let (message, duplicate) = match inserted {
+        Some(message) => (message, false),
         None => (
-            sqlx::query(
-                "SELECT id, role, content, attachments, created_at FROM messages
-                 WHERE shop_id = $1 AND conversation_id = $2 AND client_id = $3",
+            sqlx::query_as!(
+                StoredMessage,
+                r#"SELECT id, role AS "role: Role", content AS text, attachments, created_at
+                   FROM messages
+                   WHERE shop_id = $1 AND conversation_id = $2 AND client_id = $3"#,
+                visitor.shop_id,
+                conversation_id,
+                client_id,
             )
-            .bind(visitor.shop_id)
-            .bind(conversation_id)
-            .bind(client_id)
             .fetch_one(&mut *tx)
             .await?,
             true,
         ),
     };
-    let message = stored_message(&row)?;
     let (mut turn, mut new_turn) = (None, false);
     if conversation.owner == Owner::Ai {
         let existing = if duplicate {
@@ -275,35 +319,37 @@ pub async fn accept(
         };
         turn = match existing {
             Some(t)
-                if t.status == "answered"
-                    || (t.status == "running" && !abandoned(&t, turn_timeout)) =>
+                if t.status == TurnStatus::Answered
+                    || (t.status == TurnStatus::Running && !abandoned(&t, turn_timeout)) =>
             {
                 Some(t)
             }
             stale => {
-                if let Some(stale) = stale.filter(|t| t.status == "running") {
-                    sqlx::query(
+                if let Some(stale) = stale.filter(|t| t.status == TurnStatus::Running) {
+                    sqlx::query!(
                         "UPDATE turns SET status = 'failed', error = 'abandoned'
                          WHERE shop_id = $1 AND id = $2 AND status = 'running'",
+                        visitor.shop_id,
+                        stale.id,
                     )
-                    .bind(visitor.shop_id)
-                    .bind(stale.id)
                     .execute(&mut *tx)
                     .await?;
                 }
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "INSERT INTO turns (shop_id, conversation_id, question_id, responder)
-                     VALUES ($1, $2, $3, $4)
-                     RETURNING {TURN_COLUMNS}"
-                )))
-                .bind(visitor.shop_id)
-                .bind(conversation_id)
-                .bind(message.id)
-                .bind(responder)
+                let row = sqlx::query_as!(
+                    TurnRow,
+                    r#"INSERT INTO turns (shop_id, conversation_id, question_id, responder)
+                       VALUES ($1, $2, $3, $4)
+                       RETURNING id, question_id, answer_id, status AS "status: TurnStatus",
+                                 0::int8 AS "age_us!""#,
+                    visitor.shop_id,
+                    conversation_id,
+                    message.id,
+                    responder,
+                )
                 .fetch_one(&mut *tx)
                 .await?;
                 new_turn = true;
-                Some(turn_state(&row)?)
+                Some(row.into())
             }
         };
     }
@@ -322,17 +368,17 @@ async fn latest_turn_for(
     shop_id: i64,
     question_id: i64,
 ) -> Result<Option<TurnState>, sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TURN_COLUMNS} FROM turns
-         WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1"
-    )))
-    .bind(shop_id)
-    .bind(question_id)
+    let row = sqlx::query_as!(
+        TurnRow,
+        r#"SELECT id, question_id, answer_id, status AS "status: TurnStatus",
+                  (extract(epoch FROM now() - created_at) * 1e6)::int8 AS "age_us!"
+           FROM turns WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1"#,
+        shop_id,
+        question_id,
+    )
     .fetch_optional(db)
-    .await?
-    .as_ref()
-    .map(turn_state)
-    .transpose()
+    .await?;
+    Ok(row.map(TurnState::from))
 }
 
 /// The conversation's latest turn.
@@ -341,39 +387,17 @@ pub async fn latest_turn(
     shop_id: i64,
     conversation_id: Uuid,
 ) -> Result<Option<TurnState>, sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {TURN_COLUMNS} FROM turns
-         WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1"
-    )))
-    .bind(shop_id)
-    .bind(conversation_id)
+    let row = sqlx::query_as!(
+        TurnRow,
+        r#"SELECT id, question_id, answer_id, status AS "status: TurnStatus",
+                  (extract(epoch FROM now() - created_at) * 1e6)::int8 AS "age_us!"
+           FROM turns WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1"#,
+        shop_id,
+        conversation_id,
+    )
     .fetch_optional(db)
-    .await?
-    .as_ref()
-    .map(turn_state)
-    .transpose()
-}
-
-fn turn_state(row: &sqlx::postgres::PgRow) -> Result<TurnState, sqlx::Error> {
-    let age: sqlx::postgres::types::PgInterval = row.try_get("age")?;
-    Ok(TurnState {
-        id: row.try_get("id")?,
-        question_id: row.try_get("question_id")?,
-        answer_id: row.try_get("answer_id")?,
-        status: row.try_get("status")?,
-        age: chrono::Duration::microseconds(age.microseconds)
-            + chrono::Duration::days(i64::from(age.days)),
-    })
-}
-
-fn stored_message(row: &sqlx::postgres::PgRow) -> Result<StoredMessage, sqlx::Error> {
-    Ok(StoredMessage {
-        id: row.try_get("id")?,
-        role: row.try_get("role")?,
-        text: row.try_get("content")?,
-        attachments: row.try_get("attachments")?,
-        created_at: row.try_get("created_at")?,
-    })
+    .await?;
+    Ok(row.map(TurnState::from))
 }
 
 /// The conversation's messages up to and including `through` (all when `None`), oldest
@@ -385,20 +409,22 @@ pub async fn messages(
     through: Option<i64>,
     limit: i64,
 ) -> Result<Vec<StoredMessage>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT * FROM (
-             SELECT id, role, content, attachments, created_at FROM messages
-             WHERE shop_id = $1 AND conversation_id = $2 AND ($3::bigint IS NULL OR id <= $3)
-             ORDER BY id DESC LIMIT $4
-         ) recent ORDER BY id",
+    sqlx::query_as!(
+        StoredMessage,
+        r#"SELECT id AS "id!", role AS "role!: Role", content AS "text!", attachments AS "attachments!",
+                  created_at AS "created_at!"
+           FROM (
+               SELECT id, role, content, attachments, created_at FROM messages
+               WHERE shop_id = $1 AND conversation_id = $2 AND ($3::bigint IS NULL OR id <= $3)
+               ORDER BY id DESC LIMIT $4
+           ) recent ORDER BY id"#,
+        shop_id,
+        conversation_id,
+        through,
+        limit,
     )
-    .bind(shop_id)
-    .bind(conversation_id)
-    .bind(through)
-    .bind(limit)
     .fetch_all(db)
-    .await?;
-    rows.iter().map(stored_message).collect()
+    .await
 }
 
 /// One tool call for the audit trail.
@@ -437,60 +463,62 @@ pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::E
     let column = |f: fn(&AuditedCall) -> String| calls.iter().map(f).collect::<Vec<_>>();
     let tokens = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     let total = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    sqlx::query_scalar(
-        "WITH answer AS (
-             INSERT INTO messages (shop_id, conversation_id, role, content, attachments)
-             SELECT $1, $2, 'assistant', $4, $5 WHERE $4::text IS NOT NULL
-             RETURNING id
-         ), turn AS (
-             UPDATE turns SET answer_id = (SELECT id FROM answer), status = $6, error = $7,
-                    model = $8, prompt_tokens = $9, completion_tokens = $10, cost_usd = $11,
-                    latency_ms = $12
-             WHERE shop_id = $1 AND id = $3
-         ), calls AS (
-             INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
-             SELECT $1, $3, c.* FROM unnest($15::text[], $16::text[], $17::jsonb[], $18::text[],
-                                            $19::jsonb[], $20::int4[])
-                 AS c(tool, risk, arguments, outcome, result, duration_ms)
-         ), usage AS (
-             INSERT INTO usage_daily (shop_id, day, turns, prompt_tokens, completion_tokens, cost_usd)
-             VALUES ($1, current_date, 1, $13, $14, coalesce($11, 0))
-             ON CONFLICT (shop_id, day) DO UPDATE SET
-                 turns = usage_daily.turns + 1,
-                 prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
-                 completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
-                 cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd
-         ), touched AS (
-             UPDATE conversations SET last_message_at = now() WHERE shop_id = $1 AND id = $2
-         )
-         SELECT id FROM answer",
-    )
-    .bind(done.shop_id)
-    .bind(done.conversation_id)
-    .bind(done.turn_id)
-    .bind(text)
-    .bind(attachments)
-    .bind(if done.failed.is_some() {
-        "failed"
+    let status = if done.failed.is_some() {
+        TurnStatus::Failed
     } else {
-        "answered"
-    })
-    .bind(&done.failed)
-    .bind(&done.model)
-    .bind(tokens(done.prompt_tokens))
-    .bind(tokens(done.completion_tokens))
-    .bind(done.cost_usd)
-    .bind(i32::try_from(done.latency_ms).unwrap_or(i32::MAX))
-    .bind(total(done.prompt_tokens))
-    .bind(total(done.completion_tokens))
-    .bind(column(|c| c.tool.clone()))
-    .bind(column(|c| c.risk.to_owned()))
-    .bind(calls.iter().map(|c| c.arguments.clone()).collect::<Vec<_>>())
-    .bind(column(|c| c.outcome.to_owned()))
-    .bind(calls.iter().map(|c| c.result.clone()).collect::<Vec<_>>())
-    .bind(calls.iter().map(|c| c.duration_ms).collect::<Vec<_>>())
+        TurnStatus::Answered
+    };
+    let answer_id = sqlx::query_scalar!(
+        r#"WITH answer AS (
+               INSERT INTO messages (shop_id, conversation_id, role, content, attachments)
+               SELECT $1, $2, 'assistant', $4, $5 WHERE $4::text IS NOT NULL
+               RETURNING id
+           ), turn AS (
+               UPDATE turns SET answer_id = (SELECT id FROM answer), status = $6, error = $7,
+                      model = $8, prompt_tokens = $9, completion_tokens = $10,
+                      cost_usd = $11::float8, latency_ms = $12
+               WHERE shop_id = $1 AND id = $3
+           ), calls AS (
+               INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
+               SELECT $1, $3, c.* FROM unnest($15::text[], $16::text[], $17::jsonb[], $18::text[],
+                                              $19::jsonb[], $20::int4[])
+                   AS c(tool, risk, arguments, outcome, result, duration_ms)
+           ), usage AS (
+               INSERT INTO usage_daily (shop_id, day, turns, prompt_tokens, completion_tokens, cost_usd)
+               VALUES ($1, current_date, 1, $13, $14, coalesce($11::float8, 0))
+               ON CONFLICT (shop_id, day) DO UPDATE SET
+                   turns = usage_daily.turns + 1,
+                   prompt_tokens = usage_daily.prompt_tokens + EXCLUDED.prompt_tokens,
+                   completion_tokens = usage_daily.completion_tokens + EXCLUDED.completion_tokens,
+                   cost_usd = usage_daily.cost_usd + EXCLUDED.cost_usd
+           ), touched AS (
+               UPDATE conversations SET last_message_at = now() WHERE shop_id = $1 AND id = $2
+           )
+           SELECT id AS "id!" FROM answer"#,
+        done.shop_id,
+        done.conversation_id,
+        done.turn_id,
+        text,
+        attachments,
+        status as TurnStatus,
+        done.failed,
+        done.model,
+        tokens(done.prompt_tokens),
+        tokens(done.completion_tokens),
+        done.cost_usd,
+        i32::try_from(done.latency_ms).unwrap_or(i32::MAX),
+        total(done.prompt_tokens),
+        total(done.completion_tokens),
+        &column(|c| c.tool.clone()),
+        &column(|c| c.risk.to_owned()),
+        &calls.iter().map(|c| c.arguments.clone()).collect::<Vec<_>>(),
+        &column(|c| c.outcome.to_owned()),
+        &calls.iter().map(|c| c.result.clone()).collect::<Vec<_>>(),
+        &calls.iter().map(|c| c.duration_ms).collect::<Vec<_>>(),
+    )
     .fetch_optional(db)
-    .await
+    .await?;
+    Ok(answer_id)
 }
 
 /// Records the shopper's rating of the conversation (1–5); false when it is not theirs.
@@ -500,14 +528,16 @@ pub async fn rate(
     conversation_id: Uuid,
     rating: i16,
 ) -> Result<bool, sqlx::Error> {
-    let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE conversations SET csat = $5 WHERE {VISITORS_OWN}"
-    )))
-    .bind(visitor.shop_id)
-    .bind(conversation_id)
-    .bind(visitor.visitor_id)
-    .bind(&visitor.customer_id)
-    .bind(rating)
+    let updated = sqlx::query!(
+        "UPDATE conversations SET csat = $5
+         WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+           AND (customer_id IS NULL OR customer_id = $4)",
+        visitor.shop_id,
+        conversation_id,
+        visitor.visitor_id,
+        visitor.customer_id,
+        rating,
+    )
     .execute(db)
     .await?;
     Ok(updated.rows_affected() == 1)

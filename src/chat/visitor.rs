@@ -10,7 +10,9 @@
 //! The signing key is derived from the app secret for this one purpose, so a visitor token is
 //! never mistaken for an App Bridge session token (signed with the secret itself).
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use hmac::Mac;
@@ -18,11 +20,11 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::config::ShopifyConfig;
 use crate::error::AppError;
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{self, LEEWAY_SECS, bearer};
 use crate::shopify::signature::hmac_sha256;
-use crate::state::AppState;
 
 /// How long a visitor token lives; the widget asks the app proxy for a new one after.
 pub const TOKEN_TTL_SECS: i64 = 30 * 60;
@@ -98,14 +100,19 @@ impl Visitor {
     }
 }
 
-impl FromRequestParts<AppState> for Visitor {
+impl<S> FromRequestParts<S> for Visitor
+where
+    S: Send + Sync,
+    Arc<ShopifyConfig>: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let token = bearer(&parts.headers)
             .ok_or_else(|| AppError::client(StatusCode::UNAUTHORIZED, "missing visitor token"))?;
+        let shopify = Arc::<ShopifyConfig>::from_ref(state);
         Self::verify(
-            state.shopify.api_secret.expose_secret().as_bytes(),
+            shopify.api_secret.expose_secret().as_bytes(),
             token,
             chrono::Utc::now().timestamp(),
         )

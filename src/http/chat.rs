@@ -31,7 +31,7 @@ use crate::chat::events::ChatEvent;
 use crate::chat::hub::{Cursor, Delivery};
 use crate::chat::redact;
 use crate::chat::settings::ShopSettings;
-use crate::chat::store;
+use crate::chat::store::{self, TurnStatus};
 use crate::chat::visitor::{TOKEN_TTL_SECS, Visitor};
 use crate::error::{AppError, AppJson, error_response};
 use crate::shopify::proxy::AppProxy;
@@ -339,7 +339,7 @@ async fn send(
     if accepted.new_turn || channel.is_answering(turn.id) {
         if accepted.new_turn {
             spawn_turn(
-                &state,
+                &state.chat_services(),
                 TurnJob {
                     shop_id: visitor.shop_id,
                     shop: visitor.shop.clone(),
@@ -395,7 +395,7 @@ async fn settled(state: AppState, shop_id: i64, conversation: Uuid, turn_id: i64
     loop {
         let turn = store::latest_turn(&state.db, shop_id, conversation).await;
         match turn {
-            Ok(Some(turn)) if turn.id == turn_id && turn.status != "running" => {
+            Ok(Some(turn)) if turn.id == turn_id && turn.status != TurnStatus::Running => {
                 return stored_outcome(&state, shop_id, conversation, &turn).await;
             }
             Ok(Some(turn)) if store::abandoned(&turn, state.chat.limits.per_turn_timeout) => break,
@@ -428,7 +428,7 @@ async fn stored_outcome(
         None => None,
     };
     match answer {
-        Some(message) if turn.status == "answered" => ChatEvent::Done {
+        Some(message) if turn.status == TurnStatus::Answered => ChatEvent::Done {
             turn_id: turn.id,
             message_id: message.id,
             citations: message

@@ -142,15 +142,13 @@ async fn remove(
 
 async fn source_kind(tx: &mut sqlx::PgConnection, shop: i64, id: i64) -> Result<Kind, AppError> {
     let kind = sqlx::query_scalar!(
-        "SELECT kind FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        r#"SELECT kind AS "kind: Kind" FROM knowledge_sources WHERE shop_id = $1 AND id = $2 FOR UPDATE"#,
         shop,
         id
     )
     .fetch_optional(&mut *tx)
     .await?;
-    kind.as_deref()
-        .and_then(Kind::parse)
-        .ok_or_else(AppError::not_found)
+    kind.ok_or_else(AppError::not_found)
 }
 
 #[derive(Deserialize)]

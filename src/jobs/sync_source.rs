@@ -70,8 +70,8 @@ impl Job for SyncSource {
     async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
         let state = &ctx.state;
         let Some(source) = sqlx::query!(
-            "SELECT s.kind, s.name, shops.domain FROM knowledge_sources s JOIN shops ON shops.id = s.shop_id
-             WHERE s.shop_id = $1 AND s.id = $2 AND shops.install_state = 'installed'",
+            r#"SELECT s.kind AS "kind: Kind", s.name, shops.domain FROM knowledge_sources s JOIN shops ON shops.id = s.shop_id
+             WHERE s.shop_id = $1 AND s.id = $2 AND shops.install_state = 'installed'"#,
             self.shop_id,
             self.source_id,
         )
@@ -84,12 +84,12 @@ impl Job for SyncSource {
         let shop = ShopDomain::parse(&domain)?;
         tracing::Span::current().record("shop", tracing::field::display(&shop));
         let since = sources::begin(&state.db, self.shop_id, self.source_id).await?;
-        let result = match Kind::parse(&kind) {
-            Some(Kind::ShopifyCatalog) => self.catalog(state, &shop).await,
-            Some(Kind::ShopifyContent) => self.content(state, &shop).await,
-            Some(Kind::Web) => self.crawl(state, &name).await,
+        let result = match kind {
+            Kind::ShopifyCatalog => self.catalog(state, &shop).await,
+            Kind::ShopifyContent => self.content(state, &shop).await,
+            Kind::Web => self.crawl(state, &name).await,
             // Files and FAQ entries are written as they arrive.
-            Some(Kind::Files | Kind::Faq) | None => Ok(Complete(false)),
+            Kind::Files | Kind::Faq => Ok(Complete(false)),
         };
         match result {
             Ok(Complete(complete)) => {

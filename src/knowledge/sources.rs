@@ -31,18 +31,6 @@ impl Kind {
             Self::Faq => "faq",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::ShopifyCatalog,
-            Self::ShopifyContent,
-            Self::Web,
-            Self::Files,
-            Self::Faq,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
 }
 
 /// Where a source's sync stands (`knowledge_sources.status`).

@@ -44,7 +44,7 @@ fn host(
     write_allowed: bool,
 ) -> StoreTools {
     StoreTools::new(
-        state.clone(),
+        state.chat_services(),
         TurnContext {
             shop: ShopDomain::parse(shop).unwrap(),
             shopper: tools::Shopper {

@@ -11,6 +11,7 @@ use tools::io::{Handoff, HandoffArgs};
 use super::live::summary;
 use super::{StoreTools, ToolError, json as output};
 use crate::chat::settings::ShopSettings;
+use crate::chat::store::Owner;
 
 /// The channel agents' dashboards listen on.
 pub const AGENTS_CHANNEL: &str = "concierge_agents";
@@ -39,14 +40,15 @@ impl StoreTools {
         }
         let settings = ShopSettings::load(&self.state.db, self.shop_id()).await?;
         let mut tx = self.state.db.begin().await?;
-        let row: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT owner, contact_email FROM conversations
-             WHERE shop_id = $1 AND id = $2 FOR UPDATE",
+        let row = sqlx::query!(
+            r#"SELECT owner AS "owner: Owner", contact_email FROM conversations
+               WHERE shop_id = $1 AND id = $2 FOR UPDATE"#,
+            self.shop_id(),
+            self.context.conversation_id,
         )
-        .bind(self.shop_id())
-        .bind(self.context.conversation_id)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await?
+        .map(|r| (r.owner, r.contact_email));
         let Some((owner, known_email)) = row else {
             return Err(ToolError::internal(
                 "handoff",
@@ -54,33 +56,37 @@ impl StoreTools {
             ));
         };
         if let Some(email) = email {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE conversations SET contact_email = $3 WHERE shop_id = $1 AND id = $2",
+                self.shop_id(),
+                self.context.conversation_id,
+                email,
             )
-            .bind(self.shop_id())
-            .bind(self.context.conversation_id)
-            .bind(email)
             .execute(&mut *tx)
             .await?;
         }
         // Only the assistant hands over: a conversation already with the agents (or closed by
         // them) stays as it is, and they are not notified twice.
-        if owner == "ai" {
-            sqlx::query("UPDATE conversations SET owner = 'human' WHERE shop_id = $1 AND id = $2")
-                .bind(self.shop_id())
-                .bind(self.context.conversation_id)
-                .execute(&mut *tx)
-                .await?;
+        if owner == Owner::Ai {
+            sqlx::query!(
+                "UPDATE conversations SET owner = 'human' WHERE shop_id = $1 AND id = $2",
+                self.shop_id(),
+                self.context.conversation_id,
+            )
+            .execute(&mut *tx)
+            .await?;
             let payload = json!({
                 "shop_id": self.shop_id(),
                 "conversation_id": self.context.conversation_id,
                 "reason": summary(reason, REASON_CHARS),
             });
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(AGENTS_CHANNEL)
-                .bind(payload.to_string())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "SELECT pg_notify($1, $2)",
+                AGENTS_CHANNEL,
+                payload.to_string()
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         let agents_available = settings.agents_available(Utc::now());

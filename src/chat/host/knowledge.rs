@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use sqlx::Row;
 use tools::io::{KnowledgeFound, Passage, SearchKnowledgeArgs};
 
 use super::live::summary;
@@ -39,16 +38,16 @@ impl StoreTools {
             .await?;
         // The chunk's own text reads better than a highlight's fragments.
         let ids: Vec<i64> = hits.iter().map(|h| h.chunk_id).collect();
-        let bodies: HashMap<i64, String> = sqlx::query(
-            "SELECT id, left(body, $3) AS body FROM chunks WHERE shop_id = $1 AND id = ANY($2)",
+        let bodies: HashMap<i64, String> = sqlx::query!(
+            r#"SELECT id, left(body, $3) AS "body!" FROM chunks WHERE shop_id = $1 AND id = ANY($2)"#,
+            self.shop_id(),
+            &ids,
+            i32::try_from(PASSAGE_CHARS * 2).unwrap_or(i32::MAX),
         )
-        .bind(self.shop_id())
-        .bind(&ids)
-        .bind(i32::try_from(PASSAGE_CHARS * 2).unwrap_or(i32::MAX))
         .fetch_all(&self.state.db)
         .await?
-        .iter()
-        .filter_map(|r| Some((r.try_get("id").ok()?, r.try_get("body").ok()?)))
+        .into_iter()
+        .map(|r| (r.id, r.body))
         .collect();
         let passages = hits
             .into_iter()

@@ -23,8 +23,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::Services;
 use crate::shopify::ShopDomain;
-use crate::state::AppState;
 use llm::{ToolFuture, ToolOutput, ToolRunner};
 
 pub use handoff::AGENTS_CHANNEL;
@@ -45,12 +45,12 @@ pub struct TurnContext {
 /// Runs the seven tools of the `tools` crate for one turn.
 #[derive(Clone)]
 pub struct StoreTools {
-    state: AppState,
+    state: Services,
     context: TurnContext,
 }
 
 impl StoreTools {
-    pub fn new(state: AppState, context: TurnContext) -> Self {
+    pub fn new(state: Services, context: TurnContext) -> Self {
         Self { state, context }
     }
 

@@ -97,11 +97,11 @@ impl StoreTools {
 
     /// The conversation's failed proofs so far.
     async fn failures(&self) -> Result<u32, ToolError> {
-        let failures: Option<i32> = sqlx::query_scalar(
+        let failures = sqlx::query_scalar!(
             "SELECT verification_failures FROM conversations WHERE shop_id = $1 AND id = $2",
+            self.shop_id(),
+            self.context.conversation_id,
         )
-        .bind(self.shop_id())
-        .bind(self.context.conversation_id)
         .fetch_optional(&self.state.db)
         .await?;
         let failures = failures.ok_or_else(|| {
@@ -113,14 +113,14 @@ impl StoreTools {
     /// Counts one proof attempt as failed unless the limit is reached; returns the count with
     /// it, or `None` when the conversation is locked.
     async fn spend_attempt(&self) -> Result<Option<u32>, ToolError> {
-        let spent: Option<i32> = sqlx::query_scalar(
+        let spent = sqlx::query_scalar!(
             "UPDATE conversations SET verification_failures = verification_failures + 1
              WHERE shop_id = $1 AND id = $2 AND verification_failures < $3
              RETURNING verification_failures",
+            self.shop_id(),
+            self.context.conversation_id,
+            i32::try_from(MAX_FAILURES).unwrap_or(i32::MAX),
         )
-        .bind(self.shop_id())
-        .bind(self.context.conversation_id)
-        .bind(i32::try_from(MAX_FAILURES).unwrap_or(i32::MAX))
         .fetch_optional(&self.state.db)
         .await?;
         Ok(spent.map(|n| u32::try_from(n).unwrap_or(0)))
@@ -128,12 +128,12 @@ impl StoreTools {
 
     /// Gives back the attempt a successful proof spent.
     async fn refund_attempt(&self) -> Result<(), ToolError> {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE conversations SET verification_failures = greatest(verification_failures - 1, 0)
              WHERE shop_id = $1 AND id = $2",
+            self.shop_id(),
+            self.context.conversation_id,
         )
-        .bind(self.shop_id())
-        .bind(self.context.conversation_id)
         .execute(&self.state.db)
         .await?;
         Ok(())

@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
-use sqlx::Row;
 use tools::io::{
     AddToCartArgs, CartAction, CheckInventoryArgs, GetProductArgs, Inventory, ProductDetail,
     ProductsFound, SearchProductsArgs, VariantStock,
@@ -239,34 +238,27 @@ impl StoreTools {
         let handle = text.to_lowercase();
         let slug = phrase.replace(' ', "-");
         // Titles are compared as their words, so punctuation and case do not matter.
-        let rows = sqlx::query(
-            "WITH products AS (
+        let candidates: Vec<(String, Option<String>, String)> = sqlx::query!(
+            r#"WITH products AS (
                  SELECT external_id, fields ->> 'handle' AS handle,
                         trim(regexp_replace(lower(title), '[^[:alnum:].]+', ' ', 'g')) AS title
                  FROM documents WHERE shop_id = $1 AND kind = 'product'
              )
-             SELECT external_id, handle, title FROM products
+             SELECT external_id AS "external_id!", handle, title AS "title!" FROM products
              WHERE handle = $2 OR handle = $3 OR title = $4
                 OR strpos(' ' || $4 || ' ', ' ' || title || ' ') > 0
                 OR strpos(' ' || title || ' ', ' ' || $4 || ' ') > 0
-             LIMIT 200",
+             LIMIT 200"#,
+            self.shop_id(),
+            handle,
+            slug,
+            phrase,
         )
-        .bind(self.shop_id())
-        .bind(&handle)
-        .bind(&slug)
-        .bind(&phrase)
         .fetch_all(&self.state.db)
-        .await?;
-        let candidates: Vec<(String, Option<String>, String)> = rows
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.try_get("external_id").ok()?,
-                    r.try_get("handle").ok()?,
-                    r.try_get("title").ok()?,
-                ))
-            })
-            .collect();
+        .await?
+        .into_iter()
+        .map(|r| (r.external_id, r.handle, r.title))
+        .collect();
         let by_handle = candidates.iter().find(|(_, h, _)| {
             h.as_deref() == Some(handle.as_str()) || h.as_deref() == Some(slug.as_str())
         });

@@ -126,10 +126,10 @@ pub async fn run(
     });
     tokio::spawn(async move { axum::serve(llm, router).await });
 
-    let shop_id: i64 = sqlx::query_scalar(
+    let shop_id = sqlx::query_scalar!(
         "INSERT INTO shops (domain, install_state, installed_at) VALUES ($1, 'installed', now()) RETURNING id",
+        SHOP,
     )
-    .bind(SHOP)
     .fetch_one(&db)
     .await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -246,21 +246,22 @@ pub async fn run(
 
     // Idle streams.
     let rss_before = rss_mb(pid)?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO conversations (shop_id, id, visitor_id)
-         SELECT $1, gen_random_uuid(), $2 FROM generate_series(1, $3)",
+         SELECT $1, gen_random_uuid(), $2 FROM generate_series(1, $3::int8)",
+        shop_id,
+        Uuid::nil(),
+        i64::try_from(options.streams)?,
     )
-    .bind(shop_id)
-    .bind(Uuid::nil())
-    .bind(i64::try_from(options.streams)?)
     .execute(&db)
     .await?;
-    let ids: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM conversations WHERE shop_id = $1 AND visitor_id = $2")
-            .bind(shop_id)
-            .bind(Uuid::nil())
-            .fetch_all(&db)
-            .await?;
+    let ids = sqlx::query_scalar!(
+        "SELECT id FROM conversations WHERE shop_id = $1 AND visitor_id = $2",
+        shop_id,
+        Uuid::nil(),
+    )
+    .fetch_all(&db)
+    .await?;
     let idle_token = Visitor {
         shop_id,
         shop: ShopDomain::parse(SHOP)?,

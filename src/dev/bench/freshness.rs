@@ -56,16 +56,15 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
 
     let started = Instant::now();
     shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP).await?;
-    let shop: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
-        .bind(DEMO_SHOP)
+    let shop = sqlx::query_scalar!("SELECT id FROM shops WHERE domain = $1", DEMO_SHOP)
         .fetch_one(&db)
         .await?;
     loop {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM knowledge_sources
-             WHERE shop_id = $1 AND (last_synced_at IS NULL OR status <> 'idle')",
+        let pending = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM knowledge_sources
+               WHERE shop_id = $1 AND (last_synced_at IS NULL OR status <> 'idle')"#,
+            shop,
         )
-        .bind(shop)
         .fetch_one(&db)
         .await?;
         if pending == 0 {

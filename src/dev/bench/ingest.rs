@@ -71,7 +71,7 @@ async fn measure(db: PgPool, options: &Options) -> anyhow::Result<Report> {
         .context("while loading the local embedding model (run scripts/setup)")?;
     let knowledge = Knowledge::new(db.clone(), Arc::new(embedder));
     knowledge.model().await?;
-    let shop_id: i64 = sqlx::query_scalar(
+    let shop_id = sqlx::query_scalar!(
         "INSERT INTO shops (domain, install_state, installed_at)
          VALUES ('bench-ingest.myshopify.com', 'installed', now()) RETURNING id",
     )
@@ -125,14 +125,17 @@ async fn measure(db: PgPool, options: &Options) -> anyhow::Result<Report> {
     );
 
     // What the model saw, batch by batch, embedded again.
-    let stored: Vec<(String, String)> = sqlx::query_as(
+    let stored: Vec<(String, String)> = sqlx::query!(
         "SELECT d.external_id, c.content FROM chunks c
          JOIN documents d ON d.shop_id = c.shop_id AND d.id = c.document_id
          WHERE c.shop_id = $1 ORDER BY d.id, c.ordinal",
+        shop_id,
     )
-    .bind(shop_id)
     .fetch_all(&db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.external_id, r.content))
+    .collect();
     let index: std::collections::HashMap<&str, usize> = documents
         .iter()
         .enumerate()

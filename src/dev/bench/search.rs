@@ -462,6 +462,7 @@ async fn load(
         .execute(db)
         .await
         .context("while creating the generator")?;
+    // Runtime SQL: the generator functions (`bench.*`) exist only at run time.
     let vocabulary: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT bench.word(r) FROM generate_series(1, {VOCABULARY}) r ORDER BY r"
     )))
@@ -482,23 +483,27 @@ async fn load(
         sizes.push(n);
         rest -= n;
     }
-    let ids: Vec<(i64, i64)> = sqlx::query_as(
-        "WITH shops AS (
+    let ids: Vec<(i64, i64)> = sqlx::query!(
+        r#"WITH shops AS (
              INSERT INTO shops (domain, install_state, installed_at)
              SELECT 'bench-' || s || '.myshopify.com', 'installed', now()
-             FROM generate_series(0, $1 - 1) s
+             FROM generate_series(0, $1::int8 - 1) s
              RETURNING id, domain
          ), sources AS (
              INSERT INTO knowledge_sources (shop_id, kind, name)
              SELECT id, 'files', 'bench' FROM shops
              RETURNING shop_id, id
          )
-         SELECT shops.id, sources.id FROM shops JOIN sources ON sources.shop_id = shops.id
-         ORDER BY substring(shops.domain FROM '^bench-([0-9]+)[.]')::int",
+         SELECT shops.id AS "shop!", sources.id AS "source!"
+         FROM shops JOIN sources ON sources.shop_id = shops.id
+         ORDER BY substring(shops.domain FROM '^bench-([0-9]+)[.]')::int"#,
+        sizes.len() as i64,
     )
-    .bind(sizes.len() as i64)
     .fetch_all(db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.shop, r.source))
+    .collect();
 
     let embeddings = embeddings_sql(model.dimensions);
     let mut jobs = Vec::with_capacity(sizes.len());
@@ -512,6 +517,7 @@ async fn load(
         |(shop, source, n, first_chunk, first_document)| {
             let (vocabulary, embeddings) = (&vocabulary, &embeddings);
             async move {
+                // Runtime SQL (here and below): the statements call the run-time `bench.*` generators.
                 sqlx::query(DOCUMENTS_SQL)
                     .bind(shop)
                     .bind(source)
@@ -581,6 +587,7 @@ async fn load(
     eprintln!("building the HNSW index");
     let started = Instant::now();
     // As `register_model` creates it.
+    // Built at run time: the model id and dimensions are literals of the index.
     sqlx::query(AssertSqlSafe(format!(
         "CREATE INDEX chunk_embeddings_hnsw_{id} ON chunk_embeddings
          USING hnsw ((embedding::vector({dims})) vector_cosine_ops) WHERE model_id = {id}",
@@ -618,6 +625,7 @@ async fn load(
 
 async fn sizes(db: &PgPool, model: &Model, large: Shop) -> anyhow::Result<Sizes> {
     let (chunks, embeddings, hnsw, shop_hnsw, gin, head_gin): (i64, i64, i64, i64, i64, i64) =
+        // Built at run time: the index name carries the model id.
         sqlx::query_as(AssertSqlSafe(format!(
             "SELECT pg_total_relation_size('chunks'),
                     pg_table_size('chunk_embeddings'),
@@ -648,6 +656,7 @@ async fn queries(
     vocabulary: &[String],
     dimensions: usize,
 ) -> anyhow::Result<Vec<Query>> {
+    // Built at run time: the dimensions and the run-time `bench.*` generators shape it.
     let rows: Vec<(String, String)> = sqlx::query_as(AssertSqlSafe(queries_sql(dimensions)))
         .bind(shop.id)
         .bind(shop.chunks as i64)
@@ -738,6 +747,7 @@ async fn shop_figures(
 
     let mut matches = Vec::with_capacity(queries.len());
     for q in queries {
+        // Built at run time to share ANY_WORD with the search tiers.
         let count: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
             "WITH q AS MATERIALIZED (SELECT {ANY_WORD} AS q)
              SELECT count(*) FROM q JOIN chunks c ON c.shop_id = $1 AND c.tsv @@ q.q"
@@ -849,6 +859,7 @@ async fn explain(
         .execute(&mut *tx)
         .await?;
     }
+    // Built at run time (the three EXPLAINs): they wrap the statements search builds.
     let custom: Vec<String> =
         sqlx::query_scalar(AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {sql}")))
             .bind(shop.id)
@@ -956,6 +967,7 @@ async fn sweep(
                 sqlx::raw_sql(AssertSqlSafe(search::hnsw_settings(ef_search)))
                     .execute(&mut *tx)
                     .await?;
+                // Built at run time: the plan search builds for this shop.
                 let found: Vec<(i64, f64)> = sqlx::query_as(AssertSqlSafe(sql.clone()))
                     .bind(shop.id)
                     .bind(&vector)
@@ -999,6 +1011,7 @@ async fn exact(
 ) -> anyhow::Result<Vec<Vec<i64>>> {
     let mut truth = Vec::with_capacity(queries.len());
     for query in queries {
+        // Built at run time: the model id is a literal, to match the index predicate.
         let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT chunk_id FROM chunk_embeddings WHERE shop_id = $1 AND model_id = {}
              ORDER BY embedding <=> $2::vector, chunk_id LIMIT {HYBRID_DEPTH}",

@@ -110,8 +110,9 @@ pub async fn run(
     // on its own rather than against the embedding model's use of every core.
     let synced = Instant::now();
     loop {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM knowledge_sources WHERE last_synced_at IS NULL OR status <> 'idle'",
+        let pending = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM knowledge_sources
+               WHERE last_synced_at IS NULL OR status <> 'idle'"#,
         )
         .fetch_one(&db)
         .await?;
@@ -186,11 +187,11 @@ pub async fn run(
     // Wait for every event to be processed.
     let deadline = Instant::now() + Duration::from_secs(300);
     let processed = loop {
-        let processed: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM webhook_events
-             WHERE processed_at IS NOT NULL AND event_id = ANY($1)",
+        let processed = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM webhook_events
+               WHERE processed_at IS NOT NULL AND event_id = ANY($1)"#,
+            &event_ids,
         )
-        .bind(&event_ids)
         .fetch_one(&db)
         .await?;
         if processed as usize >= unique || Instant::now() > deadline {
@@ -200,17 +201,18 @@ pub async fn run(
     };
     let all_processed_after = started.elapsed();
     // The burst's own events (the install's sync brings a bulk_operations/finish of its own).
-    let stored: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM webhook_events WHERE event_id = ANY($1)")
-            .bind(&event_ids)
-            .fetch_one(&db)
-            .await?;
-    let jobs: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM apalis.jobs WHERE job_type = 'webhook'
-           AND (convert_from(job, 'UTF8')::jsonb ->> 'event')::bigint IN
-               (SELECT id FROM webhook_events WHERE event_id = ANY($1))",
+    let stored = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM webhook_events WHERE event_id = ANY($1)"#,
+        &event_ids,
     )
-    .bind(&event_ids)
+    .fetch_one(&db)
+    .await?;
+    let jobs = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM apalis.jobs WHERE job_type = 'webhook'
+             AND (convert_from(job, 'UTF8')::jsonb ->> 'event')::bigint IN
+                 (SELECT id FROM webhook_events WHERE event_id = ANY($1))"#,
+        &event_ids,
+    )
     .fetch_one(&db)
     .await?;
 

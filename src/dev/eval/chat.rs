@@ -256,8 +256,7 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
         shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP)
             .await
             .context("while installing the demo shop")?;
-        let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
-            .bind(DEMO_SHOP)
+        let shop_id = sqlx::query_scalar!("SELECT id FROM shops WHERE domain = $1", DEMO_SHOP)
             .fetch_one(&db)
             .await?;
         wait_for_sync(&db, shop_id).await?;
@@ -292,12 +291,12 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
 async fn wait_for_sync(db: &PgPool, shop_id: i64) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
     loop {
-        let done: bool = sqlx::query_scalar(
-            "SELECT count(*) = 2 FROM knowledge_sources
-             WHERE shop_id = $1 AND kind IN ('shopify_catalog', 'shopify_content')
-               AND status = 'idle' AND last_synced_at IS NOT NULL",
+        let done = sqlx::query_scalar!(
+            r#"SELECT count(*) = 2 AS "done!" FROM knowledge_sources
+               WHERE shop_id = $1 AND kind IN ('shopify_catalog', 'shopify_content')
+                 AND status = 'idle' AND last_synced_at IS NOT NULL"#,
+            shop_id,
         )
-        .bind(shop_id)
         .fetch_one(db)
         .await?;
         if done {
@@ -327,9 +326,9 @@ async fn one(
     let conversation = store::create(&state.db, &visitor, None).await?;
     for turn in &case.history {
         let role = if turn.role == "assistant" {
-            "assistant"
+            store::Role::Assistant
         } else {
-            "shopper"
+            store::Role::Shopper
         };
         store::append(&state.db, shop_id, conversation.id, role, &turn.text).await?;
     }
@@ -351,7 +350,7 @@ async fn one(
     let channel = state.chat.hub.channel(shop_id, conversation.id);
     let started = std::time::Instant::now();
     run_turn(
-        state.clone(),
+        state.chat_services(),
         TurnJob {
             shop_id,
             shop: visitor.shop.clone(),
@@ -363,20 +362,23 @@ async fn one(
     )
     .await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let calls: Vec<(String, Value, String, String, Option<Value>)> = sqlx::query_as(
+    let calls: Vec<(String, Value, String, String, Option<Value>)> = sqlx::query!(
         "SELECT tool, arguments, outcome, risk, result FROM tool_calls
          WHERE shop_id = $1 AND turn_id = $2 ORDER BY id",
+        shop_id,
+        turn.id,
     )
-    .bind(shop_id)
-    .bind(turn.id)
     .fetch_all(&state.db)
-    .await?;
-    let answer: Option<String> = sqlx::query_scalar(
+    .await?
+    .into_iter()
+    .map(|c| (c.tool, c.arguments, c.outcome, c.risk, c.result))
+    .collect();
+    let answer = sqlx::query_scalar!(
         "SELECT m.content FROM turns t JOIN messages m ON m.shop_id = t.shop_id AND m.id = t.answer_id
          WHERE t.shop_id = $1 AND t.id = $2",
+        shop_id,
+        turn.id,
     )
-    .bind(shop_id)
-    .bind(turn.id)
     .fetch_optional(&state.db)
     .await?;
     let answer = answer.unwrap_or_default();

@@ -190,17 +190,18 @@ pub async fn run(
         "eval-{}.myshopify.com",
         &uuid::Uuid::new_v4().simple().to_string()[..12]
     );
-    let shop_id: i64 = sqlx::query_scalar("INSERT INTO shops (domain) VALUES ($1) RETURNING id")
-        .bind(&domain)
-        .fetch_one(knowledge.db())
-        .await?;
+    let shop_id = sqlx::query_scalar!(
+        "INSERT INTO shops (domain) VALUES ($1) RETURNING id",
+        domain
+    )
+    .fetch_one(knowledge.db())
+    .await?;
     let result = evaluate(knowledge, shop_id, data, fusion).await;
     if keep {
         eprintln!("kept shop {domain} (id {shop_id})");
         return result;
     }
-    sqlx::query("DELETE FROM shops WHERE id = $1")
-        .bind(shop_id)
+    sqlx::query!("DELETE FROM shops WHERE id = $1", shop_id)
         .execute(knowledge.db())
         .await?;
     result
