@@ -95,6 +95,43 @@ impl Message {
     }
 }
 
+/// The storefront page the shopper writes from, as the engine tells every model: a system
+/// message just before the shopper's message, which the local responder reads back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageNote {
+    /// The theme's template (`product`, `collection`, `index`, `cart`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// The product on the page, by its title in the shop's catalog, and its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The variant selected on the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+}
+
+/// How a page note begins; what follows is the note as JSON.
+const PAGE_NOTE: &str = "The shopper is writing from this page of the store (\"this\" or \"it\" \
+                         means its product unless they name another): ";
+
+impl Message {
+    /// The note telling the model which page the shopper is on.
+    pub fn page_note(note: &PageNote) -> Self {
+        let json = serde_json::to_string(note).unwrap_or_default();
+        Self::system(format!("{PAGE_NOTE}{json}"))
+    }
+
+    /// The page this message notes, if it is a page note.
+    pub fn read_page_note(&self) -> Option<PageNote> {
+        if self.role != Role::System {
+            return None;
+        }
+        serde_json::from_str(self.content.strip_prefix(PAGE_NOTE)?).ok()
+    }
+}
+
 /// A tool the model may call: its name, what it is for, and a JSON Schema of its arguments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolSpec {

@@ -349,3 +349,10 @@ pub const FOLLOW_UP: &[&str] = &[
     "is this", "does it also", "too", "as well", "et", "et pour", "et en", "y", "y para", "y en",
     "und", "und fur", "gilt das", "auch",
 ];
+
+/// Words pointing at "this" product: on a product page, the page's product.
+#[rustfmt::skip]
+pub const THIS: &[&str] = &[
+    "this", "this one", "ce", "cet", "cette", "celui ci", "celle ci", "este", "esta", "dieses",
+    "diese", "dieser", "questo", "questa", "deze", "dit", "isso", "esse", "essa",
+];

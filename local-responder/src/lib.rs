@@ -338,6 +338,7 @@ mod tests {
                         agents_available: true,
                         email_needed: false,
                         email: None,
+                        next_open: None,
                     })
                     .unwrap(),
                     _ => return ToolOutput::error("the store could not be reached; try again"),

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::events::{ChatEvent, Citation};
 use super::host::{StoreTools, TurnContext};
 use super::hub::{Channel, Hub};
+use super::page::Page;
 use super::rate::{Limiter, Rate};
 use super::settings::ShopSettings;
 use super::store::{self, AuditedCall, Finished, StoredMessage};
@@ -109,6 +110,8 @@ pub struct TurnJob {
     pub conversation_id: Uuid,
     pub turn_id: i64,
     pub question: StoredMessage,
+    /// The storefront page the question was written from.
+    pub page: Option<Page>,
 }
 
 /// Starts answering in the background; events go to the conversation's `channel`.
@@ -191,6 +194,12 @@ async fn answer(
         &conversation,
     ))];
     messages.extend(prompt::history(&history));
+    if let Some(page) = &job.page {
+        // Just before the question (the history ends with it): what "this" means now.
+        let note = page.note(&state.db, job.shop_id).await?;
+        let at = messages.len().saturating_sub(1).max(1);
+        messages.insert(at, Message::page_note(&note));
+    }
     let request = ModelRequest {
         messages,
         tools: model_tools(),
@@ -352,6 +361,7 @@ impl Shown {
                 ChatEvent::Handoff {
                     agents_available: handoff.agents_available,
                     email_needed: handoff.email_needed,
+                    next_open: handoff.next_open,
                 }
             }
             _ => return None,

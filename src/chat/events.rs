@@ -37,6 +37,9 @@ pub enum ChatEvent {
     Handoff {
         agents_available: bool,
         email_needed: bool,
+        /// When agents are next at work (RFC 3339), if they are not now.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_open: Option<String>,
     },
     /// A message was stored (an agent's reply, or a message sent from another tab).
     Message {

@@ -4,6 +4,8 @@ pub mod engine;
 pub mod events;
 pub mod host;
 pub mod hub;
+pub mod page;
+pub mod photo;
 pub mod prompt;
 pub mod rate;
 pub mod redact;

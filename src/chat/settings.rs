@@ -211,6 +211,24 @@ impl BusinessHours {
             .any(|i| i.close <= i.open && minute < i.close);
         today || yesterday
     }
+
+    /// When the agents are next at work after `now` (`None` if never within a week), so the
+    /// widget can say "back Monday at 9:00" in the shopper's own language and time zone.
+    pub fn next_open(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = now.with_timezone(&self.utc_offset);
+        (0..8)
+            .flat_map(|ahead| {
+                let date = local.date_naive() + chrono::Days::new(ahead);
+                let day = date.weekday().num_days_from_monday() as usize;
+                self.weekly[day].iter().filter_map(move |i| {
+                    let at = date.and_hms_opt(u32::from(i.open / 60), u32::from(i.open % 60), 0)?;
+                    at.and_local_timezone(self.utc_offset).single()
+                })
+            })
+            .map(|at| at.with_timezone(&Utc))
+            .filter(|at| *at > now)
+            .min()
+    }
 }
 
 impl Interval {
@@ -343,6 +361,22 @@ mod tests {
         assert!(settings.agents_available(at("2026-11-29T08:00:00Z"))); // Sun 00:00
         assert!(settings.agents_available(at("2026-11-30T07:59:00Z"))); // Sun 23:59
         assert!(!settings.agents_available(at("2026-11-30T08:00:00Z"))); // Mon 00:00
+
+        // When they are next at work: the afternoon after lunch, Monday after the weekend.
+        let next = |now: &str| hours.next_open(at(now)).map(|t| t.to_rfc3339());
+        assert_eq!(
+            next("2026-11-23T20:30:00Z").as_deref(),
+            Some("2026-11-23T21:00:00+00:00")
+        );
+        assert_eq!(
+            next("2026-11-30T08:00:00Z").as_deref(),
+            Some("2026-11-30T17:00:00+00:00")
+        );
+        // Friday 20:00 local: the night shift at 22:00.
+        assert_eq!(
+            next("2026-11-28T04:00:00Z").as_deref(),
+            Some("2026-11-28T06:00:00+00:00")
+        );
     }
 
     #[test]

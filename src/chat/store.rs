@@ -8,6 +8,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::page::Page;
 use super::visitor::Visitor;
 
 /// Who owns a conversation: who answers the shopper next (`conversations.owner`).
@@ -158,7 +159,7 @@ pub async fn create(
 }
 
 // Who may see a conversation: the same visitor, and nobody but the logged-in customer once it
-// is a customer's conversation. `find`, `accept` and `rate` each spell the same condition:
+// is a customer's conversation. `find`, `accept` and `set_by_shopper` each spell the same condition:
 //     shop_id = $1 AND id = $2 AND visitor_id = $3 AND (customer_id IS NULL OR customer_id = $4)
 
 /// The visitor's conversation `id`, if it is theirs: the same visitor, and not a logged-in
@@ -247,7 +248,20 @@ pub fn abandoned(turn: &TurnState, turn_timeout: std::time::Duration) -> bool {
         && turn.age.to_std().unwrap_or_default() > turn_timeout + std::time::Duration::from_secs(5)
 }
 
-/// Stores the shopper's message (`text` already redacted) and, when the assistant owns the
+/// A shopper's message as the widget sent it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Incoming<'a> {
+    /// Already redacted.
+    pub text: &'a str,
+    /// The widget's id for it: a resend is stored once.
+    pub client_id: Option<&'a str>,
+    /// The storefront page it was written from.
+    pub page: Option<&'a Page>,
+    /// Photos of the conversation (not yet sent) that it carries.
+    pub photos: &'a [Uuid],
+}
+
+/// Stores the shopper's message and, when the assistant owns the
 /// conversation, the turn that will answer it — in one transaction, before any model is
 /// called. A message resent with the same `client_id` is stored once; if its turn failed or
 /// was abandoned, a new turn answers it.
@@ -255,8 +269,7 @@ pub async fn accept(
     db: &PgPool,
     visitor: &Visitor,
     conversation_id: Uuid,
-    text: &str,
-    client_id: Option<&str>,
+    incoming: Incoming<'_>,
     responder: &str,
     turn_timeout: std::time::Duration,
 ) -> Result<Option<Accepted>, sqlx::Error> {
@@ -282,18 +295,25 @@ pub async fn accept(
     };
     let inserted = sqlx::query_as!(
         StoredMessage,
-        r#"INSERT INTO messages (shop_id, conversation_id, role, content, client_id)
-           VALUES ($1, $2, 'shopper', $3, $4)
+        r#"INSERT INTO messages (shop_id, conversation_id, role, content, client_id, page)
+           VALUES ($1, $2, 'shopper', $3, $4, $5)
            ON CONFLICT (shop_id, conversation_id, client_id) DO NOTHING
            RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
         visitor.shop_id,
         conversation_id,
-        text,
-        client_id,
+        incoming.text,
+        incoming.client_id,
+        incoming
+            .page
+            .map(|p| serde_json::to_value(p).unwrap_or_default()),
     )
     .fetch_optional(&mut *tx)
     .await?;
     let (message, duplicate) = match inserted {
+        Some(message) if !incoming.photos.is_empty() => (
+            with_photos(&mut tx, visitor.shop_id, message, incoming.photos).await?,
+            false,
+        ),
         Some(message) => (message, false),
         None => (
             sqlx::query_as!(
@@ -303,7 +323,7 @@ pub async fn accept(
                    WHERE shop_id = $1 AND conversation_id = $2 AND client_id = $3"#,
                 visitor.shop_id,
                 conversation_id,
-                client_id,
+                incoming.client_id,
             )
             .fetch_one(&mut *tx)
             .await?,
@@ -361,6 +381,38 @@ pub async fn accept(
         duplicate,
         new_turn,
     }))
+}
+
+/// Binds the conversation's unsent photos `ids` to `message` and lists them in its attachments
+/// (a photo already sent, or not of this conversation, is left out).
+async fn with_photos(
+    tx: &mut sqlx::PgConnection,
+    shop_id: i64,
+    message: StoredMessage,
+    ids: &[Uuid],
+) -> Result<StoredMessage, sqlx::Error> {
+    sqlx::query_as!(
+        StoredMessage,
+        r#"WITH bound AS (
+               UPDATE attachments a SET message_id = m.id
+               FROM messages m
+               WHERE m.shop_id = a.shop_id AND m.id = $2 AND a.conversation_id = m.conversation_id
+                 AND a.shop_id = $1 AND a.id = ANY($3) AND a.message_id IS NULL
+               RETURNING a.id, a.content_type
+           )
+           UPDATE messages SET attachments = coalesce(
+               (SELECT jsonb_agg(jsonb_build_object('type', 'photo', 'id', id,
+                                                    'content_type', content_type) ORDER BY id)
+                FROM bound),
+               '[]'::jsonb)
+           WHERE shop_id = $1 AND id = $2
+           RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
+        shop_id,
+        message.id,
+        ids,
+    )
+    .fetch_one(&mut *tx)
+    .await
 }
 
 async fn latest_turn_for(
@@ -521,15 +573,29 @@ pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::E
     Ok(answer_id)
 }
 
-/// Records the shopper's rating of the conversation (1–5); false when it is not theirs.
-pub async fn rate(
+/// What a shopper may set on their own conversation.
+#[derive(Debug, Clone, Copy)]
+pub enum ShopperSets<'a> {
+    /// The rating of the conversation (1–5).
+    Rating(i16),
+    /// An email to reply to when nobody is online.
+    Email(&'a str),
+}
+
+/// Sets `what` on the visitor's conversation; false when it is not theirs.
+pub async fn set_by_shopper(
     db: &PgPool,
     visitor: &Visitor,
     conversation_id: Uuid,
-    rating: i16,
+    what: ShopperSets<'_>,
 ) -> Result<bool, sqlx::Error> {
+    let (rating, email) = match what {
+        ShopperSets::Rating(rating) => (Some(rating), None),
+        ShopperSets::Email(email) => (None, Some(email)),
+    };
     let updated = sqlx::query!(
-        "UPDATE conversations SET csat = $5
+        "UPDATE conversations
+         SET csat = coalesce($5, csat), contact_email = coalesce($6, contact_email)
          WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
            AND (customer_id IS NULL OR customer_id = $4)",
         visitor.shop_id,
@@ -537,8 +603,125 @@ pub async fn rate(
         visitor.visitor_id,
         visitor.customer_id,
         rating,
+        email,
     )
     .execute(db)
     .await?;
     Ok(updated.rows_affected() == 1)
+}
+
+/// Photos one conversation may hold.
+pub const MAX_PHOTOS_PER_CONVERSATION: i64 = 20;
+
+/// What became of a photo the shopper attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attached {
+    /// Stored, to be sent with a message.
+    Kept(Uuid),
+    /// The conversation is not theirs.
+    NotFound,
+    /// The conversation holds as many photos as it may.
+    Full,
+}
+
+/// Stores a (cleaned) photo in the visitor's conversation.
+pub async fn attach(
+    db: &PgPool,
+    visitor: &Visitor,
+    conversation_id: Uuid,
+    photo: &super::photo::Photo,
+) -> Result<Attached, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    // Locks the conversation, so that concurrent uploads count each other.
+    let Some(held) = sqlx::query_scalar!(
+        r#"SELECT (SELECT count(*) FROM attachments a
+                   WHERE a.shop_id = c.shop_id AND a.conversation_id = c.id) AS "held!"
+           FROM conversations c
+           WHERE shop_id = $1 AND id = $2 AND visitor_id = $3
+             AND (customer_id IS NULL OR customer_id = $4)
+           FOR UPDATE"#,
+        visitor.shop_id,
+        conversation_id,
+        visitor.visitor_id,
+        visitor.customer_id,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(Attached::NotFound);
+    };
+    if held >= MAX_PHOTOS_PER_CONVERSATION {
+        return Ok(Attached::Full);
+    }
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO attachments (shop_id, id, conversation_id, content_type, bytes)
+         VALUES ($1, $2, $3, $4, $5)",
+        visitor.shop_id,
+        id,
+        conversation_id,
+        photo.content_type,
+        photo.bytes.as_ref(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Attached::Kept(id))
+}
+
+/// A photo of the visitor's conversation: its type and bytes.
+pub async fn photo(
+    db: &PgPool,
+    visitor: &Visitor,
+    conversation_id: Uuid,
+    id: Uuid,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT a.content_type, a.bytes FROM attachments a
+         JOIN conversations c ON c.shop_id = a.shop_id AND c.id = a.conversation_id
+         WHERE a.shop_id = $1 AND a.conversation_id = $2 AND a.id = $5
+           AND c.visitor_id = $3 AND (c.customer_id IS NULL OR c.customer_id = $4)",
+        visitor.shop_id,
+        conversation_id,
+        visitor.visitor_id,
+        visitor.customer_id,
+        id,
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.content_type, r.bytes)))
+}
+
+/// A reply from the store's team (`text` already redacted): the conversation is theirs from
+/// now on (the assistant stops answering it). `None` when the shop has no such conversation.
+pub async fn agent_reply(
+    db: &PgPool,
+    shop_id: i64,
+    conversation_id: Uuid,
+    text: &str,
+) -> Result<Option<StoredMessage>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let taken = sqlx::query!(
+        "UPDATE conversations SET owner = 'human', last_message_at = now()
+         WHERE shop_id = $1 AND id = $2",
+        shop_id,
+        conversation_id,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let message = sqlx::query_as!(
+        StoredMessage,
+        r#"INSERT INTO messages (shop_id, conversation_id, role, content) VALUES ($1, $2, 'agent', $3)
+           RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
+        shop_id,
+        conversation_id,
+        text,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(message))
 }

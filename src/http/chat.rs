@@ -29,9 +29,11 @@ use super::current_shop::installed_shop;
 use crate::chat::engine::{TurnJob, spawn_turn};
 use crate::chat::events::ChatEvent;
 use crate::chat::hub::{Cursor, Delivery};
+use crate::chat::page::Page;
+use crate::chat::photo::{self, MAX_PHOTO_BYTES, PhotoError};
 use crate::chat::redact;
 use crate::chat::settings::ShopSettings;
-use crate::chat::store::{self, TurnStatus};
+use crate::chat::store::{self, Attached, Incoming, ShopperSets, TurnStatus};
 use crate::chat::visitor::{TOKEN_TTL_SECS, Visitor};
 use crate::error::{AppError, AppJson, error_response};
 use crate::shopify::proxy::AppProxy;
@@ -55,6 +57,12 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/messages", post(send))
         .route("/conversations/{id}/events", get(follow))
         .route("/conversations/{id}/csat", post(rate))
+        .route("/conversations/{id}/contact", post(contact))
+        .route(
+            "/conversations/{id}/attachments",
+            post(attach).layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES)),
+        )
+        .route("/conversations/{id}/attachments/{photo}", get(photo))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
         .route("/proxy/session", get(session))
@@ -278,7 +286,16 @@ struct NewMessage {
     /// it once and resumes its answer.
     #[serde(default)]
     client_id: Option<String>,
+    /// The storefront page it was written from.
+    #[serde(default)]
+    page: Option<Page>,
+    /// Photos uploaded to the conversation (`POST .../attachments`) to send with it.
+    #[serde(default)]
+    attachments: Vec<Uuid>,
 }
+
+/// Photos one message may carry.
+const MAX_PHOTOS_PER_MESSAGE: usize = 4;
 
 /// `POST /chat/conversations/{id}/messages`: stores the message, then streams its answer.
 #[tracing::instrument(skip_all, fields(shop = %visitor.shop, conversation = %id))]
@@ -311,6 +328,15 @@ async fn send(
             "client_id must be 1 to 100 characters",
         ));
     }
+    if body.attachments.len() > MAX_PHOTOS_PER_MESSAGE {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("a message carries at most {MAX_PHOTOS_PER_MESSAGE} photos"),
+        ));
+    }
+    if let Some(problem) = body.page.as_ref().and_then(Page::problem) {
+        return Err(AppError::client(StatusCode::UNPROCESSABLE_ENTITY, problem));
+    }
     limit(&state, &visitor)?;
     let text = redact::redact(text);
     let chat = &state.chat;
@@ -318,8 +344,12 @@ async fn send(
         &state.db,
         &visitor,
         id,
-        &text,
-        body.client_id.as_deref(),
+        Incoming {
+            text: &text,
+            client_id: body.client_id.as_deref(),
+            page: body.page.as_ref(),
+            photos: &body.attachments,
+        },
         chat.responder_name(),
         chat.limits.per_turn_timeout,
     )
@@ -346,6 +376,7 @@ async fn send(
                     conversation_id: id,
                     turn_id: turn.id,
                     question: accepted.message,
+                    page: body.page,
                 },
                 channel,
             );
@@ -493,11 +524,102 @@ async fn rate(
             "rating must be 1 to 5",
         ));
     }
-    if store::rate(&state.db, &visitor, id, body.rating).await? {
+    if store::set_by_shopper(&state.db, &visitor, id, ShopperSets::Rating(body.rating)).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::not_found())
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Contact {
+    email: String,
+}
+
+/// `POST /chat/conversations/{id}/contact`: an email to reply to when nobody is online.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn contact(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<Contact>,
+) -> Result<StatusCode, AppError> {
+    let email = body.email.trim();
+    if !tools::text::looks_like_email(email) {
+        return Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "email must be an email address",
+        ));
+    }
+    if store::set_by_shopper(&state.db, &visitor, id, ShopperSets::Email(email)).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// `POST /chat/conversations/{id}/attachments`: a photo (the raw image as the body), kept
+/// without its metadata until a message sends it.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn attach(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    limit(&state, &visitor)?;
+    let photo = photo::clean(body).map_err(|e| {
+        let status = match e {
+            PhotoError::NotAnImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            PhotoError::Damaged => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        AppError::client(status, e.to_string())
+    })?;
+    match store::attach(&state.db, &visitor, id, &photo).await? {
+        Attached::Kept(photo_id) => Ok((
+            StatusCode::CREATED,
+            Json(json!({
+                "id": photo_id,
+                "content_type": photo.content_type,
+                "size": photo.bytes.len(),
+            })),
+        )
+            .into_response()),
+        Attached::NotFound => Err(AppError::not_found()),
+        Attached::Full => Err(AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "a conversation holds at most {} photos",
+                store::MAX_PHOTOS_PER_CONVERSATION
+            ),
+        )),
+    }
+}
+
+/// `GET /chat/conversations/{id}/attachments/{photo}`: a photo of the visitor's conversation.
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn photo(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path((id, photo_id)): Path<(Uuid, Uuid)>,
+) -> Result<Response, AppError> {
+    let (content_type, bytes) = store::photo(&state.db, &visitor, id, photo_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Takes a message from the visitor's and the shop's budgets, or answers 429.

@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per area, each with its own `router()`; here they are
 //! merged, wrapped in the middleware every request passes through, and served by `launch`.
 
+mod agents;
 mod chat;
 mod current_shop;
 mod health;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shop::router())
         .merge(knowledge::router())
         .merge(chat::router())
+        .merge(agents::router())
         .merge(webhooks::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })

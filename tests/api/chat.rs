@@ -15,10 +15,10 @@ use crate::helpers::{
 };
 use crate::proxy::proxy_query;
 
-const SHOP: &str = "chat-test.myshopify.com";
+pub const SHOP: &str = "chat-test.myshopify.com";
 
 /// A token for a new anonymous visitor (or `customer`) of `shop_id`.
-fn token(shop_id: i64, customer: Option<&str>) -> String {
+pub fn token(shop_id: i64, customer: Option<&str>) -> String {
     Visitor {
         shop_id,
         shop: ShopDomain::parse(SHOP).unwrap(),
@@ -29,7 +29,7 @@ fn token(shop_id: i64, customer: Option<&str>) -> String {
 }
 
 /// The app answering with the fake model at `llm`, and the shop's id.
-async fn app_with(llm: &FakeLlm, extra: &[&str]) -> (TestApp, i64) {
+pub async fn app_with(llm: &FakeLlm, extra: &[&str]) -> (TestApp, i64) {
     let url = llm.url.clone();
     let mut args = vec!["--chat-url", url.as_str(), "--chat-model", "fake-model"];
     args.extend_from_slice(extra);
@@ -38,13 +38,13 @@ async fn app_with(llm: &FakeLlm, extra: &[&str]) -> (TestApp, i64) {
     (app, shop)
 }
 
-struct Client<'a> {
-    app: &'a TestApp,
-    token: String,
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
 }
 
 impl Client<'_> {
-    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.app
             .client
             .post(self.app.url(path))
@@ -55,7 +55,7 @@ impl Client<'_> {
             .unwrap()
     }
 
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
         self.app
             .client
             .get(self.app.url(path))
@@ -65,7 +65,7 @@ impl Client<'_> {
             .unwrap()
     }
 
-    async fn conversation(&self) -> String {
+    pub async fn conversation(&self) -> String {
         let response = self
             .post("/chat/conversations", json!({"locale": "en"}))
             .await;
@@ -75,7 +75,7 @@ impl Client<'_> {
     }
 
     /// Sends a message and reads its whole answer stream.
-    async fn say(
+    pub async fn say(
         &self,
         conversation: &str,
         text: &str,
@@ -94,7 +94,7 @@ impl Client<'_> {
 }
 
 /// `(event, data)` of each Server-Sent Event in `body`.
-fn events(body: &str) -> Vec<(String, Value)> {
+pub fn events(body: &str) -> Vec<(String, Value)> {
     body.split("\n\n")
         .filter_map(|block| {
             let mut name = None;

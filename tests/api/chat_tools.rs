@@ -833,7 +833,8 @@ async fn handoff_moves_the_conversation_to_agents_and_tells_them_once() {
         Handoff {
             agents_available: true,
             email_needed: false,
-            email: None
+            email: None,
+            next_open: None,
         }
     );
     let owner: String = sqlx::query_scalar("SELECT owner FROM conversations WHERE id = $1")
@@ -908,13 +909,13 @@ async fn handoff_moves_the_conversation_to_agents_and_tells_them_once() {
         false,
     );
     let handoff: Handoff = ok(&closed, "handoff_to_human", json!({"reason": "refund"})).await;
+    assert!(!handoff.agents_available && handoff.email_needed && handoff.email.is_none());
+    // The widget says when they are back: 09:00 UTC on that day, within the week.
+    let back = chrono::DateTime::parse_from_rfc3339(handoff.next_open.as_deref().unwrap()).unwrap();
+    assert_eq!(chrono::Timelike::hour(&back), 9);
     assert_eq!(
-        handoff,
-        Handoff {
-            agents_available: false,
-            email_needed: true,
-            email: None
-        }
+        chrono::Datelike::weekday(&back).num_days_from_monday(),
+        (today + 3) % 7
     );
     let handoff: Handoff = ok(
         &closed,

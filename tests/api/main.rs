@@ -26,3 +26,4 @@ mod shopify_e2e;
 mod sources;
 mod throttle;
 mod webhooks;
+mod widget;

@@ -215,4 +215,7 @@ pub struct Handoff {
     pub email_needed: bool,
     /// The email replies will go to, if known.
     pub email: Option<String>,
+    /// When agents are next at work, if they are not now (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_open: Option<String>,
 }

@@ -130,6 +130,29 @@ pub fn count(words: &[String], cues: &[&str]) -> usize {
     cues.iter().filter(|cue| has(words, cue)).count()
 }
 
+/// A plausible address: one `@`, a local part, a dotted domain of letters, digits and
+/// hyphens, no spaces. (Whether it receives mail only sending can tell.)
+pub fn looks_like_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    email.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(|c: char| c.is_whitespace() || c == '@' || c.is_control())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +180,31 @@ mod tests {
         assert!(has(&w, "can * return"));
         assert!(!has(&w, "turn"));
         assert_eq!(find(&w, "socks"), Some((3, 4)));
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        for good in [
+            "ada@example.com",
+            "a.b+tag@mail.example.co.uk",
+            "x@bücher.de",
+        ] {
+            assert!(looks_like_email(good), "{good}");
+        }
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "ada @example.com",
+            "ada@exa mple.com",
+            "ada@example..com",
+            "ada@-example.com",
+            ".ada@example.com",
+            "ada@example.com; DROP",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
     }
 }

@@ -23,6 +23,8 @@ pub(super) struct Context {
     pub(super) previous_reason: Option<String>,
     /// The assistant's last message offered a person.
     pub(super) offered_human: bool,
+    /// The product of the storefront page the shopper writes from.
+    pub(super) page_product: Option<String>,
 }
 
 impl Context {
@@ -85,10 +87,28 @@ impl Context {
                         ctx.email = said.emails.into_iter().next();
                     }
                 }
-                Role::System => {}
+                Role::System => {
+                    if let Some(page) = message.read_page_note()
+                        && ctx.page_product.is_none()
+                    {
+                        ctx.page_product = page.product;
+                    }
+                }
             }
         }
         ctx
+    }
+
+    /// On a product page, "this" is the page's product, and so is a question that names no
+    /// product in a conversation that named none either.
+    pub(super) fn consider_page(&mut self, said: &Said) {
+        let Some(product) = self.page_product.clone() else {
+            return;
+        };
+        if self.product.is_none() || (said.named.is_none() && said.any(crate::cues::THIS)) {
+            self.product = Some(product);
+            self.variant = None;
+        }
     }
 
     fn set_product(&mut self, product: String, variant: Option<String>) {

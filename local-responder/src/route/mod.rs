@@ -174,7 +174,8 @@ pub fn route(messages: &[Message]) -> Route {
         return Route::Reply(Reply::Greeting);
     };
     let said = Said::new(&messages[last].content);
-    let context = Context::new(&messages[..last]);
+    let mut context = Context::new(&messages[..last]);
+    context.consider_page(&said);
     decide(&said, &context)
 }
 
@@ -707,6 +708,38 @@ mod tests {
             args,
             json!({"product": "Ridgeline 650 Down Vest", "variant": "XL Spruce"})
         );
+    }
+
+    #[test]
+    fn this_on_a_product_page_is_the_pages_product() {
+        let page = llm::PageNote {
+            template: Some("product".into()),
+            product: Some("Squall 2.5L Rain Shell".into()),
+            ..llm::PageNote::default()
+        };
+        let (tool, args) = routed(&[
+            Message::page_note(&page),
+            Message::user("Is this available in XL?"),
+        ]);
+        assert!(tool.is_some_and(|t| [tools::CHECK_INVENTORY, tools::GET_PRODUCT].contains(&t)));
+        assert_eq!(args["product"], json!("Squall 2.5L Rain Shell"));
+        assert_eq!(args["variant"], json!("XL"));
+
+        // A product the shopper names wins over the page's.
+        let (_, args) = routed(&[
+            Message::page_note(&page),
+            Message::user("Is the Ridgeline 650 Down Vest available in XL?"),
+        ]);
+        assert_eq!(args["product"], json!("Ridgeline 650 Down Vest"));
+
+        // "this" after talking about another product: the page's product.
+        let (_, args) = routed(&[
+            Message::user("Is the Ridgeline 650 Down Vest warm?"),
+            Message::assistant("Yes, it is filled with 650-fill down.", vec![]),
+            Message::page_note(&page),
+            Message::user("And is this one available in XL?"),
+        ]);
+        assert_eq!(args["product"], json!("Squall 2.5L Rain Shell"));
     }
 
     #[test]

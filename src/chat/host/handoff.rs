@@ -32,7 +32,7 @@ impl StoreTools {
             .map(str::trim)
             .filter(|e| !e.is_empty());
         if let Some(email) = email
-            && !looks_like_email(email)
+            && !tools::text::looks_like_email(email)
         {
             return Err(ToolError::Invalid(format!(
                 "\"{email}\" does not look like an email address; ask the shopper to check it"
@@ -89,66 +89,18 @@ impl StoreTools {
             .await?;
         }
         tx.commit().await?;
-        let agents_available = settings.agents_available(Utc::now());
+        let now = Utc::now();
+        let agents_available = settings.agents_available(now);
+        let next_open = (!agents_available)
+            .then(|| settings.business_hours.as_ref()?.next_open(now))
+            .flatten()
+            .map(|at| at.to_rfc3339());
         let email = email.map(str::to_owned).or(known_email);
         output(&Handoff {
             agents_available,
             email_needed: !agents_available && email.is_none(),
             email,
+            next_open,
         })
-    }
-}
-
-/// A plausible address: one `@`, a local part, a dotted domain of letters, digits and
-/// hyphens, no spaces. (Whether it receives mail only sending can tell.)
-fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    let labels: Vec<&str> = domain.split('.').collect();
-    email.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !local.contains(|c: char| c.is_whitespace() || c == '@' || c.is_control())
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_are_checked_for_shape() {
-        for good in [
-            "ada@example.com",
-            "a.b+tag@mail.example.co.uk",
-            "x@bücher.de",
-        ] {
-            assert!(looks_like_email(good), "{good}");
-        }
-        for bad in [
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "ada@@example.com",
-            "ada @example.com",
-            "ada@exa mple.com",
-            "ada@example..com",
-            "ada@-example.com",
-            ".ada@example.com",
-            "ada@example.com; DROP",
-        ] {
-            assert!(!looks_like_email(bad), "{bad}");
-        }
     }
 }

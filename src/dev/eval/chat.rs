@@ -337,8 +337,10 @@ async fn one(
         &state.db,
         &visitor,
         conversation.id,
-        &text,
-        None,
+        store::Incoming {
+            text: &text,
+            ..store::Incoming::default()
+        },
         state.chat.responder_name(),
         state.chat.limits.per_turn_timeout,
     )
@@ -357,6 +359,7 @@ async fn one(
             conversation_id: conversation.id,
             turn_id: turn.id,
             question: accepted.message,
+            page: None,
         },
         channel,
     )
