@@ -136,6 +136,7 @@ async function history(): Promise<void> {
   owner = body.conversation.owner;
   for (const message of body.messages) show(message);
   if (body.turn?.status === 'running') answers.set(body.turn.id, (current = view.answer(() => assistantName)));
+  if (owner === 'human' && !view.handedOff()) view.handoff(null);
   if (owner === 'closed') view.other('system', t.closed);
   const answered = body.messages.some((m) => m.role !== 'shopper');
   view.rate(body.conversation.csat != null ? 'done' : answered ? 'ask' : 'none');

@@ -182,13 +182,11 @@ export function createView(g: Handoff, actions: Actions) {
     input.style.height = `${Math.min(input.scrollHeight + 2, 120)}px`;
   }
 
-  /** Tab and Shift+Tab cycle inside the open dialog; Esc closes it. */
+  // Esc closes from anywhere (focus may be on the page, or on a button that went away).
+  document.addEventListener('keydown', (e) => e.key === 'Escape' && isOpen() && close());
+
+  /** Tab and Shift+Tab cycle inside the open dialog. */
   function trap(e: KeyboardEvent) {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      close();
-      return;
-    }
     if (e.key !== 'Tab') return;
     const focusable = Array.from(
       panel.querySelectorAll<HTMLElement>('a[href],button:not([disabled]),textarea,input:not([type=file]),select'),
@@ -257,7 +255,7 @@ export function createView(g: Handoff, actions: Actions) {
       { className: 'row me pending' },
       h('span', { className: 'vh' }, `${t.you}:`),
       thumb && h('img', { className: 'thumb', src: thumb, alt: t.photo }),
-      h('div', { className: 'bubble' }, text),
+      h('div', { className: 'bubble', dir: 'auto' }, text),
       note,
     );
     suggestions.hidden = hint.hidden = true;
@@ -280,7 +278,7 @@ export function createView(g: Handoff, actions: Actions) {
   /** An agent's or the system's message: text, never HTML. */
   function other(role: 'agent' | 'system', text: string) {
     if (role === 'system') return add(h('p', { className: 'system' }, text));
-    add(h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), t.agent), h('div', { className: 'bubble' }, ...richText(config, text))));
+    add(h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), t.agent), h('div', { className: 'bubble', dir: 'auto' }, ...richText(config, text))));
     announce(`${t.agent}: ${text}`);
     unread();
   }
@@ -288,7 +286,8 @@ export function createView(g: Handoff, actions: Actions) {
   function answer(name: () => string): Answer {
     const text = document.createTextNode('');
     const dots = h('span', { className: 'typing', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'));
-    const bubble = h('div', { className: 'bubble' }, dots, text);
+    // dir=auto: an answer in another script than the page's still reads in its own direction.
+    const bubble = h('div', { className: 'bubble', dir: 'auto' }, dots, text);
     const tool = h('p', { className: 'tool', hidden: true });
     const extras = h('div', { className: 'extras' });
     const row = h('div', { className: 'row bot' }, h('span', { className: 'vh' }, `${name()}:`), bubble, tool, extras);
@@ -524,7 +523,7 @@ export function createView(g: Handoff, actions: Actions) {
             type: 'button',
             'aria-label': fill(t.rate_star, { n }),
             title: fill(t.rate_star, { n }),
-            onclick: () => actions.rate(n).then(() => (rate('done'), announce(t.rate_thanks)), () => {}),
+            onclick: () => actions.rate(n).then(() => (rate('done'), input.focus(), announce(t.rate_thanks)), () => {}),
           },
           icon(STAR),
         ),
@@ -544,6 +543,8 @@ export function createView(g: Handoff, actions: Actions) {
     other,
     answer,
     handoff,
+    /** Whether the handoff notice is shown. */
+    handedOff: () => !!notice,
     rate,
     /** The assistant's name and greeting, and the order hint for shoppers not logged in. */
     assistant(name: string, hello: string, logged: boolean) {
