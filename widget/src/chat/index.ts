@@ -154,14 +154,14 @@ function show(message: Message, live = false) {
   if (seenMessages.has(message.id)) return;
   seenMessages.add(message.id);
   if (message.role === 'shopper') return view.shopper(message.text).sent();
-  if (message.role !== 'assistant') return view.other(message.role, message.text);
+  if (message.role !== 'assistant') return view.other(message.role, message.text, live);
   const answer = view.answer(() => assistantName);
   let citations: Citation[] = [];
   for (const a of message.attachments ?? []) {
     if (a.type === 'citations') citations = a.citations as Citation[];
     else attachment(answer, a.type, a);
   }
-  answer.done(message.text, citations);
+  answer.done(message.text, citations, live);
   if (live) view.rate('ask');
 }
 

@@ -69,7 +69,8 @@ export interface Answer {
   tool(label: string | null): void;
   products(cards: ProductCard[]): void;
   action(action: CartAction): void;
-  done(text: string, citations: Citation[]): void;
+  /** `live`: it just happened (announce it, and mark the launcher if the panel is closed). */
+  done(text: string, citations: Citation[], live?: boolean): void;
   error(message: string): void;
   /** Offers "Try again" on the error shown. */
   retry(again: () => void): void;
@@ -276,11 +277,13 @@ export function createView(g: Handoff, actions: Actions) {
   }
 
   /** An agent's or the system's message: text, never HTML. */
-  function other(role: 'agent' | 'system', text: string) {
+  function other(role: 'agent' | 'system', text: string, live = true) {
     if (role === 'system') return add(h('p', { className: 'system' }, text));
     add(h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), t.agent), h('div', { className: 'bubble', dir: 'auto' }, ...richText(config, text))));
-    announce(`${t.agent}: ${text}`);
-    unread();
+    if (live) {
+      announce(`${t.agent}: ${text}`);
+      unread();
+    }
   }
 
   function answer(name: () => string): Answer {
@@ -318,7 +321,7 @@ export function createView(g: Handoff, actions: Actions) {
         extras.append(confirm(action));
         scroll();
       },
-      done(full, citations) {
+      done(full, citations, live = true) {
         tool.hidden = true;
         if (full) bubble.replaceChildren(...richText(config, full));
         else bubble.remove();
@@ -328,8 +331,10 @@ export function createView(g: Handoff, actions: Actions) {
             h('p', { className: 'sources' }, ...sources.flatMap((c, i) => [i ? ' · ' : '', `${t.source} `, c.url ? link(config, c.url, c.title) : c.title])),
           );
         }
-        if (full) announce(`${name()}: ${full}`);
-        unread();
+        if (live) {
+          if (full) announce(`${name()}: ${full}`);
+          unread();
+        }
         scroll();
       },
       error(message) {
