@@ -56,6 +56,7 @@ const answers = new Map<number, Answer>();
 let failed: Answer | undefined;
 /** Messages go out one at a time, in order. */
 let queue = Promise.resolve();
+const queued = new Set<string>();
 let photo: { id?: string; thumb: string } | undefined;
 
 const view = createView(g, {
@@ -102,12 +103,14 @@ function page(): Page {
 
 /** Session, history and unsent messages: once, when the panel first opens or a conversation waits. */
 function begin(): Promise<void> {
+  // Messages left unsent by an earlier page; ones sent from now on are queued by send().
+  const unsent = store.outbox();
   return (started ||= (async () => {
     const session = await api.session();
     assistantName = session.assistant?.name || assistantName;
     view.assistant(assistantName, session.assistant?.greeting || t.greeting, session.logged_in);
     if (conversationId) await history();
-    for (const message of store.outbox()) enqueue(message, view.shopper(message.text));
+    for (const message of unsent) enqueue(message);
     follow();
   })().catch((error) => {
     started = undefined;
@@ -240,14 +243,21 @@ function send(raw: string) {
     ...(photo?.id ? { attachments: [photo.id] } : {}),
   };
   store.push(message);
-  const bubble = view.shopper(message.text, photo?.thumb);
+  const thumb = photo?.thumb;
   photo = undefined;
   view.attachment(null);
-  begin();
-  enqueue(message, bubble);
+  // Drawn after the history (which redraws the log), and sent after what an earlier page left.
+  begin().then(() => enqueue(message, thumb));
 }
 
-function enqueue(message: Outgoing, bubble: Sent) {
+/** Draws a message and queues it, once per client_id however often it is asked for. */
+function enqueue(message: Outgoing, thumb?: string) {
+  if (queued.has(message.client_id)) return;
+  queued.add(message.client_id);
+  again(message, view.shopper(message.text, thumb));
+}
+
+function again(message: Outgoing, bubble: Sent) {
   queue = queue.then(() => deliver(message, bubble));
 }
 
@@ -306,7 +316,7 @@ async function deliver(message: Outgoing, bubble: Sent): Promise<void> {
         if (event.event === 'error') retryable = !!JSON.parse(event.data).retry;
         handle(event);
       });
-      if (retryable) offerRetry(() => enqueue(message, bubble));
+      if (retryable) offerRetry(() => again(message, bubble));
       if (ended) return;
       // The stream was cut before the answer ended: sending again resumes it.
     } catch (error) {
@@ -330,7 +340,7 @@ async function deliver(message: Outgoing, bubble: Sent): Promise<void> {
     if (attempt >= 7) {
       // Still in the outbox: it goes again on "Try again" or the next page.
       view.status(null);
-      bubble.failed(t.not_sent, () => enqueue(message, bubble));
+      bubble.failed(t.not_sent, () => again(message, bubble));
       return;
     }
     view.status(t.reconnecting);
