@@ -57,6 +57,8 @@ let failed: Answer | undefined;
 /** Messages go out one at a time, in order. */
 let queue = Promise.resolve();
 const queued = new Set<string>();
+/** Drawn messages whose stored id is not known yet, with their text. */
+const unmatched = new Map<Sent, string>();
 let photo: { id?: string; thumb: string } | undefined;
 
 const view = createView(g, {
@@ -134,6 +136,7 @@ async function history(): Promise<void> {
   }
   view.clear(!body.messages.length);
   seenMessages.clear();
+  unmatched.clear();
   answers.clear();
   current = undefined;
   owner = body.conversation.owner;
@@ -156,7 +159,13 @@ function forget() {
 function show(message: Message, live = false) {
   if (seenMessages.has(message.id)) return;
   seenMessages.add(message.id);
-  if (message.role === 'shopper') return view.shopper(message.text).sent();
+  if (message.role === 'shopper') {
+    // Ours, echoed by the follow stream before its own answer said `stored`.
+    for (const [bubble, text] of unmatched) {
+      if (text === message.text) return unmatched.delete(bubble), bubble.sent();
+    }
+    return view.shopper(message.text).sent();
+  }
   if (message.role !== 'assistant') return view.other(message.role, message.text, live);
   const answer = view.answer(() => assistantName);
   let citations: Citation[] = [];
@@ -254,7 +263,9 @@ function send(raw: string) {
 function enqueue(message: Outgoing, thumb?: string) {
   if (queued.has(message.client_id)) return;
   queued.add(message.client_id);
-  again(message, view.shopper(message.text, thumb));
+  const bubble = view.shopper(message.text, thumb);
+  unmatched.set(bubble, message.text);
+  again(message, bubble);
 }
 
 function again(message: Outgoing, bubble: Sent) {
@@ -302,8 +313,9 @@ async function deliver(message: Outgoing, bubble: Sent): Promise<void> {
       await readSse(response, (event) => {
         if (event.event === 'stored') {
           const d = JSON.parse(event.data);
-          // Stored before, and already drawn from the history.
-          if (seenMessages.has(d.message?.id)) bubble.remove();
+          // Stored before, and already drawn from the history (not just echoed by /events).
+          if (unmatched.has(bubble) && seenMessages.has(d.message?.id)) bubble.remove();
+          unmatched.delete(bubble);
           seenMessages.add(d.message?.id);
           owner = d.owner;
           // The shop's agents own the conversation: no answer streams, they reply on /events.
