@@ -88,9 +88,13 @@ function checkStrings() {
   const types = readFileSync(path.join(here, 'src', 'shared', 'config.ts'), 'utf8');
   const typed = [...types.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
   for (const key of keys) if (!typed.includes(key)) problems.push(`StringKey lacks '${key}'`);
-  for (const lang of ['fr', 'es', 'de', 'it', 'pt-BR', 'nl', 'ja', 'ar', 'he']) {
+  for (const lang of ['en.default', 'fr', 'es', 'de', 'it', 'pt-BR', 'nl', 'ja', 'ar', 'he']) {
     const strings = read(`${lang}.json`).concierge;
-    for (const key of keys) if (!strings?.[key]) problems.push(`locales/${lang}.json lacks concierge.${key}`);
+    for (const key of keys) {
+      if (!strings?.[key]) problems.push(`locales/${lang}.json lacks concierge.${key}`);
+      // Shopify's `t` HTML-escapes these, and the widget shows strings as text: write ’ not '.
+      else if (/[&<>"']/.test(strings[key])) problems.push(`locales/${lang}.json: concierge.${key} has one of & < > " ' (t escapes them)`);
+    }
   }
   return problems;
 }
