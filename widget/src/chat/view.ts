@@ -409,7 +409,16 @@ export function createView(g: Handoff, actions: Actions) {
       'article',
       { className: 'card' },
       image
-        ? h('img', { src: image, alt: '', width: 72, height: 72, loading: 'lazy', decoding: 'async' })
+        ? h('img', {
+            src: image,
+            alt: '',
+            width: 76,
+            height: 76,
+            loading: 'lazy',
+            decoding: 'async',
+            // A picture that does not load leaves a tidy blank, not a broken-image icon.
+            onerror: (e: Event) => (e.target as Element).replaceWith(h('span', { className: 'img' })),
+          })
         : h('span', { className: 'img', 'aria-hidden': 'true' }),
       h(
         'div',
