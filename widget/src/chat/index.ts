@@ -13,7 +13,7 @@ import { HttpError, openApi } from './api';
 import { sleep } from './dom';
 import { readSse, type SseEvent } from './sse';
 import { openStore, type Outgoing, type Page } from './store';
-import { type Answer, type Citation, type Sent, createView } from './view';
+import { type Answer, type Citation, type HandoffEvent, type Sent, createView } from './view';
 
 const g = window.__concierge!;
 const { config } = g;
@@ -60,6 +60,7 @@ const queued = new Set<string>();
 /** Drawn messages whose stored id is not known yet, with their text. */
 const unmatched = new Map<Sent, string>();
 let photo: { id?: string; thumb: string } | undefined;
+let lastHandoff: HandoffEvent | null = null;
 
 const view = createView(g, {
   send,
@@ -139,10 +140,12 @@ async function history(): Promise<void> {
   unmatched.clear();
   answers.clear();
   current = undefined;
-  owner = body.conversation.owner;
+  lastHandoff = null;
   for (const message of body.messages) show(message);
   if (body.turn?.status === 'running') answers.set(body.turn.id, (current = view.answer(() => assistantName)));
-  if (owner === 'human' && !view.handedOff()) view.handoff(null);
+  // Who answers now is the conversation's to say; a handoff shown earlier may be over.
+  owner = body.conversation.owner;
+  if (owner === 'human') view.handoff(lastHandoff);
   if (owner === 'closed') view.other('system', t.closed);
   const answered = body.messages.some((m) => m.role !== 'shopper');
   view.rate(body.conversation.csat != null ? 'done' : answered ? 'ask' : 'none');
@@ -177,13 +180,17 @@ function show(message: Message, live = false) {
   if (live) view.rate('ask');
 }
 
-/** Cards, a proposed cart addition or the handoff: shown live or from the history alike. */
-function attachment(answer: Answer, type: unknown, data: Record<string, any>) {
+/** Cards, a proposed cart addition or the handoff, live or from the history. */
+function attachment(answer: Answer, type: unknown, data: Record<string, any>, live = false) {
   if (type === 'products') answer.products(data.products);
   else if (type === 'action') answer.action(data.action);
   else if (type === 'handoff') {
-    owner = 'human';
-    view.handoff({ agents_available: data.agents_available, email_needed: data.email_needed });
+    lastHandoff = { agents_available: data.agents_available, email_needed: data.email_needed };
+    // From the history, the notice is drawn once at the end, if agents still own the conversation.
+    if (live) {
+      owner = 'human';
+      view.handoff(lastHandoff);
+    }
   }
 }
 
@@ -218,7 +225,7 @@ function handle({ event, data, id }: SseEvent) {
     case 'products':
     case 'action':
     case 'handoff':
-      attachment(turn(), event, d);
+      attachment(turn(), event, d, true);
       if (event === 'handoff') follow();
       break;
     case 'message':

@@ -557,8 +557,6 @@ export function createView(g: Handoff, actions: Actions) {
     other,
     answer,
     handoff,
-    /** Whether the handoff notice is shown. */
-    handedOff: () => !!notice,
     rate,
     /** The assistant's name and greeting, and the order hint for shoppers not logged in. */
     assistant(name: string, hello: string, logged: boolean) {
