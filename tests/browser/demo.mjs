@@ -1,0 +1,111 @@
+// The demo under test: `concierge demo` (the binary cargo built) on fixed ports, over a scratch
+// database made on the PostgreSQL in DATABASE_URL (scripts/test's embedded server), so that a
+// test can kill it mid-answer and start it again on the same addresses and data.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const STATE = join(ROOT, 'target', 'browser-demo.json');
+const BINARY = process.env.CONCIERGE_BIN || join(ROOT, 'target', 'debug', 'concierge');
+const PSQL = join(ROOT, '.deps/python/embedded_postgres/pginstall/bin/psql');
+
+/** The demo's shop, its secret (the simulator's demo app) and the API key. */
+export const SHOP = 'harbor-and-pine.myshopify.com';
+export const DEMO_API_KEY = 'concierge-demo-api-key';
+export const DEMO_API_SECRET = 'concierge-demo-api-secret';
+
+/** Where the running demo is: { pid, app, storefront, simulator, env }. */
+export function current() {
+  return JSON.parse(readFileSync(STATE, 'utf8'));
+}
+
+function freePort() {
+  // Ports from a range unlikely to clash, fixed for this run so a restart keeps them.
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+/** Makes a scratch database and the environment the demo runs with. */
+export function prepare() {
+  const server = process.env.DATABASE_URL;
+  if (!server) throw new Error('browser tests need DATABASE_URL (run them through scripts/test)');
+  const name = `browser_${process.pid}_${Date.now()}`;
+  execFileSync(PSQL, ['-X', '-q', server, '-c', `CREATE DATABASE ${name}`]);
+  const url = server.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
+  const data = mkdtempSync(join(tmpdir(), 'concierge-browser-'));
+  return {
+    server,
+    name,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      CONCIERGE_DATA_DIR: data,
+      CONCIERGE_LISTEN: `127.0.0.1:${freePort()}`,
+      CONCIERGE_SIMULATOR_LISTEN: `127.0.0.1:${freePort()}`,
+      RUST_LOG: process.env.RUST_LOG || 'warn',
+    },
+  };
+}
+
+/** Starts the demo with `env` and waits until it says it is ready; records where it is. */
+export async function start(prepared) {
+  const child = spawn(BINARY, ['demo'], { env: prepared.env, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  let out = '';
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start:\n${out}`)), 300_000);
+    const read = (chunk) => {
+      out += chunk.toString();
+      if (out.includes('Concierge demo is ready')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', (chunk) => (out += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`the demo exited (${code}):\n${out}`)));
+  });
+  await ready;
+  const line = (label) => out.match(new RegExp(`${label}:\\s+(\\S+)`))?.[1];
+  const state = {
+    pid: child.pid,
+    app: `http://${prepared.env.CONCIERGE_LISTEN}`,
+    storefront: line('Storefront'),
+    simulator: `http://${prepared.env.CONCIERGE_SIMULATOR_LISTEN}`,
+    prepared,
+  };
+  if (!state.storefront) throw new Error(`the demo printed no storefront URL:\n${out}`);
+  child.stdout.resume();
+  child.stderr.resume();
+  child.unref();
+  writeFileSync(STATE, JSON.stringify(state));
+  return state;
+}
+
+/** Stops the demo (SIGKILL to kill it as a crash would; SIGTERM to let it drain). */
+export async function stop(signal = 'SIGTERM') {
+  if (!existsSync(STATE)) return;
+  const { pid } = current();
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return; // already gone
+  }
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
+/** Drops the scratch database. */
+export function cleanup() {
+  if (!existsSync(STATE)) return;
+  const { prepared } = current();
+  execFileSync(PSQL, ['-X', '-q', prepared.server, '-c', `DROP DATABASE IF EXISTS ${prepared.name} WITH (FORCE)`]);
+}

@@ -1,0 +1,5 @@
+import { prepare, start } from './demo.mjs';
+
+export default async function setup() {
+  await start(prepare());
+}

@@ -1,0 +1,224 @@
+// The shopper's face of Concierge, as a shopper uses it: the storefront's product, cart and
+// account pages with our app embed block rendered by the simulator, the widget fetched from
+// the extension's assets, the chat API on the demo's app. Everything is real but the shop.
+
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { DEMO_API_KEY, DEMO_API_SECRET, ROOT, SHOP, current, start, stop } from './demo.mjs';
+
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+const page_url = (path = '') => current().storefront.replace(/\/$/, '') + path;
+
+/** The widget's parts, inside its shadow root (Playwright's CSS locators pierce open roots). */
+function widget(page) {
+  const host = page.locator('concierge-chat');
+  return {
+    launcher: host.locator('button.launcher'),
+    dialog: page.getByRole('dialog'),
+    input: host.locator('textarea'),
+    send: host.getByRole('button', { name: 'Send', exact: true }),
+    answers: host.locator('.row.bot'),
+    lastAnswer: host.locator('.row.bot').last(),
+    host,
+  };
+}
+
+async function open(page) {
+  const w = widget(page);
+  await w.launcher.click();
+  await expect(w.dialog).toBeVisible();
+  await expect(w.input).toBeVisible();
+  return w;
+}
+
+/** Sends `text` and waits for its answer to finish (the bubble stops streaming). */
+async function ask(page, text) {
+  const w = widget(page);
+  const before = await w.answers.count();
+  await w.input.fill(text);
+  await w.send.click();
+  await expect(w.answers).toHaveCount(before + 1);
+  const answer = w.answers.nth(before);
+  await expect(answer.locator('.typing')).toHaveCount(0, { timeout: 60_000 });
+  await expect(answer.locator('.bubble')).not.toHaveText('', { timeout: 60_000 });
+  return answer;
+}
+
+function sessionToken() {
+  // What App Bridge gives an agent in the admin: an HS256 JWT signed with the app's secret.
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({
+    iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: DEMO_API_KEY, sub: '77',
+    exp: now + 60, nbf: now - 1, iat: now - 1, jti: randomUUID(), sid: 's',
+  })}`;
+  return `${body}.${createHmac('sha256', DEMO_API_SECRET).update(body).digest('base64url')}`;
+}
+
+test('a product question shows cards, adds to the cart and the page counts it', async ({ page }) => {
+  await page.goto(page_url('/'));
+  const bubble = page.locator('#cart-icon-bubble');
+  const before = (await bubble.textContent()).trim();
+  await open(page);
+  const answer = await ask(page, 'Do you have a waterproof jacket under $200?');
+  const card = answer.locator('.card').filter({ hasText: 'Squall' }).first();
+  await expect(card).toBeVisible();
+  await expect(card.locator('.price')).toContainText('$');
+  await card.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(answer.getByText('Added to your cart.')).toBeVisible();
+  await expect(bubble).not.toHaveText(before);
+  const checkout = answer.getByRole('link', { name: 'Checkout' });
+  await expect(checkout).toHaveAttribute('href', /checkout/);
+  const cart = await page.evaluate(async (root) => (await fetch(`${root}/cart.js`)).json(), page_url());
+  expect(cart.item_count).toBeGreaterThan(0);
+  await page.screenshot({ path: join(SHOTS, 'widget-desktop.png') });
+});
+
+test('a policy question is answered with its source', async ({ page }) => {
+  await page.goto(page_url('/'));
+  await open(page);
+  const answer = await ask(page, "What's your return policy?");
+  await expect(answer.locator('.bubble')).toContainText('60');
+  const source = answer.locator('.sources a').first();
+  await expect(source).toBeVisible();
+  expect(await source.getAttribute('href')).toMatch(/^(https?:|\/)/);
+  // Model text is text: nothing the answer says became markup.
+  expect(await answer.locator('.bubble script, .bubble img, .bubble iframe').count()).toBe(0);
+});
+
+test('"is this available in XL?" on a product page is about that product', async ({ page }) => {
+  await page.goto(page_url('/products/squall-rain-shell'));
+  await open(page);
+  const answer = await ask(page, 'Is this available in XL?');
+  await expect(answer).toContainText('Squall');
+  await expect(answer).toContainText('XL');
+});
+
+test('order status: logged in, and with the order number and email', async ({ page }) => {
+  // Anonymous: the number and the email prove it.
+  await page.goto(page_url('/'));
+  await open(page);
+  let answer = await ask(page, 'Hi, can you check order #1047? My email is liam.oconnor@example.com');
+  await expect(answer).toContainText('1ZMB7FJ00353918418');
+
+  // Logged in (the app proxy signs who she is): her own order, no email asked.
+  await page.goto(page_url('/account/login'));
+  await page.getByRole('button', { name: /ruby\.nguyen@example\.com|Ruby/ }).first().click();
+  await page.goto(page_url('/'));
+  const w = widget(page);
+  await w.launcher.click();
+  await widget(page).host.getByRole('button', { name: 'New conversation' }).click();
+  answer = await ask(page, 'Where is my order #1043?');
+  await expect(answer).toContainText('9400828564801557269285');
+});
+
+test('a handoff shows who replies, and an agent reply arrives live', async ({ page, request }) => {
+  await page.goto(page_url('/'));
+  const w = await open(page);
+  await w.host.getByRole('button', { name: 'New conversation' }).click();
+  await ask(page, 'I want to talk to a real person please');
+  await expect(w.host.getByText('A person will reply here')).toBeVisible();
+  const conversation = await page.evaluate(
+    (shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}').conversation,
+    SHOP,
+  );
+  expect(conversation).toBeTruthy();
+  const reply = await request.post(`${current().app}/api/conversations/${conversation}/messages`, {
+    headers: { authorization: `Bearer ${sessionToken()}` },
+    data: { text: 'Hi, this is Maya from Harbor & Pine. I can help.' },
+  });
+  expect(reply.status()).toBe(201);
+  await expect(w.host.locator('.row.agent')).toContainText('Maya from Harbor & Pine');
+});
+
+test('a reload keeps the conversation', async ({ page }) => {
+  await page.goto(page_url('/'));
+  const w = await open(page);
+  await w.host.getByRole('button', { name: 'New conversation' }).click();
+  await ask(page, 'Do you sell titanium sporks?');
+  await page.reload();
+  await widget(page).launcher.click();
+  await expect(widget(page).host.locator('.row.me')).toContainText('titanium sporks');
+  await expect(widget(page).answers.first()).toContainText(/spork/i);
+});
+
+test('a server killed mid-conversation loses nothing the shopper typed', async ({ page }) => {
+  await page.goto(page_url('/'));
+  const w = await open(page);
+  await w.host.getByRole('button', { name: 'New conversation' }).click();
+  await ask(page, 'Do you have merino base layers?');
+  // The server dies (as a crash would); the shopper types on.
+  const prepared = current().prepared;
+  await stop('SIGKILL');
+  await w.input.fill('And what is your return policy?');
+  await w.send.click();
+  await expect(w.host.locator('.row.me').last()).toContainText('return policy');
+  await start(prepared);
+  // The widget resends the kept message (same client_id) and the answer arrives.
+  await expect(w.answers.last()).toContainText('60', { timeout: 60_000 });
+  await page.reload();
+  await widget(page).launcher.click();
+  await expect(widget(page).host.locator('.row.me')).toHaveCount(2);
+});
+
+test('keyboard only: open, ask, trap focus, Esc closes and focus returns', async ({ page }) => {
+  await page.goto(page_url('/'));
+  const w = widget(page);
+  await w.launcher.focus();
+  await page.keyboard.press('Enter');
+  await expect(w.dialog).toBeVisible();
+  await expect(w.input).toBeFocused();
+  await page.keyboard.type('Do you have enamel camp mugs?');
+  await page.keyboard.press('Enter');
+  await expect(w.answers.last()).toContainText(/mug/i, { timeout: 60_000 });
+  // Tab never leaves the dialog.
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('CONCIERGE-CHAT');
+  }
+  await page.keyboard.press('Escape');
+  await expect(w.dialog).toBeHidden();
+  await expect(w.launcher).toBeFocused();
+});
+
+test('right to left in Arabic', async ({ page }) => {
+  await page.goto(page_url('/ar/'));
+  const w = await open(page);
+  const dir = await w.host.evaluate((host) => host.shadowRoot.querySelector('[dir]')?.getAttribute('dir'));
+  expect(dir).toBe('rtl');
+  const box = await w.dialog.boundingBox();
+  expect(box.x).toBeLessThan(640); // the panel sits on the left in RTL
+  await page.screenshot({ path: join(SHOTS, 'widget-rtl-ar.png') });
+});
+
+test('a 375 px phone: no horizontal scroll, 16 px input, zoom allowed', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(page_url('/products/squall-rain-shell'));
+  const w = await open(page);
+  await ask(page, 'Do you have a waterproof jacket under $200?');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  const size = await w.input.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(size).toBeGreaterThanOrEqual(16);
+  const viewport = await page.locator('meta[name=viewport]').getAttribute('content');
+  expect(viewport || '').not.toMatch(/user-scalable\s*=\s*no|maximum-scale\s*=\s*1(\.0)?\b/);
+  await page.screenshot({ path: join(SHOTS, 'widget-mobile.png') });
+  await context.close();
+});
+
+test('axe finds nothing serious, closed or open', async ({ page }) => {
+  await page.goto(page_url('/products/squall-rain-shell'));
+  await expect(widget(page).launcher).toBeVisible();
+  const serious = (results) => results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  let results = await new AxeBuilder({ page }).include('concierge-chat').analyze();
+  expect(serious(results)).toEqual([]);
+  await open(page);
+  await ask(page, 'Do you have a waterproof jacket under $200?');
+  results = await new AxeBuilder({ page }).include('concierge-chat').analyze();
+  expect(serious(results)).toEqual([]);
+});
