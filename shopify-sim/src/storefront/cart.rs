@@ -194,8 +194,8 @@ fn params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+        .unwrap_or_default();
+    let media_type = content_type.to_ascii_lowercase();
     let invalid = || {
         cart_error(
             StatusCode::BAD_REQUEST,
@@ -204,13 +204,13 @@ fn params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value
     };
     let body_params: Map<String, Value> = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
-    } else if content_type.starts_with("application/json") {
+    } else if media_type.starts_with("application/json") {
         match serde_json::from_slice(body) {
             Ok(Value::Object(map)) => map,
             _ => return Err(invalid()),
         }
-    } else if content_type.starts_with("multipart/form-data") {
-        multipart(&content_type, body).ok_or_else(invalid)?
+    } else if media_type.starts_with("multipart/form-data") {
+        multipart(content_type, body).ok_or_else(invalid)?
     } else {
         form_urlencoded::parse(body)
             .map(|(k, v)| (k.into_owned(), json!(v)))
@@ -222,7 +222,14 @@ fn params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value
 
 /// The text fields of a `multipart/form-data` body (Dawn's product form posts `FormData`).
 fn multipart(content_type: &str, body: &[u8]) -> Option<Map<String, Value>> {
-    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
+    // The boundary is case-sensitive: read it from the header as sent.
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    if boundary.is_empty() {
+        return None;
+    }
     let text = std::str::from_utf8(body).ok()?;
     let mut out = Map::new();
     for part in text.split(&format!("--{boundary}")).skip(1) {
