@@ -9,6 +9,7 @@
 //! `/{shop}/fr` (Shopify: `/fr`), so the widget meets both shapes here too. State (carts,
 //! logins, embed settings) lives in memory, keyed by cookies scoped to `Path=/{shop}`.
 
+mod ajax;
 mod assets;
 mod cart;
 mod catalog;
@@ -145,13 +146,13 @@ pub(crate) fn router(storefront: Arc<Storefront>) -> Router {
         ),
         ("/products/{handle}", get(pages::product)),
         ("/cart", get(sections::cart_page)),
-        ("/cart.js", get(cart::show)),
-        ("/cart/add.js", post(cart::add)),
-        ("/cart/add", post(cart::add)),
-        ("/cart/change.js", post(cart::change)),
-        ("/cart/change", get(cart::change).post(cart::change)),
-        ("/cart/update.js", post(cart::update)),
-        ("/cart/clear.js", post(cart::clear)),
+        ("/cart.js", get(ajax::show)),
+        ("/cart/add.js", post(ajax::add)),
+        ("/cart/add", post(ajax::add)),
+        ("/cart/change.js", post(ajax::change)),
+        ("/cart/change", get(ajax::change).post(ajax::change)),
+        ("/cart/update.js", post(ajax::update)),
+        ("/cart/clear.js", post(ajax::clear)),
         ("/checkout", get(pages::checkout)),
         ("/account/login", get(login::page).post(login::submit)),
         ("/account", get(login::account)),

@@ -111,7 +111,7 @@ pub(crate) fn answer(
     let single = params.get("section_id").and_then(Value::as_str);
     let names = match single {
         Some(id) => vec![id.to_owned()],
-        None => super::cart::section_names(&params),
+        None => super::ajax::section_names(&params),
     };
     if names.is_empty() {
         return None;
