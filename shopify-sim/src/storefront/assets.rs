@@ -42,6 +42,13 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
+/// The `v` a URL asks for.
+fn version(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "v")
+        .map(|(_, v)| v.into_owned())
+}
+
 /// `GET /cdn/extensions/theme-app-extension/assets/{file}`: long-cached when the `v` asked for
 /// is the file's current version, revalidated otherwise (an edited file shows on reload).
 pub(crate) async fn extension_asset(
@@ -55,12 +62,8 @@ pub(crate) async fn extension_asset(
     let Ok(bytes) = tokio::fs::read(dir.join("assets").join(name)).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let asked = query
-        .as_deref()
-        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "v"))
-        .map(|(_, v)| v.into_owned());
     let current = super::filters::asset_version(dir, name);
-    let cache = if asked.is_some() && asked == current {
+    let cache = if current.is_some() && version(query.as_deref()) == current {
         IMMUTABLE
     } else {
         "no-cache"
@@ -83,6 +86,7 @@ pub(crate) async fn extension_asset(
 pub(crate) async fn placeholder(
     State(state): State<Arc<Storefront>>,
     Path((shop, file)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let Some((handle, n)) = file
         .strip_suffix(".svg")
@@ -103,10 +107,16 @@ pub(crate) async fn placeholder(
             None => return StatusCode::NOT_FOUND.into_response(),
         }
     };
+    let current = catalog::picture_version(&title);
+    let cache = if version(query.as_deref()).as_ref() == Some(&current) {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CACHE_CONTROL, cache),
         ],
         placeholder_svg(handle, n, &title),
     )

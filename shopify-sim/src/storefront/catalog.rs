@@ -106,10 +106,22 @@ impl Product {
         self.variants.iter().map(|v| v.price).min().unwrap_or(0)
     }
 
-    /// The placeholder image of the `n`-th picture (0-based), served by this simulator.
+    /// The placeholder image of the `n`-th picture (0-based), served by this simulator;
+    /// versioned by the title it shows, so it can be cached as Shopify's CDN images are.
     pub fn image_url(&self, shop: &str, n: usize) -> String {
-        format!("/{shop}/cdn/shop/products/{}-{}.svg", self.handle, n + 1)
+        format!(
+            "/{shop}/cdn/shop/products/{}-{}.svg?v={}",
+            self.handle,
+            n + 1,
+            picture_version(&self.title)
+        )
     }
+}
+
+/// What a placeholder picture's URL changes with: the title its initials come from.
+pub(crate) fn picture_version(title: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(&sha2::Sha256::digest(title.as_bytes())[..4])
 }
 
 fn variant(v: &Value) -> Option<Variant> {

@@ -13,6 +13,7 @@ mod ajax;
 mod assets;
 mod cart;
 mod catalog;
+mod compress;
 mod embed;
 mod filters;
 mod lenient;
@@ -170,6 +171,7 @@ pub(crate) fn router(storefront: Arc<Storefront>) -> Router {
             &format!("{}/{{file}}", assets::EXTENSION_ASSETS),
             get(assets::extension_asset),
         )
+        .layer(axum::middleware::from_fn(compress::gzip))
         .with_state(storefront)
 }
 

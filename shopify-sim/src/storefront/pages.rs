@@ -96,11 +96,11 @@ pub(crate) fn render(state: &Storefront, shopper: &Shopper, page: Page) -> Respo
         ),
         None => embed::Embeds::default(),
     };
-    let account = if shopper.customer.is_some() {
-        link(&shopper.url("/account"), "Account")
-    } else {
-        link(&shopper.url("/account/login"), "Log in")
+    let (account_url, account_text) = match shopper.customer {
+        Some(_) => (shopper.url("/account"), "Account"),
+        None => (shopper.url("/account/login"), "Log in"),
     };
+    let account = format!(r#"<a href="{}">{account_text}</a>"#, esc(&account_url));
     let languages: String = LOCALES
         .iter()
         .map(|l| {
@@ -248,7 +248,7 @@ pub(crate) async fn index(
         format!(
             r#"<section class="banner"><div class="page-width"><h1>{}</h1><p>{}</p></div></section>
 <div class="page-width"><h2>Featured products</h2><ul class="grid">{cards}</ul>
-<h2 style="margin-top:3rem">Collections</h2><ul class="footer-list">{collections}</ul></div>"#,
+<h2 style="margin-top:3rem">Collections</h2><ul>{collections}</ul></div>"#,
             esc(name),
             esc(about.unwrap_or_default())
         )

@@ -247,6 +247,18 @@ async fn product_pictures_are_local_svg_placeholders() {
     assert_eq!(svg.status, 200);
     assert_eq!(svg.header("content-type"), "image/svg+xml");
     assert!(svg.body.contains(">HW</text>"));
+    // The page's picture URLs are versioned, so they are cached for good.
+    let start = page.body.find("/cdn/shop/products/").unwrap();
+    let src = &page.body[start..start + page.body[start..].find('"').unwrap()];
+    let cached = front
+        .get(&format!("/{SHOP}{}", src.replace("&amp;", "&")))
+        .await;
+    assert_eq!(cached.status, 200);
+    assert_eq!(
+        cached.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(svg.header("cache-control"), "no-cache");
     assert_eq!(
         front
             .get(&format!("/{SHOP}/cdn/shop/products/nope-1.svg"))
@@ -359,4 +371,50 @@ async fn malformed_requests_get_a_4xx_never_a_panic() {
     // The 404 page is still the theme's, with the embed on it.
     let missing = front.get("/products/no-such-product").await;
     assert_eq!(missing.embed_config()["page"]["type"], "404");
+}
+
+#[tokio::test]
+async fn pages_and_assets_are_gzipped_for_clients_that_accept_it() {
+    use std::io::Read as _;
+    let front = Front::start().await;
+    let url = front.url(&format!("/products/{JACKET_HANDLE}"));
+    let plain = front.get(&format!("/products/{JACKET_HANDLE}")).await;
+    assert_eq!(plain.header("content-encoding"), "");
+    let response = front
+        .http
+        .get(&url)
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    assert_eq!(response.headers()["vary"], "Accept-Encoding");
+    let bytes = response.bytes().await.unwrap();
+    assert!(
+        bytes.len() * 2 < plain.body.len(),
+        "gzip should at least halve the page"
+    );
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut html)
+        .unwrap();
+    assert!(html.contains("data-concierge-config") && html.ends_with("</html>"));
+    // Small bodies and refusals (`gzip;q=0`) go as they are.
+    let small = front
+        .http
+        .get(front.url("/cart.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(small.headers().get("content-encoding").is_none());
+    let refused = front
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
 }
