@@ -141,10 +141,18 @@ fn block(
         .filter(ToJson)
         .build()
         .map_err(|e| e.to_string())?;
-    let mut html = parser
-        .parse(&body)
-        .and_then(|template| template.render(&globals))
-        .map_err(|e| e.to_string())?;
+    // The block is a file anyone may edit; whatever it holds, the page must not take the
+    // server down with it, and the liquid crate has `panic!`s on paths we have not proven
+    // unreachable.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parser
+            .parse(&body)
+            .and_then(|template| template.render(&globals))
+    }));
+    let mut html = match rendered {
+        Ok(result) => result.map_err(|e| e.to_string())?,
+        Err(_) => return Err("the Liquid engine panicked on this block".into()),
+    };
     // Shopify loads the assets a block's schema names: stylesheet in the head, script deferred.
     if let Some(css) = schema.get("stylesheet").and_then(Value::as_str) {
         let href = super::pages::esc(&filters::asset_url(dir, css));
@@ -185,7 +193,8 @@ fn find_tag(source: &str, from: usize, name: &str) -> Option<(usize, usize)> {
     let mut at = from;
     while let Some(offset) = source.get(at..)?.find("{%") {
         let start = at + offset;
-        let end = start + source[start..].find("%}")? + 2;
+        // Search past the `{%` itself, so `{%}` cannot make an empty, inverted tag.
+        let end = start + 2 + source[start + 2..].find("%}")? + 2;
         let inner = source[start + 2..end - 2].trim_matches('-').trim();
         if inner == name {
             return Some((start, end));
@@ -243,6 +252,9 @@ mod tests {
         assert_eq!(body, "ab");
         assert_eq!(schema.as_deref(), Some("{\"x\":1}"));
         assert_eq!(split_schema("{% if x %}y{% endif %}").1, None);
+        for odd in ["{%}", "{%", "{%%}{% schema %}", "é{%-", "{% schema %}{%}"] {
+            assert_eq!(split_schema(odd).1, None, "{odd}");
+        }
     }
 
     #[test]

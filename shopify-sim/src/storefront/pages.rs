@@ -313,7 +313,7 @@ pub(crate) async fn collection(
         return not_found(&state, &shopper);
     };
     let main = format!(
-        r#"<div class="page-width"><h1>{}</h1><div class="rte">{}</div><ul class="grid">{cards}</ul></div>"#,
+        r#"<div class="page-width"><h1>{}</h1><div class="rte">{}</div><h2 class="visually-hidden">Products</h2><ul class="grid">{cards}</ul></div>"#,
         esc(&collection.title),
         collection.description_html
     );

@@ -418,3 +418,57 @@ async fn pages_and_assets_are_gzipped_for_clients_that_accept_it() {
         .unwrap();
     assert!(refused.headers().get("content-encoding").is_none());
 }
+
+#[tokio::test]
+async fn blocks_follow_their_schema_and_a_broken_block_does_not_break_the_page() {
+    let dir = std::env::temp_dir().join(format!("sim-ext-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dir.join("blocks")).unwrap();
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(dir.join("assets/app.js"), "1").unwrap();
+    std::fs::write(dir.join("assets/app.css"), "a{}").unwrap();
+    let blocks = [
+        (
+            "a_broken",
+            r#"{% if %}{% schema %}{"target":"body"}{% endschema %}"#,
+        ),
+        ("b_unschemed", "<p>no schema</p>"),
+        ("c_bad_json", "{% schema %}{nope{% endschema %}"),
+        (
+            "d_head",
+            r#"<meta name="in-head" content="{{ template.name }}">{% schema %}{"target":"head","stylesheet":"app.css","javascript":"app.js","enabled_on":{"templates":["product"]}}{% endschema %}"#,
+        ),
+        (
+            "e_section",
+            r#"<p>section block</p>{% schema %}{"target":"section"}{% endschema %}"#,
+        ),
+        (
+            "f_odd",
+            "{%}{% schema %}{\"target\":\"body\"}{% endschema %}<i>odd</i>",
+        ),
+    ];
+    for (name, source) in blocks {
+        std::fs::write(dir.join(format!("blocks/{name}.liquid")), source).unwrap();
+    }
+    let front = Front::start_with(Store::demo().unwrap(), Some(dir.clone())).await;
+    let page = front.get(&format!("/products/{JACKET_HANDLE}")).await;
+    assert_eq!(page.status, 200);
+    for shown in [
+        "blocks/a_broken.liquid",
+        "blocks/b_unschemed.liquid",
+        "blocks/c_bad_json.liquid",
+    ] {
+        assert!(
+            page.body.contains(&format!("<!-- Liquid error ({shown})")),
+            "{shown}"
+        );
+    }
+    let head = &page.body[..page.body.find("</head>").unwrap()];
+    assert!(head.contains(r#"<meta name="in-head" content="product">"#));
+    assert!(head.contains(r#"<link rel="stylesheet" href="/cdn/extensions/"#));
+    assert!(head.contains("app.js?v="));
+    assert!(!page.body.contains("section block"));
+    assert!(page.body.contains("<i>odd</i>") || page.body.contains("Liquid error (blocks/f_odd"));
+    // `enabled_on` keeps the head block off other templates.
+    assert!(!front.get("/").await.body.contains("in-head"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
