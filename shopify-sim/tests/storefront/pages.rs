@@ -472,3 +472,42 @@ async fn blocks_follow_their_schema_and_a_broken_block_does_not_break_the_page()
     assert!(!front.get("/").await.body.contains("in-head"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Our real block, once `theme-extension/blocks/` holds it: it must render without a Liquid
+/// error on every template in every locale, with config JSON that parses.
+#[tokio::test]
+async fn the_real_app_embed_block_renders_on_every_template_and_locale() {
+    let real = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../theme-extension");
+    let has_blocks = std::fs::read_dir(real.join("blocks")).is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "liquid")))
+    });
+    if !has_blocks {
+        eprintln!("theme-extension/blocks has no block yet: nothing to render");
+        return;
+    }
+    let front = Front::start_with(Store::demo().unwrap(), Some(real)).await;
+    let pages = [
+        "/".to_owned(),
+        format!("/products/{JACKET_HANDLE}"),
+        "/collections/outerwear".to_owned(),
+        "/cart".to_owned(),
+        "/account/login".to_owned(),
+        "/products/no-such-product".to_owned(),
+    ];
+    for locale in [
+        "", "/fr", "/es", "/de", "/it", "/pt-BR", "/nl", "/ja", "/ar", "/he",
+    ] {
+        for page in &pages {
+            let path = format!("{locale}{page}");
+            let answer = front.get(&path).await;
+            assert!(answer.status == 200 || page.contains("no-such"), "{path}");
+            assert!(
+                !answer.body.contains("Liquid error"),
+                "{path}: {}",
+                answer.body
+            );
+            assert!(answer.body.contains("data-concierge-config"), "{path}");
+            answer.embed_config();
+        }
+    }
+}
