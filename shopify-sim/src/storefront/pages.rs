@@ -286,7 +286,10 @@ pub(crate) async fn collection_list(
     )
 }
 
-/// `GET /collections/{handle}`
+/// Products on one collection page, as Dawn's default.
+const PER_PAGE: usize = 24;
+
+/// `GET /collections/{handle}` (`?page=N`, 24 products a page).
 pub(crate) async fn collection(
     State(state): State<Arc<Storefront>>,
     shopper: Shopper,
@@ -296,6 +299,12 @@ pub(crate) async fn collection(
         return sections;
     }
     let handle = shopper.params.get("handle").cloned().unwrap_or_default();
+    let page_number = query
+        .as_deref()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page"))
+        .and_then(|(_, n)| n.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let found = {
         let Ok(store) = state.store.read() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -304,16 +313,37 @@ pub(crate) async fn collection(
             let (collection, products) = catalog::collection(shop, &handle)?;
             let cards: String = products
                 .iter()
+                .skip((page_number - 1).saturating_mul(PER_PAGE))
+                .take(PER_PAGE)
                 .map(|p| card(&shopper, p, shop.currency()))
                 .collect();
-            Some((collection, cards))
+            Some((collection, cards, products.len().div_ceil(PER_PAGE)))
         })
     };
-    let Some((collection, cards)) = found else {
+    let Some((collection, cards, pages)) = found else {
         return not_found(&state, &shopper);
     };
+    let here = shopper.url(&format!("/collections/{}", collection.handle));
+    let mut nav = String::new();
+    if page_number > 1 {
+        let href = format!("{here}?page={}", page_number - 1);
+        nav.push_str(&format!(
+            r#"<a href="{}" rel="prev">Previous page</a> "#,
+            esc(&href)
+        ));
+    }
+    if page_number < pages {
+        let href = format!("{here}?page={}", page_number + 1);
+        nav.push_str(&format!(
+            r#"<a href="{}" rel="next">Next page</a>"#,
+            esc(&href)
+        ));
+    }
+    if !nav.is_empty() {
+        nav = format!(r#"<nav class="pagination" aria-label="Pages">{nav}</nav>"#);
+    }
     let main = format!(
-        r#"<div class="page-width"><h1>{}</h1><div class="rte">{}</div><h2 class="visually-hidden">Products</h2><ul class="grid">{cards}</ul></div>"#,
+        r#"<div class="page-width"><h1>{}</h1><div class="rte">{}</div><h2 class="visually-hidden">Products</h2><ul class="grid">{cards}</ul>{nav}</div>"#,
         esc(&collection.title),
         collection.description_html
     );

@@ -65,6 +65,14 @@ async fn collection_pages_and_nested_product_urls_give_the_collection() {
     assert_eq!(config["page"]["collection_handle"], "outerwear");
     assert_eq!(config["page"]["product_id"], json!(null));
 
+    // The catalog is paged, 24 to a page, as Dawn pages it.
+    let all = front.get("/collections/all").await.body;
+    assert_eq!(all.matches(r#"<li class="card">"#).count(), 24);
+    assert!(all.contains(r#"rel="next""#) && !all.contains(r#"rel="prev""#));
+    let third = front.get("/collections/all?page=3").await.body;
+    assert!(third.contains(r#"rel="prev""#) && !third.contains(r#"rel="next""#));
+    assert_eq!(front.get("/collections/all?page=99").await.status, 200);
+
     let nested = front
         .get(&format!("/collections/outerwear/products/{JACKET_HANDLE}"))
         .await
