@@ -4,6 +4,7 @@
 //! request through the app proxy).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +21,7 @@ use tokio::net::TcpListener;
 use crate::graphql::{AdminApi, Limits};
 use crate::signing;
 use crate::store::Store;
+use crate::storefront::{self, Storefront};
 
 /// How the simulated platform behaves.
 #[derive(Debug, Clone)]
@@ -40,6 +42,9 @@ pub struct SimConfig {
     pub webhook_timeout: Duration,
     /// The app-proxy prefix (`https://{shop}/apps/{prefix}` → `{app_url}/proxy`).
     pub proxy_subpath: String,
+    /// The app's theme app extension (`theme-extension/`): its app embed blocks are rendered
+    /// on every storefront page and its assets served; `None` shows the storefront bare.
+    pub theme_extension: Option<PathBuf>,
 }
 
 impl SimConfig {
@@ -53,6 +58,7 @@ impl SimConfig {
             webhook_retry_delays: [1, 2, 4, 8, 16, 32, 64].map(Duration::from_secs).to_vec(),
             webhook_timeout: Duration::from_secs(5),
             proxy_subpath: "concierge".to_owned(),
+            theme_extension: None,
         }
     }
 }
@@ -91,6 +97,7 @@ struct Inner {
     admin: AdminApi,
     tokens: Mutex<Tokens>,
     http: reqwest::Client,
+    storefront: Arc<Storefront>,
 }
 
 /// A running simulator; dropping it does not stop the server task (tests end with it).
@@ -129,6 +136,10 @@ impl Simulator {
             .timeout(config.webhook_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let storefront = Arc::new(Storefront::new(
+            store.clone(),
+            config.theme_extension.clone(),
+        ));
         let inner = Arc::new(Inner {
             config,
             base_url,
@@ -136,6 +147,7 @@ impl Simulator {
             admin,
             tokens: Mutex::default(),
             http,
+            storefront: storefront.clone(),
         });
         let router = Router::new()
             .route("/bulk/{file}", get(bulk_file))
@@ -145,7 +157,14 @@ impl Simulator {
             .route("/{shop}/admin/apps/{app}", get(embedded_app))
             .route("/{shop}/apps/{subpath}", any(app_proxy_root))
             .route("/{shop}/apps/{subpath}/{*rest}", any(app_proxy))
-            .with_state(inner.clone());
+            // `{routes.root_url}/apps/...` under a locale prefix reaches the same proxy.
+            .route("/{shop}/{locale}/apps/{subpath}", any(localized_proxy_root))
+            .route(
+                "/{shop}/{locale}/apps/{subpath}/{*rest}",
+                any(localized_proxy),
+            )
+            .with_state(inner.clone())
+            .merge(storefront::router(storefront));
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, router).await {
                 tracing::error!(error = %e, "simulator server stopped");
@@ -289,6 +308,24 @@ impl Simulator {
                 None => return delivery,
             }
         }
+    }
+
+    /// The storefront's home page of `shop` (`{base}/{shop}/`).
+    pub fn storefront_url(&self, shop: &str) -> String {
+        format!("{}/{shop}/", self.inner.base_url)
+    }
+
+    /// Switches `shop`'s app embed on or off, with the block settings a merchant would save in
+    /// the theme editor (merged over the schema's defaults). Embeds are on by default.
+    pub fn set_embed(&self, shop: &str, enabled: bool, settings: Value) {
+        self.inner.storefront.set_embed(shop, enabled, &settings);
+    }
+
+    /// Logs a storefront customer (by number, as in `gid://shopify/Customer/{n}`) in without
+    /// a browser; returns the `Cookie` header value that carries the session, or `None` if
+    /// the shop has no such customer.
+    pub fn storefront_login(&self, shop: &str, customer_id: u64) -> Option<String> {
+        self.inner.storefront.login(shop, customer_id)
     }
 
     /// A storefront request through the app proxy, as `https://{shop}/apps/{subpath}/{path}`
@@ -529,8 +566,38 @@ async fn app_proxy(
     forward(state, path, method, headers, query, body).await
 }
 
-/// Forwards a storefront request to the app, signed. The logged-in customer comes from
-/// the storefront session; here the `x-sim-customer-id` header plays that part.
+async fn localized_proxy_root(
+    state: Shared,
+    Path((shop, locale, subpath)): Path<(String, String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    query: RawQuery,
+    body: Bytes,
+) -> Response {
+    if !storefront::is_locale(&locale) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = (shop, subpath, String::new());
+    forward(state, path, method, headers, query, body).await
+}
+
+async fn localized_proxy(
+    state: Shared,
+    Path((shop, locale, subpath, rest)): Path<(String, String, String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    query: RawQuery,
+    body: Bytes,
+) -> Response {
+    if !storefront::is_locale(&locale) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    forward(state, (shop, subpath, rest), method, headers, query, body).await
+}
+
+/// Forwards a storefront request to the app, signed. The logged-in customer comes from the
+/// storefront's login cookie, as on Shopify; a test without a browser may name one with
+/// the `x-sim-customer-id` header instead.
 async fn forward(
     State(inner): Shared,
     (shop, subpath, rest): (String, String, String),
@@ -553,11 +620,15 @@ async fn forward(
                 )
             })
             .collect();
-    let customer = headers
-        .get("x-sim-customer-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    params.push(("logged_in_customer_id".into(), customer.to_owned()));
+    let customer = match inner.storefront.customer_id(&shop, &headers) {
+        Some(id) => id.to_string(),
+        None => headers
+            .get("x-sim-customer-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    params.push(("logged_in_customer_id".into(), customer));
     params.push(("path_prefix".into(), format!("/apps/{subpath}")));
     params.push(("shop".into(), shop));
     params.push(("timestamp".into(), now_secs().to_string()));
