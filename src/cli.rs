@@ -30,8 +30,17 @@ enum Command {
     /// Apply pending database migrations and exit (needs DATABASE_URL).
     Migrate,
     /// Run everything on one machine with embedded defaults: PostgreSQL (unless
-    /// DATABASE_URL is set), migrations, the HTTP API and a worker.
-    Demo,
+    /// DATABASE_URL is set), migrations, the HTTP API and a worker, and the Shopify simulator
+    /// with the demo store's storefront (unless real Shopify credentials are set).
+    Demo {
+        /// Address the Shopify simulator (admin, app proxy, storefront) listens on.
+        #[arg(
+            long,
+            env = "CONCIERGE_SIMULATOR_LISTEN",
+            default_value = "127.0.0.1:8081"
+        )]
+        simulator_listen: String,
+    },
     /// Measure: run a benchmark against real parts and print its figures.
     Bench {
         #[command(subcommand)]
@@ -201,7 +210,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             crate::db::migrate(&db).await?;
             tracing::info!("migrations applied");
         }
-        Command::Demo => crate::dev::demo::run(config).await?,
+        Command::Demo { simulator_listen } => {
+            crate::dev::demo::run(config, &simulator_listen).await?;
+        }
         Command::Bench { command, json } => crate::dev::bench::run(command, config, json).await?,
         Command::Eval { command, json } => crate::dev::eval::run(command, config, json).await?,
         Command::Keys {

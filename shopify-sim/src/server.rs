@@ -155,6 +155,7 @@ impl Simulator {
             .route("/{shop}/admin/oauth/access_token", post(access_token))
             .route("/{shop}/admin/api/{version}/graphql.json", post(graphql))
             .route("/{shop}/admin/apps/{app}", get(embedded_app))
+            .route("/{shop}/admin/themes/app-embed", post(app_embed))
             .route("/{shop}/apps/{subpath}", any(app_proxy_root))
             .route("/{shop}/apps/{subpath}/{*rest}", any(app_proxy))
             // `{routes.root_url}/apps/...` under a locale prefix reaches the same proxy.
@@ -530,6 +531,25 @@ async fn bulk_file(State(inner): Shared, Path(file): Path<String>) -> Response {
             .into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The theme editor's switch for our app embed: `{"enabled": bool, "settings": {...}}`, as
+/// a merchant saves it (benchmarks compare the storefront with it on and off).
+async fn app_embed(
+    State(inner): Shared,
+    Path(shop): Path<String>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let Some(enabled) = body.get("enabled").and_then(Value::as_bool) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "enabled must be true or false",
+        )
+            .into_response();
+    };
+    let settings = body.get("settings").cloned().unwrap_or_else(|| json!({}));
+    inner.storefront.set_embed(&shop, enabled, &settings);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn embedded_app(Path((shop, app)): Path<(String, String)>) -> Response {

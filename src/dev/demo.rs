@@ -15,7 +15,7 @@ use crate::crypto::Keyring;
 /// The demo store's shop, served by the simulator.
 pub const DEMO_SHOP: &str = "harbor-and-pine.myshopify.com";
 
-pub async fn run(mut config: Config) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, simulator_listen: &str) -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signals();
     let embedded = match &config.database_url {
         Some(_) => None,
@@ -31,7 +31,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
             Some(server)
         }
     };
-    let result = serve(config, shutdown).await;
+    let result = serve(config, simulator_listen, shutdown).await;
     if let Some(server) = embedded {
         tokio::task::spawn_blocking(move || server.stop())
             .await?
@@ -43,6 +43,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
 
 async fn serve(
     config: Config,
+    simulator_listen: &str,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
     let url = config.require_database_url("demo")?.clone();
@@ -54,14 +55,25 @@ async fn serve(
     let (shopify, simulator) = match &config.shopify {
         Some(shopify) => (shopify.clone(), None),
         None => {
-            let sim_config = shopify_sim::SimConfig::new(
+            let mut sim_config = shopify_sim::SimConfig::new(
                 ShopifyConfig::DEMO_API_KEY,
                 ShopifyConfig::DEMO_API_SECRET,
                 &app_url,
             );
-            let sim = shopify_sim::Simulator::start(sim_config, shopify_sim::store::Store::demo()?)
+            // The storefront renders our real app embed block, as a theme would.
+            sim_config.theme_extension = Some(project_root().join("theme-extension"));
+            let listener = tokio::net::TcpListener::bind(simulator_listen)
                 .await
-                .context("while starting the Shopify simulator")?;
+                .with_context(|| {
+                    format!("while listening on {simulator_listen} (the simulator)")
+                })?;
+            let sim = shopify_sim::Simulator::start_on(
+                listener,
+                sim_config,
+                shopify_sim::store::Store::demo()?,
+            )
+            .await
+            .context("while starting the Shopify simulator")?;
             (
                 ShopifyConfig::demo(app_url.clone(), sim.shop_url_template()),
                 Some(sim),
@@ -84,6 +96,15 @@ async fn serve(
         shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP)
             .await
             .context("while installing the demo shop")?;
+        // The widget calls the chat API from the simulated storefront's origin.
+        sqlx::query!(
+            "UPDATE shops SET settings = jsonb_set(settings, '{storefront_domains}', $2)
+             WHERE domain = $1",
+            DEMO_SHOP,
+            serde_json::json!([sim.base_url()]),
+        )
+        .execute(&db)
+        .await?;
         println!(
             "Shopify simulator: {}  (shop {DEMO_SHOP}, installed through OAuth)",
             sim.base_url()
@@ -94,6 +115,11 @@ async fn serve(
             ShopifyConfig::DEMO_API_SECRET
         );
         println!("  storefront app proxy: {}", sim.proxy_url(DEMO_SHOP, ""));
+        println!("Storefront: {}", sim.storefront_url(DEMO_SHOP));
+        println!(
+            "  (the widget is the chat button; log in as a demo customer at {}account/login)",
+            sim.storefront_url(DEMO_SHOP)
+        );
     }
     println!("Concierge demo is ready at {app_url}/  (readiness: {app_url}/readyz)");
     println!("Press ctrl-c to stop.");

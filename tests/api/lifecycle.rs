@@ -65,13 +65,18 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
             concierge::config::project_root().join(embedded_pg::WHEEL_BIN_DIR),
         )
         .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CONCIERGE_SIMULATOR_LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut storefront = None;
     let banner = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("Storefront: ") {
+                storefront = Some(url.trim().to_owned());
+            }
             if line.contains("ready at") {
                 return line;
             }
@@ -80,6 +85,19 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
     })
     .await
     .expect("demo ready within 60 s");
+    // The newcomer's storefront shows our app embed: the widget's loader, deferred.
+    let page = crate::helpers::http()
+        .get(storefront.expect("the demo prints its storefront"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("concierge-loader.js") && page.contains("defer"),
+        "{page}"
+    );
     assert!(
         banner.contains(&format!("http://127.0.0.1:{port}/")),
         "{banner}"

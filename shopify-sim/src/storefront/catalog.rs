@@ -106,6 +106,43 @@ impl Product {
         self.variants.iter().map(|v| v.price).min().unwrap_or(0)
     }
 
+    /// The Ajax Product API's answer (`GET /products/{handle}.js`): prices in cents, as
+    /// Shopify gives them.
+    pub fn ajax_json(&self, shop: &str) -> Value {
+        let variants: Vec<Value> = self
+            .variants
+            .iter()
+            .map(|v| {
+                let mut variant = serde_json::json!({
+                    "id": v.id,
+                    "title": v.title,
+                    "price": v.price,
+                    "compare_at_price": v.compare_at,
+                    "available": v.available(),
+                    "sku": v.sku,
+                    "options": v.options,
+                });
+                for (n, option) in v.options.iter().enumerate().take(3) {
+                    variant[format!("option{}", n + 1)] = Value::from(option.as_str());
+                }
+                variant
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "title": self.title,
+            "handle": self.handle,
+            "vendor": self.vendor,
+            "type": self.product_type,
+            "tags": self.tags,
+            "price": self.min_price(),
+            "available": self.available(),
+            "options": self.option_names,
+            "featured_image": self.image_url(shop, 0),
+            "variants": variants,
+        })
+    }
+
     /// The placeholder image of the `n`-th picture (0-based), served by this simulator;
     /// versioned by the title it shows, so it can be cached as Shopify's CDN images are.
     pub fn image_url(&self, shop: &str, n: usize) -> String {

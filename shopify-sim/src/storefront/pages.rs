@@ -368,6 +368,21 @@ pub(crate) async fn product(
         return sections;
     }
     let handle = shopper.params.get("handle").cloned().unwrap_or_default();
+    if let Some(handle) = handle.strip_suffix(".js") {
+        // The Ajax Product API, which shares the product's path.
+        let found = state.store.read().ok().and_then(|store| {
+            let shop = store.shop(&shopper.shop)?;
+            catalog::product_by_handle(shop, handle)
+        });
+        return match found {
+            Some(product) => axum::Json(product.ajax_json(&shopper.shop)).into_response(),
+            None => (
+                StatusCode::NOT_FOUND,
+                axum::Json(serde_json::json!({"status": 404, "description": "Not Found"})),
+            )
+                .into_response(),
+        };
+    }
     let wanted = query.variant.and_then(|v| v.parse::<u64>().ok());
     let found = {
         let Ok(store) = state.store.read() else {
