@@ -105,6 +105,11 @@ async fn serve(
         )
         .execute(&db)
         .await?;
+        println!("Syncing the demo store's catalog, pages and policies...");
+        let shop_id = sqlx::query_scalar!("SELECT id FROM shops WHERE domain = $1", DEMO_SHOP)
+            .fetch_one(&db)
+            .await?;
+        first_sync(&db, shop_id).await?;
         println!(
             "Shopify simulator: {}  (shop {DEMO_SHOP}, installed through OAuth)",
             sim.base_url()
@@ -134,6 +139,30 @@ async fn serve(
     worker??;
     drop(simulator);
     Ok(())
+}
+
+/// Waits until the shop's first catalog and content sync is done (the assistant answers from
+/// it), for at most ten minutes.
+pub async fn first_sync(db: &sqlx::PgPool, shop_id: i64) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let done = sqlx::query_scalar!(
+            r#"SELECT count(*) = 2 AS "done!" FROM knowledge_sources
+               WHERE shop_id = $1 AND kind IN ('shopify_catalog', 'shopify_content')
+                 AND status = 'idle' AND last_synced_at IS NOT NULL"#,
+            shop_id,
+        )
+        .fetch_one(db)
+        .await?;
+        if done {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the demo store did not finish syncing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 /// The demo's own credential key, made once and kept (owner-only) in the data folder.

@@ -72,7 +72,8 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut storefront = None;
-    let banner = tokio::time::timeout(Duration::from_secs(60), async {
+    // Ready once the demo store's first sync is done (the assistant answers from it).
+    let banner = tokio::time::timeout(Duration::from_secs(300), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             if let Some(url) = line.strip_prefix("Storefront: ") {
                 storefront = Some(url.trim().to_owned());
@@ -84,7 +85,7 @@ async fn demo_starts_its_own_postgres_and_leaves_nothing_behind_on_ctrl_c() {
         panic!("demo exited before it was ready");
     })
     .await
-    .expect("demo ready within 60 s");
+    .expect("demo ready within 300 s");
     // The newcomer's storefront shows our app embed: the widget's loader, deferred.
     let page = crate::helpers::http()
         .get(storefront.expect("the demo prints its storefront"))

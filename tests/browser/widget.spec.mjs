@@ -69,6 +69,9 @@ test('a product question shows cards, adds to the cart and the page counts it', 
   const card = answer.locator('.card').filter({ hasText: 'Squall' }).first();
   await expect(card).toBeVisible();
   await expect(card.locator('.price')).toContainText('$');
+  // The shopper picks a size and colour (the card reads the storefront's variants), then adds.
+  await card.scrollIntoViewIfNeeded();
+  await card.locator('select').selectOption({ label: 'M / Slate' });
   await card.getByRole('button', { name: 'Add to cart' }).click();
   await expect(answer.getByText('Added to your cart.')).toBeVisible();
   await expect(bubble).not.toHaveText(before);
@@ -122,7 +125,7 @@ test('a handoff shows who replies, and an agent reply arrives live', async ({ pa
   const w = await open(page);
   await w.host.getByRole('button', { name: 'New conversation' }).click();
   await ask(page, 'I want to talk to a real person please');
-  await expect(w.host.getByText('A person will reply here')).toBeVisible();
+  await expect(w.host.locator('.notice')).toContainText('A person will reply here');
   const conversation = await page.evaluate(
     (shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}').conversation,
     SHOP,

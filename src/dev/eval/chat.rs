@@ -8,7 +8,6 @@
 //! would vouch for it; nothing about a case reaches the engine any other way.
 
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -259,7 +258,7 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
         let shop_id = sqlx::query_scalar!("SELECT id FROM shops WHERE domain = $1", DEMO_SHOP)
             .fetch_one(&db)
             .await?;
-        wait_for_sync(&db, shop_id).await?;
+        crate::dev::demo::first_sync(&db, shop_id).await?;
         let mut outcomes = Vec::with_capacity(cases.len());
         for case in cases {
             let customer = match &case.logged_in_customer {
@@ -286,28 +285,6 @@ async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<
     let _ = worker.await;
     drop(sim);
     result
-}
-
-async fn wait_for_sync(db: &PgPool, shop_id: i64) -> anyhow::Result<()> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
-    loop {
-        let done = sqlx::query_scalar!(
-            r#"SELECT count(*) = 2 AS "done!" FROM knowledge_sources
-               WHERE shop_id = $1 AND kind IN ('shopify_catalog', 'shopify_content')
-                 AND status = 'idle' AND last_synced_at IS NOT NULL"#,
-            shop_id,
-        )
-        .fetch_one(db)
-        .await?;
-        if done {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            tokio::time::Instant::now() < deadline,
-            "the demo store did not finish syncing"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// One case as a fresh conversation; the turn runs to its end in this task.
