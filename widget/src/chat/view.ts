@@ -49,6 +49,8 @@ export interface Citation {
 export interface HandoffEvent {
   agents_available: boolean;
   email_needed: boolean;
+  /** When the team is next at work (RFC 3339), if not now. */
+  next_open?: string;
 }
 
 export interface Actions {
@@ -489,11 +491,20 @@ export function createView(g: Handoff, actions: Actions) {
   function handoff(event: HandoffEvent | null) {
     notice?.remove();
     const text = !event ? '' : event.agents_available ? t.handoff_online : event.email_needed ? t.handoff_offline : t.handoff_later;
-    const body = h('div', { className: 'notice' }, h('strong', null, icon(PERSON), t.handoff_title), text && h('p', null, text));
+    const back = event?.next_open ? backAt(event.next_open) : '';
+    const body = h('div', { className: 'notice' }, h('strong', null, icon(PERSON), t.handoff_title), text && h('p', null, text), back && h('p', null, back));
     if (event?.email_needed) body.append(emailForm());
     notice = body;
     add(body);
-    announce(`${t.handoff_title}. ${text}`);
+    announce(`${t.handoff_title}. ${text} ${back}`);
+  }
+
+  /** "Back Monday at 9:00", in the shopper's language and time zone. */
+  function backAt(when: string): string {
+    const at = new Date(when);
+    if (Number.isNaN(at.getTime())) return '';
+    const format = new Intl.DateTimeFormat(config.locale, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
+    return fill(t.back_at, { when: format.format(at) });
   }
 
   function emailForm(): HTMLElement {

@@ -11,7 +11,7 @@ export type StringKey =
   | 'tool_knowledge' | 'tool_cart' | 'tool_handoff' | 'tool_other' | 'source' | 'in_stock'
   | 'sold_out' | 'option' | 'add_to_cart' | 'adding' | 'added' | 'add_failed' | 'confirm_add'
   | 'view_cart' | 'checkout' | 'view_product' | 'handoff_title' | 'handoff_online'
-  | 'handoff_offline' | 'handoff_later' | 'email_label' | 'email_send' | 'email_invalid'
+  | 'handoff_offline' | 'handoff_later' | 'back_at' | 'email_label' | 'email_send' | 'email_invalid'
   | 'email_thanks' | 'rate_prompt' | 'rate_star' | 'rate_thanks' | 'error' | 'retry'
   | 'reconnecting' | 'not_sent' | 'closed' | 'new_message';
 
