@@ -144,6 +144,9 @@ test('a reload keeps the conversation', async ({ page }) => {
   const w = await open(page);
   await w.host.getByRole('button', { name: 'New conversation' }).click();
   await ask(page, 'Do you sell titanium sporks?');
+  // The shopper rates the conversation.
+  await w.host.getByRole('button', { name: '5 out of 5' }).click();
+  await expect(w.host.getByText('Thanks for your feedback!').first()).toBeVisible();
   await page.reload();
   await widget(page).launcher.click();
   await expect(widget(page).host.locator('.row.me')).toContainText('titanium sporks');
@@ -224,4 +227,47 @@ test('axe finds nothing serious, closed or open', async ({ page }) => {
   await ask(page, 'Do you have a waterproof jacket under $200?');
   results = await new AxeBuilder({ page }).include('concierge-chat').analyze();
   expect(serious(results)).toEqual([]);
+});
+
+/** A JPEG's structure with a position in its EXIF (the pixels do not matter here). */
+function jpegWithLocation() {
+  const segment = (marker, contents) => {
+    const body = Buffer.from(contents);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(body.length + 2);
+    return Buffer.concat([Buffer.from([0xff, marker]), len, body]);
+  };
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')),
+    segment(0xe1, Buffer.from('Exif\0\0GPS 48.8584 N 2.2945 E', 'latin1')),
+    segment(0xdb, Buffer.alloc(65)),
+    segment(0xc0, Buffer.from([8, 0, 1, 0, 1, 1, 1, 0x11, 0])),
+    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+    Buffer.from([0x12, 0x34, 0xff, 0xd9]),
+  ]);
+}
+
+test('a photo of a damaged item is sent with the message, without its location', async ({ page, request }) => {
+  await page.goto(page_url('/'));
+  const w = await open(page);
+  await w.host.getByRole('button', { name: 'New conversation' }).click();
+  await w.host.locator('input[type=file]').setInputFiles({ name: 'broken.jpg', mimeType: 'image/jpeg', buffer: jpegWithLocation() });
+  await w.input.fill('My mug arrived broken');
+  await w.send.click();
+  await expect(w.host.locator('.row.me').last()).toContainText('arrived broken');
+  await expect(w.answers.last().locator('.typing')).toHaveCount(0, { timeout: 60_000 });
+  // Stored with the message; what is stored has no position in it.
+  const { conversation } = await page.evaluate((shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`)), SHOP);
+  const token = await page.evaluate(async ({ root, shop }) => {
+    const visitor = JSON.parse(localStorage.getItem(`concierge:${shop}`)).visitor;
+    return (await (await fetch(`${root}/apps/concierge/session?visitor=${visitor}`)).json()).token;
+  }, { root: page_url(), shop: SHOP });
+  const shown = await request.get(`${current().app}/chat/conversations/${conversation}`, { headers: { authorization: `Bearer ${token}` } });
+  const messages = (await shown.json()).messages;
+  const photo = messages.flatMap((m) => m.attachments || []).find((a) => a.type === 'photo');
+  expect(photo).toBeTruthy();
+  const bytes = await request.get(`${current().app}/chat/conversations/${conversation}/attachments/${photo.id}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(bytes.status()).toBe(200);
+  expect((await bytes.body()).includes('GPS')).toBe(false);
 });
