@@ -331,6 +331,13 @@ async function deliver(message: Outgoing, bubble: Sent): Promise<void> {
             follow();
           }
         }
+        if (event.event === 'error' && JSON.parse(event.data).code === 'unanswered') {
+          // A server restart cut the answer off: the message is kept, so sending it again
+          // (same client_id) answers it afresh.
+          current?.drop();
+          current = undefined;
+          return;
+        }
         if (event.event === 'done' || event.event === 'error') ended = true;
         if (event.event === 'error') retryable = !!JSON.parse(event.data).retry;
         handle(event);

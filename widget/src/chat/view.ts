@@ -76,6 +76,8 @@ export interface Answer {
   error(message: string): void;
   /** Offers "Try again" on the error shown. */
   retry(again: () => void): void;
+  /** Takes an answer that was cut off away (it is being given again). */
+  drop(): void;
 }
 
 /** One of the shopper's messages: pending until the server has it. */
@@ -350,6 +352,7 @@ export function createView(g: Handoff, actions: Actions) {
         const note = problem;
         note?.append(' ', retryButton(() => (note.remove(), again())));
       },
+      drop: () => row.remove(),
     };
   }
 
