@@ -45,6 +45,16 @@ pub struct SimConfig {
     /// The app's theme app extension (`theme-extension/`): its app embed blocks are rendered
     /// on every storefront page and its assets served; `None` shows the storefront bare.
     pub theme_extension: Option<PathBuf>,
+    /// Point the store's own URLs at this simulator's storefront when it starts, for a demo
+    /// that must work offline: store data names a primary domain and an image CDN
+    /// (`https://harborandpine.example`, `https://cdn.harborandpine.example/...`) that resolve
+    /// nowhere, so product cards would show broken pictures and "Source:" links lead nowhere.
+    /// When on, every shop's primary domain becomes `{base}/{shop}` (so `onlineStoreUrl`,
+    /// `Shop.url`, `ShopPolicy.url` and page and article URLs built on it are storefront
+    /// pages) and every product image URL becomes the storefront's placeholder picture for it.
+    /// Off by default: the store's data is then answered as written, as tests comparing it
+    /// expect.
+    pub local_storefront: bool,
 }
 
 impl SimConfig {
@@ -59,6 +69,7 @@ impl SimConfig {
             webhook_timeout: Duration::from_secs(5),
             proxy_subpath: "concierge".to_owned(),
             theme_extension: None,
+            local_storefront: false,
         }
     }
 }
@@ -126,9 +137,12 @@ impl Simulator {
     pub async fn start_on(
         listener: TcpListener,
         config: SimConfig,
-        store: Store,
+        mut store: Store,
     ) -> anyhow::Result<Self> {
         let base_url = format!("http://{}", listener.local_addr()?);
+        if config.local_storefront {
+            storefront::point_urls_at_storefront(&mut store, &base_url);
+        }
         let store = Arc::new(RwLock::new(store));
         let admin = AdminApi::new(store.clone(), config.limits)?;
         admin.set_base_url(&base_url);

@@ -122,6 +122,11 @@ impl Store {
         self.shops.get(domain)
     }
 
+    /// Every shop, to rewrite in place (the storefront's URLs, at start).
+    pub(crate) fn shops_mut(&mut self) -> impl Iterator<Item = &mut ShopData> {
+        self.shops.values_mut()
+    }
+
     /// The domains of all shops in the store.
     pub fn domains(&self) -> impl Iterator<Item = &str> {
         self.shops.keys().map(String::as_str)
@@ -414,6 +419,17 @@ pub(crate) fn array<'v>(value: &'v Value, key: &str) -> &'v [Value] {
         .get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
+}
+
+/// The handle of a policy's storefront page (`REFUND_POLICY` → `refund-policy`), as Shopify
+/// spells its `/policies/{handle}` URLs.
+pub(crate) fn policy_handle(policy: &Value) -> String {
+    policy
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("policy")
+        .to_lowercase()
+        .replace('_', "-")
 }
 
 /// `gid://shopify/<kind>/<n>`.

@@ -62,6 +62,9 @@ async fn serve(
             );
             // The storefront renders our real app embed block, as a theme would.
             sim_config.theme_extension = Some(project_root().join("theme-extension"));
+            // Product cards and "Source:" links lead to this storefront, not to the demo
+            // store's made-up domain.
+            sim_config.local_storefront = true;
             let listener = tokio::net::TcpListener::bind(simulator_listen)
                 .await
                 .with_context(|| {

@@ -114,12 +114,7 @@ pub(super) fn shop_data(domain: &str, raw: Value) -> anyhow::Result<ShopData> {
         .unwrap_or_default()
         .to_owned();
     for policy in &mut policies {
-        let slug = policy
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("policy")
-            .to_lowercase()
-            .replace('_', "-");
+        let slug = super::policy_handle(policy);
         defaults(
             policy,
             &[

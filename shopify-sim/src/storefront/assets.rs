@@ -101,9 +101,9 @@ pub(crate) async fn placeholder(
         };
         match store
             .shop(&shop)
-            .and_then(|s| catalog::product_by_handle(s, handle))
+            .and_then(|s| catalog::picture_title(s, handle))
         {
-            Some(product) => product.title,
+            Some(title) => title,
             None => return StatusCode::NOT_FOUND.into_response(),
         }
     };

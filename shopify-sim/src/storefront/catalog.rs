@@ -146,13 +146,17 @@ impl Product {
     /// The placeholder image of the `n`-th picture (0-based), served by this simulator;
     /// versioned by the title it shows, so it can be cached as Shopify's CDN images are.
     pub fn image_url(&self, shop: &str, n: usize) -> String {
-        format!(
-            "/{shop}/cdn/shop/products/{}-{}.svg?v={}",
-            self.handle,
-            n + 1,
-            picture_version(&self.title)
-        )
+        picture_path(shop, &self.handle, &self.title, n)
     }
+}
+
+/// Where the `n`-th (0-based) placeholder picture of a product is served, as a path.
+pub(crate) fn picture_path(shop: &str, handle: &str, title: &str, n: usize) -> String {
+    format!(
+        "/{shop}/cdn/shop/products/{handle}-{}.svg?v={}",
+        n + 1,
+        picture_version(title)
+    )
 }
 
 /// What a placeholder picture's URL changes with: the title its initials come from.
@@ -215,6 +219,15 @@ pub(crate) fn product_by_handle(shop: &ShopData, handle: &str) -> Option<Product
         .filter(|p| visible(p))
         .find(|p| p.get("handle").and_then(Value::as_str) == Some(handle))
         .and_then(Product::from_json)
+}
+
+/// The title a product's placeholder pictures show. Any product's, drafts included: Shopify's
+/// CDN serves a draft's pictures too, and the Admin API hands out their URLs.
+pub(crate) fn picture_title(shop: &ShopData, handle: &str) -> Option<String> {
+    shop.products()
+        .iter()
+        .find(|p| p.get("handle").and_then(Value::as_str) == Some(handle))
+        .map(|p| text(p, "title"))
 }
 
 /// The visible product holding a variant, with that variant's position in it.
@@ -319,7 +332,8 @@ pub(crate) fn format_money(cents: i64, currency: &str) -> String {
     }
 }
 
-fn text(value: &Value, key: &str) -> String {
+/// The string under `key`, or an empty one.
+pub(crate) fn text(value: &Value, key: &str) -> String {
     value
         .get(key)
         .and_then(Value::as_str)

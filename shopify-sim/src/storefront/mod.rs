@@ -1,6 +1,6 @@
 //! The demo store as a shopper sees it, at `{base}/{shop}/` (optionally `{base}/{shop}/{locale}/`):
-//! a plain, Dawn-like theme (index, collections, products, cart, a checkout stub, a demo
-//! customer login), Shopify's Ajax Cart API and Section Rendering API, and our real app embed
+//! a plain, Dawn-like theme (index, collections, products, the merchant's pages, policies and
+//! blogs, cart, a checkout stub, a demo customer login), Shopify's Ajax Cart API and Section Rendering API, and our real app embed
 //! block from `theme-extension/` rendered at the end of `<body>` as a theme would. It exists so
 //! the widget is exercised (and measured by Lighthouse) on a storefront, offline, the same way
 //! it runs on Shopify; the contract it keeps is `CONTRACT.md` section 2.
@@ -14,9 +14,11 @@ mod assets;
 mod cart;
 mod catalog;
 mod compress;
+mod content;
 mod embed;
 mod filters;
 mod lenient;
+mod local_urls;
 mod login;
 mod objects;
 mod pages;
@@ -37,6 +39,7 @@ use serde_json::Value;
 
 use crate::store::Store;
 
+pub(crate) use local_urls::point_urls_at_storefront;
 pub(crate) use login::SESSION_COOKIE;
 
 /// The languages the storefront offers as path prefixes (`/{shop}/{locale}/...`); `en` is the
@@ -136,7 +139,7 @@ impl Storefront {
 
 /// The storefront's routes; each page also answers under a locale prefix.
 pub(crate) fn router(storefront: Arc<Storefront>) -> Router {
-    let pages: [(&str, MethodRouter<Arc<Storefront>>); 18] = [
+    let pages: [(&str, MethodRouter<Arc<Storefront>>); 22] = [
         ("", get(pages::index)),
         ("/", get(pages::index)),
         ("/collections", get(pages::collection_list)),
@@ -146,6 +149,10 @@ pub(crate) fn router(storefront: Arc<Storefront>) -> Router {
             get(pages::product),
         ),
         ("/products/{handle}", get(pages::product)),
+        ("/pages/{handle}", get(content::page)),
+        ("/policies/{handle}", get(content::policy)),
+        ("/blogs/{blog}", get(content::blog)),
+        ("/blogs/{blog}/{article}", get(content::article)),
         ("/cart", get(sections::cart_page)),
         ("/cart.js", get(ajax::show)),
         ("/cart/add.js", post(ajax::add)),

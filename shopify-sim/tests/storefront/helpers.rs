@@ -81,6 +81,15 @@ impl Front {
     }
 
     pub async fn start_with(store: Store, extension: Option<PathBuf>) -> Self {
+        Self::launch(store, extension, false).await
+    }
+
+    /// The demo store with `SimConfig::local_storefront` on.
+    pub async fn start_local_storefront() -> Self {
+        Self::launch(Store::demo().unwrap(), Some(fixture_extension()), true).await
+    }
+
+    async fn launch(store: Store, extension: Option<PathBuf>, local_storefront: bool) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let received = Received::default();
         let app = axum::Router::new()
@@ -91,6 +100,7 @@ impl Front {
         tokio::spawn(async move { axum::serve(listener, app).await });
         let mut config = SimConfig::new("storefront-key", SECRET, &app_url);
         config.theme_extension = extension;
+        config.local_storefront = local_storefront;
         let sim = Simulator::start(config, store).await.unwrap();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -165,6 +175,55 @@ impl Front {
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);
         self.send(request).await
+    }
+
+    /// An Admin GraphQL query over HTTP, as the app sends it, with a token from the token
+    /// exchange of an admin user's session token; returns `data`.
+    pub async fn admin(&self, query: &str) -> Value {
+        let base = self.sim.base_url();
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("client_id", "storefront-key"),
+                ("client_secret", SECRET),
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:token-exchange",
+                ),
+                ("subject_token", &self.sim.session_token(SHOP, 1)),
+            ])
+            .finish();
+        let token: Value = self
+            .http
+            .post(format!("{base}/{SHOP}/admin/oauth/access_token"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let answer: Value = self
+            .http
+            .post(format!("{base}/{SHOP}/admin/api/2026-10/graphql.json"))
+            .header(
+                "x-shopify-access-token",
+                token["access_token"].as_str().unwrap(),
+            )
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer.get("errors").is_none(), "{answer}");
+        answer["data"].clone()
+    }
+
+    /// A GET of an absolute URL, as a browser following a link.
+    pub async fn get_absolute(&self, url: &str) -> Answer {
+        self.send(self.http.get(url)).await
     }
 
     pub fn forget_cookies(&self) {

@@ -500,6 +500,10 @@ async fn the_real_app_embed_block_renders_on_every_template_and_locale() {
         "/collections/outerwear".to_owned(),
         "/cart".to_owned(),
         "/account/login".to_owned(),
+        "/pages/faq".to_owned(),
+        "/policies/refund-policy".to_owned(),
+        "/blogs/field-journal".to_owned(),
+        "/blogs/field-journal/how-to-choose-a-backpacking-pack".to_owned(),
         "/products/no-such-product".to_owned(),
     ];
     for locale in [
