@@ -206,13 +206,20 @@ pub async fn content_documents(
     shop: &ShopDomain,
     token: &SecretString,
 ) -> Result<Vec<Document>, AdminError> {
-    let base = format!("https://{}", shop.as_str());
+    // Pages and articles have no URL field: they live on the storefront's primary domain.
+    let mut base = format!("https://{}", shop.as_str());
     let mut documents = Vec::new();
     let mut after = None;
     loop {
         let data = admin
             .query::<ContentPages>(shop, token, content_pages::Variables { first: PAGE, after })
             .await?;
+        base = data
+            .shop
+            .primary_domain
+            .url
+            .trim_end_matches('/')
+            .to_owned();
         for page in data.pages.nodes.into_iter().filter(|p| p.is_published) {
             documents.push(Document {
                 source_kind: SourceKind::Page,
