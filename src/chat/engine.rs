@@ -382,3 +382,82 @@ impl Shown {
         self.citations.iter().take(5).cloned().collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use llm::Payload;
+    use tools::io::ProductCard;
+
+    use super::*;
+
+    fn card(title: &str) -> ProductCard {
+        ProductCard {
+            id: format!("gid://shopify/Product/{}", title.len()),
+            title: title.into(),
+            handle: title.to_lowercase(),
+            url: format!("https://shop.example/products/{}", title.to_lowercase()),
+            image: None,
+            price_min: 10.0,
+            price_max: 10.0,
+            currency: "USD".into(),
+            available: true,
+            summary: String::new(),
+        }
+    }
+
+    fn finished(output: ToolOutput) -> ModelEvent {
+        ModelEvent::ToolCallFinished {
+            id: "call".into(),
+            name: "any_tool".into(),
+            output,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn what_a_tool_shows_comes_from_its_typed_payload_not_its_name_or_json() {
+        let mut shown = Shown::default();
+        let cards = vec![card("Mug"), card("Cap")];
+        // The JSON says nothing the engine reads: the payload is what is shown.
+        let output = ToolOutput::ok(json!({}))
+            .with_payload(Payload::new(tools::Shown::Products(cards.clone())));
+        let events = shown.events(finished(output));
+        assert_eq!(
+            events,
+            [
+                ChatEvent::Tool {
+                    name: "any_tool".into(),
+                    status: "ok".into()
+                },
+                ChatEvent::Products {
+                    products: cards.clone()
+                }
+            ]
+        );
+        let sources = tools::Shown::Sources(vec![tools::Source {
+            title: "Refund policy".into(),
+            url: None,
+        }]);
+        let events = shown.events(finished(
+            ToolOutput::ok(json!({})).with_payload(Payload::new(sources)),
+        ));
+        assert_eq!(events.len(), 1, "sources are cited, not shown");
+        let titles: Vec<String> = shown.citations().into_iter().map(|c| c.title).collect();
+        assert_eq!(titles, ["Mug", "Cap", "Refund policy"]);
+        assert_eq!(shown.attachments.len(), 1);
+
+        // No payload, or a failed call: only the tool's status.
+        assert_eq!(shown.events(finished(ToolOutput::ok(json!({})))).len(), 1);
+        assert_eq!(
+            shown.events(finished(ToolOutput::error(
+                "the store could not be reached"
+            ))),
+            [ChatEvent::Tool {
+                name: "any_tool".into(),
+                status: "error".into()
+            }]
+        );
+    }
+}

@@ -107,7 +107,7 @@ pub(crate) fn call<'a, T: Tool>(
 ) -> CallFuture<'a> {
     Box::pin(async move {
         // Refused before anything else: a write the shopper did not ask for is not even
-        // looked up.
+        // looked up. (The one write is the cart offer, so the message says so.)
         if T::RISK == Risk::Write && !context.write_allowed {
             return Err(ToolError::Refused(
                 "refused: the shopper has not asked to add anything to their cart; offer it \
