@@ -33,8 +33,8 @@ pub use endpoint::{Endpoint, OpenAiChat};
 pub use fallback::{ChatModels, Fallback, FallbackPolicy};
 pub use price::{Price, PriceTable};
 pub use tool_loop::{
-    Limits, LoopOutcome, Step, Stop, ToolFuture, ToolOutcome, ToolOutput, ToolRun, ToolRunner,
-    run_tool_loop,
+    Limits, LoopOutcome, Payload, Step, Stop, ToolFuture, ToolOutcome, ToolOutput, ToolRun,
+    ToolRunner, run_tool_loop,
 };
 
 /// Who wrote a message.

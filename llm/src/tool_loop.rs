@@ -11,9 +11,12 @@
 //! caller must persist everything the turn did (messages, tool calls, tokens, cost) even
 //! when the model failed half-way.
 
+use std::any::Any;
 use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -35,6 +38,44 @@ pub struct ToolOutput {
     pub is_error: bool,
     /// How the call ended, for the audit trail.
     pub outcome: ToolOutcome,
+    /// What the runner attached for the loop's caller; the model never reads it.
+    #[serde(skip)]
+    pub payload: Option<Payload>,
+}
+
+/// A typed value a [`ToolRunner`] hands the loop's caller with a result, through
+/// [`ModelEvent::ToolCallFinished`](super::ModelEvent::ToolCallFinished) and [`ToolRun`].
+///
+/// Opaque, so that this crate learns nothing of what it carries: the chat engine's runner
+/// attaches what the shopper is shown of a result (`tools::Shown`), and the engine reads it
+/// back by type instead of parsing the model's JSON again by tool name. Riding on the output
+/// keeps it with its call whatever order concurrent calls finish in, through timeouts and
+/// the audit, which a side channel from the runner to the engine would have to rebuild.
+#[derive(Clone)]
+pub struct Payload(Arc<dyn Any + Send + Sync>);
+
+impl Payload {
+    pub fn new<T: Any + Send + Sync>(value: T) -> Self {
+        Self(Arc::new(value))
+    }
+
+    /// The value, if it is a `T`.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Payload(..)")
+    }
+}
+
+/// The same payload, not an equal one: what it holds need not be comparable.
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// How a tool call ended (the audit trail's `outcome`).
@@ -71,6 +112,15 @@ impl ToolOutput {
             content,
             is_error: false,
             outcome: ToolOutcome::Ok,
+            payload: None,
+        }
+    }
+
+    /// The output with `payload` attached for the loop's caller.
+    pub fn with_payload(self, payload: Payload) -> Self {
+        Self {
+            payload: Some(payload),
+            ..self
         }
     }
 
@@ -94,6 +144,7 @@ impl ToolOutput {
             content: json!({ "error": message.into() }),
             is_error: true,
             outcome,
+            payload: None,
         }
     }
 }
@@ -361,5 +412,97 @@ async fn run_tool(
                 limit.as_secs_f32()
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::{FinishReason, ModelFuture, ModelTurn, ToolSpec};
+
+    /// Calls `lookup` once, then answers.
+    struct Scripted;
+
+    impl ChatModel for Scripted {
+        fn stream<'a>(
+            &'a self,
+            request: &'a ModelRequest,
+            _sink: EventSink<'a>,
+        ) -> ModelFuture<'a> {
+            let answered = request.messages.iter().any(|m| m.tool_call_id.is_some());
+            let tool_calls = if answered {
+                Vec::new()
+            } else {
+                vec![ToolCall {
+                    id: "call-1".into(),
+                    name: "lookup".into(),
+                    arguments: "{}".into(),
+                }]
+            };
+            Box::pin(async move {
+                Ok(ModelTurn {
+                    text: String::new(),
+                    tool_calls,
+                    usage: None,
+                    finish: FinishReason::Stop,
+                    model: "scripted".into(),
+                    endpoint: "scripted".into(),
+                    latency: Duration::ZERO,
+                    first_output: None,
+                })
+            })
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Card(&'static str);
+
+    struct Lookup;
+
+    impl ToolRunner for Lookup {
+        fn run<'a>(&'a self, _name: &'a str, _arguments: Value) -> ToolFuture<'a> {
+            Box::pin(async {
+                ToolOutput::ok(json!({"card": "mug"})).with_payload(Payload::new(Card("mug")))
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_payload_reaches_the_caller_and_never_the_model() {
+        let request = ModelRequest {
+            messages: vec![Message::user("a mug?")],
+            tools: vec![ToolSpec {
+                name: "lookup".into(),
+                description: "looks up".into(),
+                parameters: json!({"type": "object"}),
+            }],
+            temperature: None,
+        };
+        let finished = Mutex::new(Vec::new());
+        let mut sink = |event| {
+            if let ModelEvent::ToolCallFinished { output, .. } = event {
+                finished.lock().unwrap().push(output);
+            }
+        };
+        let outcome = run_tool_loop(
+            &Scripted,
+            request,
+            &Lookup,
+            Limits::default(),
+            &PriceTable::new(),
+            &mut sink,
+        )
+        .await;
+        let finished = finished.into_inner().unwrap();
+        let payload = finished[0].payload.as_ref().unwrap();
+        assert_eq!(payload.get::<Card>(), Some(&Card("mug")));
+        assert_eq!(payload.get::<String>(), None);
+        let run = &outcome.steps[0].tools[0];
+        assert_eq!(run.output, finished[0], "the same payload in the outcome");
+        assert_eq!(outcome.messages[1].content, r#"{"card":"mug"}"#);
+        let json = serde_json::to_value(&run.output).unwrap();
+        assert!(json.get("payload").is_none(), "{json}");
     }
 }

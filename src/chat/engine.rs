@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use super::events::{ChatEvent, Citation};
-use super::host::{StoreTools, TurnContext};
+use super::host::StoreTools;
 use super::hub::{Channel, Hub};
 use super::page::Page;
 use super::rate::{Limiter, Rate};
@@ -29,6 +29,7 @@ use llm::{
     ModelEvent, ModelRequest, PriceTable, Stop, ToolOutput, ToolSpec, run_tool_loop,
 };
 use local_responder::LocalResponder;
+use tools::{Shown as ToolShown, TurnContext};
 
 /// The chat engine's process-wide parts (in the app's state).
 pub struct Chat {
@@ -205,16 +206,19 @@ async fn answer(
         tools: model_tools(),
         temperature: None,
     };
+    // The turn's authority, from verified sources only: the shop and the conversation the
+    // visitor token and the stored question name, the customer the app proxy vouched for, and
+    // the shopper's own words for a cart action.
     let host = StoreTools::new(
         state.clone(),
+        job.shop.clone(),
+        job.conversation_id,
         TurnContext {
-            shop: job.shop.clone(),
             shopper: tools::Shopper {
                 shop_id: job.shop_id,
                 customer_id: conversation.customer_id.clone(),
                 verification_failures: conversation.verification_failures,
             },
-            conversation_id: job.conversation_id,
             write_allowed: tools::wants_cart(&job.question.text),
         },
     );
@@ -323,48 +327,39 @@ impl Shown {
                     status: output.outcome.as_str().to_owned(),
                 }];
                 if !output.is_error {
-                    events.extend(self.results(&name, &output));
+                    events.extend(self.results(&output));
                 }
                 events
             }
         }
     }
 
-    fn results(&mut self, tool: &str, output: &ToolOutput) -> Option<ChatEvent> {
-        use tools::io;
-        let content = output.content.clone();
-        let event = match tool {
-            tools::SEARCH_PRODUCTS => {
-                let found: io::ProductsFound = serde_json::from_value(content).ok()?;
-                self.cite(found.products.iter().map(|p| (&p.title, Some(&p.url))));
-                (!found.products.is_empty()).then_some(ChatEvent::Products {
-                    products: found.products,
-                })?
-            }
-            tools::GET_PRODUCT => {
-                let detail: io::ProductDetail = serde_json::from_value(content).ok()?;
-                self.cite([(&detail.card.title, Some(&detail.card.url))]);
+    /// What the tool said the shopper is shown (`tools::Shown`, attached by the host as the
+    /// output's payload), as the widget's event, with the sources it cites.
+    fn results(&mut self, output: &ToolOutput) -> Option<ChatEvent> {
+        let event = match output.payload.as_ref()?.get::<ToolShown>()? {
+            ToolShown::Nothing => return None,
+            ToolShown::Products(cards) => {
+                self.cite(cards.iter().map(|p| (&p.title, Some(&p.url))));
+                if cards.is_empty() {
+                    return None;
+                }
                 ChatEvent::Products {
-                    products: vec![detail.card],
+                    products: cards.clone(),
                 }
             }
-            tools::SEARCH_KNOWLEDGE => {
-                let found: io::KnowledgeFound = serde_json::from_value(content).ok()?;
-                self.cite(found.passages.iter().map(|p| (&p.title, p.url.as_ref())));
+            ToolShown::Sources(sources) => {
+                self.cite(sources.iter().map(|s| (&s.title, s.url.as_ref())));
                 return None;
             }
-            tools::ADD_TO_CART => ChatEvent::Action {
-                action: serde_json::from_value(content).ok()?,
+            ToolShown::Action(action) => ChatEvent::Action {
+                action: action.clone(),
             },
-            tools::HANDOFF_TO_HUMAN => {
-                let handoff: io::Handoff = serde_json::from_value(content).ok()?;
-                ChatEvent::Handoff {
-                    agents_available: handoff.agents_available,
-                    email_needed: handoff.email_needed,
-                    next_open: handoff.next_open,
-                }
-            }
-            _ => return None,
+            ToolShown::Handoff(handoff) => ChatEvent::Handoff {
+                agents_available: handoff.agents_available,
+                email_needed: handoff.email_needed,
+                next_open: handoff.next_open.clone(),
+            },
         };
         self.attachments
             .push(serde_json::to_value(&event).unwrap_or_default());
@@ -385,5 +380,84 @@ impl Shown {
 
     fn citations(&self) -> Vec<Citation> {
         self.citations.iter().take(5).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use llm::Payload;
+    use tools::io::ProductCard;
+
+    use super::*;
+
+    fn card(title: &str) -> ProductCard {
+        ProductCard {
+            id: format!("gid://shopify/Product/{}", title.len()),
+            title: title.into(),
+            handle: title.to_lowercase(),
+            url: format!("https://shop.example/products/{}", title.to_lowercase()),
+            image: None,
+            price_min: 10.0,
+            price_max: 10.0,
+            currency: "USD".into(),
+            available: true,
+            summary: String::new(),
+        }
+    }
+
+    fn finished(output: ToolOutput) -> ModelEvent {
+        ModelEvent::ToolCallFinished {
+            id: "call".into(),
+            name: "any_tool".into(),
+            output,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn what_a_tool_shows_comes_from_its_typed_payload_not_its_name_or_json() {
+        let mut shown = Shown::default();
+        let cards = vec![card("Mug"), card("Cap")];
+        // The JSON says nothing the engine reads: the payload is what is shown.
+        let output = ToolOutput::ok(json!({}))
+            .with_payload(Payload::new(tools::Shown::Products(cards.clone())));
+        let events = shown.events(finished(output));
+        assert_eq!(
+            events,
+            [
+                ChatEvent::Tool {
+                    name: "any_tool".into(),
+                    status: "ok".into()
+                },
+                ChatEvent::Products {
+                    products: cards.clone()
+                }
+            ]
+        );
+        let sources = tools::Shown::Sources(vec![tools::Source {
+            title: "Refund policy".into(),
+            url: None,
+        }]);
+        let events = shown.events(finished(
+            ToolOutput::ok(json!({})).with_payload(Payload::new(sources)),
+        ));
+        assert_eq!(events.len(), 1, "sources are cited, not shown");
+        let titles: Vec<String> = shown.citations().into_iter().map(|c| c.title).collect();
+        assert_eq!(titles, ["Mug", "Cap", "Refund policy"]);
+        assert_eq!(shown.attachments.len(), 1);
+
+        // No payload, or a failed call: only the tool's status.
+        assert_eq!(shown.events(finished(ToolOutput::ok(json!({})))).len(), 1);
+        assert_eq!(
+            shown.events(finished(ToolOutput::error(
+                "the store could not be reached"
+            ))),
+            [ChatEvent::Tool {
+                name: "any_tool".into(),
+                status: "error".into()
+            }]
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use concierge::chat::host::{AGENTS_CHANNEL, StoreTools, TurnContext};
+use concierge::chat::host::{AGENTS_CHANNEL, StoreTools};
 use concierge::dev::demo::DEMO_SHOP;
 use concierge::shopify::ShopDomain;
 use llm::{ToolOutput, ToolRunner};
@@ -45,14 +45,14 @@ fn host(
 ) -> StoreTools {
     StoreTools::new(
         state.chat_services(),
-        TurnContext {
-            shop: ShopDomain::parse(shop).unwrap(),
+        ShopDomain::parse(shop).unwrap(),
+        conversation_id,
+        tools::TurnContext {
             shopper: tools::Shopper {
                 shop_id,
                 customer_id: customer.map(str::to_owned),
                 verification_failures: 0,
             },
-            conversation_id,
             write_allowed,
         },
     )

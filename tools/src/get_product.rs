@@ -5,8 +5,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::Tool;
+use crate::catalog::product_named;
 use crate::io::ProductDetail;
+use crate::store::StoreApi;
+use crate::{Shown, Tool, ToolError, TurnContext};
 
 pub struct GetProduct;
 
@@ -32,5 +34,96 @@ impl Tool for GetProduct {
             "required": ["product"],
             "additionalProperties": false
         })
+    }
+
+    async fn run(
+        args: GetProductArgs,
+        _context: &TurnContext,
+        store: &dyn StoreApi,
+    ) -> Result<ProductDetail, ToolError> {
+        let product = product_named(store, &args.product).await?;
+        Ok(ProductDetail {
+            card: product.card(),
+            description: product.description.trim().to_owned(),
+            vendor: product.vendor.clone().filter(|v| !v.is_empty()),
+            product_type: product.product_type.clone().filter(|t| !t.is_empty()),
+            options: product.choosable_options(),
+            variants: product.variant_views(),
+        })
+    }
+
+    fn shown(output: &ProductDetail) -> Shown {
+        Shown::Products(vec![output.card.clone()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{FakeStore, context, product};
+
+    async fn get(store: &FakeStore, name: &str) -> Result<ProductDetail, ToolError> {
+        let args = GetProductArgs {
+            product: name.into(),
+        };
+        GetProduct::run(args, &context(None, false), store).await
+    }
+
+    #[tokio::test]
+    async fn a_product_is_found_by_handle_title_words_or_id() {
+        let mut jacket = product("Harbor Waxed Canvas Field Jacket", &[&["M", "Olive"]]);
+        jacket.description = "  Waxed cotton, lined.  ".into();
+        jacket.vendor = Some(String::new());
+        let store = FakeStore::with_products(vec![
+            product("Harbor Flannel Shirt", &[&["M", "Red Plaid"]]),
+            jacket.clone(),
+        ]);
+        for name in [
+            "harbor-waxed-canvas-field-jacket",
+            "Harbor Waxed Canvas Field Jacket",
+            "the harbor waxed canvas field jacket in olive",
+            "waxed canvas field",
+            jacket.id.as_str(),
+            jacket.variants[0].id.as_str(),
+        ] {
+            let detail = get(&store, name).await.unwrap();
+            assert_eq!(detail.card.id, jacket.id, "{name}");
+        }
+        let detail = get(&store, "harbor waxed canvas field jacket")
+            .await
+            .unwrap();
+        assert_eq!(detail.description, "Waxed cotton, lined.");
+        assert_eq!(detail.vendor, None);
+        assert_eq!(detail.variants[0].title, "M / Olive");
+        assert_eq!(
+            GetProduct::shown(&detail),
+            Shown::Products(vec![detail.card.clone()])
+        );
+        // Nothing by name: the best search hit.
+        assert_eq!(get(&store, "field coat").await.unwrap().card.id, jacket.id);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_or_inactive_product_is_not_found() {
+        let mut draft = product("Secret Prototype Boot", &[&["10"]]);
+        draft.active = false;
+        let store = FakeStore::with_products(vec![draft.clone()]);
+        for name in [
+            "Nimbus Rain Poncho",
+            "Secret Prototype Boot",
+            draft.id.as_str(),
+        ] {
+            let error = get(&store, name).await.unwrap_err();
+            assert_eq!(
+                error,
+                ToolError::NotFound(format!(
+                    "no product matches \"{name}\"; search_products can find it by description"
+                )),
+            );
+        }
+        assert!(matches!(
+            get(&store, "  ").await,
+            Err(ToolError::Invalid(_))
+        ));
     }
 }

@@ -1,6 +1,7 @@
-//! What each tool takes and returns, as types: the host parses the model's arguments into the
-//! `*Args` types (unknown fields are refused, as the schemas in [`specs`](crate::specs) say)
-//! and answers with the output types, serialised as the JSON the model reads. The local
+//! What each tool takes and returns, as types: [`ToolSpec::call`](crate::ToolSpec::call) parses
+//! the model's arguments into the `*Args` types (unknown fields are refused, as the schemas in
+//! [`specs`](crate::specs) say) and answers with the output types, serialised as the JSON the
+//! model reads. The local
 //! responder reads the same types back to compose its answers, so the two cannot drift.
 //!
 //! Everything in an output is data for the model to read, never instructions: product

@@ -1,29 +1,41 @@
 //! The assistant's tools: what the model may call, with JSON schemas, risk levels and
-//! timeouts, and the rules that keep a shopper's private data theirs.
+//! timeouts, what each one does, and the rules that keep a shopper's private data theirs.
 //!
-//! A tool never takes the shop or the shopper from its arguments: both come in a [`Shopper`]
-//! built from the verified request (app proxy signature, visitor token). The model can ask
-//! for any order number; [`order_access`] decides, from that verified identity alone (or
-//! an order number proved with the order's email), whether it may see the order; and
-//! [`wants_cart`] decides, from the shopper's own words alone (pasted instructions cut out by
-//! [`guard`]), whether `add_to_cart` may run. Both rules live here so that every model, hosted
-//! or local, is held to them by the engine.
+//! A tool never takes the shop or the shopper from its arguments: both come in the
+//! [`TurnContext`] the chat engine builds from the verified request (app proxy signature,
+//! visitor token). The model can ask for any order number; [`order_access`] decides, from that
+//! verified identity alone (or an order number proved with the order's email), whether it may
+//! see the order; and [`wants_cart`] decides, from the shopper's own words alone (pasted
+//! instructions cut out by [`guard`]), whether `add_to_cart` may run. Both rules live here so
+//! that every model, hosted or local, is held to them by the engine.
 //!
-//! Each tool is declared in its own file as a [`Tool`]; [`specs`] registers them.
+//! Each tool is declared in its own file as a [`Tool`], whose [`run`](Tool::run) decides and
+//! composes its typed output over a [`StoreApi`] (data access only: the app's adapter over
+//! Shopify and PostgreSQL, or a fake in memory in this crate's tests); [`specs`] registers
+//! them, and [`ToolSpec::call`] runs any of them from the model's JSON.
 
 mod add_to_cart;
+mod call;
 pub mod cart;
+mod catalog;
 mod check_inventory;
 mod get_order_status;
 mod get_product;
+pub mod gid;
 pub mod guard;
 mod handoff_to_human;
 pub mod io;
 pub mod orders;
 mod search_knowledge;
 mod search_products;
+pub mod store;
 pub mod text;
+mod variants;
 
+#[cfg(test)]
+mod fake;
+
+use std::future::Future;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -31,6 +43,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use add_to_cart::AddToCart;
+pub use call::{CallFuture, Ran, Shown, Source, ToolError};
 pub use cart::wants_cart;
 pub use check_inventory::CheckInventory;
 pub use get_order_status::GetOrderStatus;
@@ -39,6 +52,7 @@ pub use handoff_to_human::HandoffToHuman;
 pub use orders::{Access, OrderFacts, order_access};
 pub use search_knowledge::SearchKnowledge;
 pub use search_products::SearchProducts;
+pub use store::{StoreApi, StoreError, StoreFuture};
 
 /// Whether a tool's effect stays inside the conversation (`Read`: look-ups, and a handoff,
 /// which only moves the conversation to the shop's agents), or reaches the shopper's cart,
@@ -65,6 +79,9 @@ pub struct ToolSpec {
     /// hand-written schema and the type agree.
     #[serde(skip)]
     round_trip: fn(Value) -> Result<Value, serde_json::Error>,
+    /// [`Tool::run`] from the model's JSON (see [`ToolSpec::call`]).
+    #[serde(skip)]
+    caller: call::Caller,
 }
 
 impl ToolSpec {
@@ -75,22 +92,38 @@ impl ToolSpec {
     }
 }
 
-/// One tool, declared in one file: what the model is told about it, how risky it is, and
-/// the types it takes and returns. The hand-written [`parameters`](Tool::parameters) schema
-/// is checked against `Args` by this crate's tests (schemars would reword the descriptions
-/// the model reads).
-pub trait Tool {
+/// One tool, declared in one file: what the model is told about it, how risky it is, the
+/// types it takes and returns, and what it does. The hand-written
+/// [`parameters`](Tool::parameters) schema is checked against `Args` by this crate's tests
+/// (schemars would reword the descriptions the model reads).
+pub trait Tool: Sized + 'static {
     const NAME: &'static str;
     const DESCRIPTION: &'static str;
+    /// A [`Risk::Write`] tool is refused, before its arguments are even read, unless the
+    /// shopper's own message asked for it ([`TurnContext::write_allowed`]).
     const RISK: Risk = Risk::Read;
     const TIMEOUT: Duration;
     /// What the model writes (unknown fields refused).
-    type Args: DeserializeOwned + Serialize;
+    type Args: DeserializeOwned + Serialize + Send;
     /// What the tool answers, serialised as the JSON the model reads.
-    type Output: DeserializeOwned + Serialize;
+    type Output: DeserializeOwned + Serialize + Send;
 
     /// JSON schema of [`Args`](Tool::Args).
     fn parameters() -> Value;
+
+    /// Answers `args` for the shopper in `context`, reading and recording only through `store`.
+    /// An error is what the model reads (see [`ToolError`]).
+    fn run(
+        args: Self::Args,
+        context: &TurnContext,
+        store: &dyn StoreApi,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+
+    /// What the shopper is shown of `output` besides the answer's text: nothing, unless the
+    /// tool says so.
+    fn shown(_output: &Self::Output) -> Shown {
+        Shown::Nothing
+    }
 
     fn spec() -> ToolSpec {
         ToolSpec {
@@ -102,8 +135,21 @@ pub trait Tool {
             round_trip: |value| {
                 serde_json::from_value::<Self::Args>(value).and_then(serde_json::to_value)
             },
+            caller: call::call::<Self>,
         }
     }
+}
+
+/// Who is asking and what they may do, for one turn. Built by the chat engine from verified
+/// sources only (the app proxy's signature, the visitor token, the conversation row, the
+/// shopper's own message); nothing the model writes can change it, and the tools' argument
+/// types have no field for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnContext {
+    pub shopper: Shopper,
+    /// Whether the shopper's own message asked for a cart action ([`wants_cart`]): without
+    /// it, `add_to_cart` refuses whatever the model was talked into.
+    pub write_allowed: bool,
 }
 
 /// Who is asking, from verified sources only.
@@ -112,7 +158,8 @@ pub struct Shopper {
     pub shop_id: i64,
     /// The Shopify customer id the app proxy's signature vouched for (logged in).
     pub customer_id: Option<String>,
-    /// Failed order-number-and-email proofs so far in this conversation.
+    /// Failed order-number-and-email proofs the engine last saw in this conversation (the order
+    /// tool reads the current count from the store).
     pub verification_failures: u32,
 }
 

@@ -6,8 +6,17 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::Tool;
-use crate::io::KnowledgeFound;
+use crate::io::{KnowledgeFound, Passage};
+use crate::store::{KnowledgeQuery, StoreApi};
+use crate::text::summary;
+use crate::{Shown, Source, Tool, ToolError, TurnContext};
+
+/// Passages returned.
+const PASSAGES: usize = 5;
+/// Characters of a passage's text.
+const PASSAGE_CHARS: usize = 600;
+/// Every document kind but `product` (products have their own tools).
+const KINDS: &[&str] = &["page", "article", "policy", "faq", "web", "file"];
 
 pub struct SearchKnowledge;
 
@@ -31,5 +40,87 @@ impl Tool for SearchKnowledge {
             "required": ["query"],
             "additionalProperties": false
         })
+    }
+
+    async fn run(
+        args: SearchKnowledgeArgs,
+        _context: &TurnContext,
+        store: &dyn StoreApi,
+    ) -> Result<KnowledgeFound, ToolError> {
+        let query = args.query.trim();
+        if query.is_empty() {
+            return Err(ToolError::Invalid(
+                "query is empty: say what the shopper asked".into(),
+            ));
+        }
+        let hits = store
+            .search_knowledge(&KnowledgeQuery {
+                text: query.to_owned(),
+                kinds: KINDS.iter().map(|k| (*k).to_owned()).collect(),
+                limit: PASSAGES,
+                chars: PASSAGE_CHARS * 2,
+            })
+            .await?;
+        let passages = hits
+            .into_iter()
+            .map(|hit| {
+                // The passage's own text reads better than a highlight's fragments.
+                let text = hit
+                    .body
+                    .as_ref()
+                    .filter(|b| !b.trim().is_empty())
+                    .unwrap_or(&hit.snippet);
+                Passage {
+                    text: summary(text, PASSAGE_CHARS),
+                    kind: hit.kind,
+                    title: hit.title,
+                    heading: hit.heading,
+                    url: hit.url,
+                    score: hit.score,
+                }
+            })
+            .collect();
+        Ok(KnowledgeFound { passages })
+    }
+
+    fn shown(output: &KnowledgeFound) -> Shown {
+        Shown::Sources(
+            output
+                .passages
+                .iter()
+                .map(|p| Source {
+                    title: p.title.clone(),
+                    url: p.url.clone(),
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{FakeStore, context};
+
+    #[tokio::test]
+    async fn passages_are_cited_sources() {
+        let store = FakeStore::default();
+        let found = SearchKnowledge::run(
+            SearchKnowledgeArgs {
+                query: " returns ".into(),
+            },
+            &context(None, false),
+            &store,
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.passages[0].text, "returns within 30 days.");
+        assert_eq!(
+            SearchKnowledge::shown(&found),
+            Shown::Sources(vec![Source {
+                title: "Refund policy".into(),
+                url: Some("https://shop.example/policies/refund-policy".into()),
+            }])
+        );
     }
 }

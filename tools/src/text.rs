@@ -153,6 +153,23 @@ pub fn looks_like_email(email: &str) -> bool {
         })
 }
 
+/// The first `max` characters of `text`, cut at a word, marked when cut.
+pub fn summary(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(space) if space > max / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '.')
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,9 @@
-//! Live look-ups in the Admin API, read into small views of our own.
+//! Live look-ups in the Admin API, read into the tools' plain types (`tools::store`).
 //!
 //! The operations are typed by graphql_client (so a query the real API would reject does not
 //! build); their answers are read back through serde into the views below, so that the
-//! product, whichever query it came from, is one type with one way to become a card.
+//! product, whichever query it came from, is one type with one way to become a
+//! [`LiveProduct`](store::LiveProduct).
 
 use std::collections::HashMap;
 
@@ -11,9 +12,12 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tools::io::{LocationStock, ProductCard, ProductOption, Variant};
+use tools::StoreError;
+use tools::io::{LocationStock, ProductOption, Tracking};
+use tools::store;
 
-use super::{StoreTools, ToolError};
+use super::note::shareable_note;
+use super::{StoreTools, unreachable};
 use crate::shopify::ShopDomain;
 use crate::shopify::admin::queries::{
     OrderByNumber, ProductLive, ProductsLive, VariantProduct, VariantStock, order_by_number,
@@ -26,237 +30,202 @@ const STOCK_BATCH: usize = 10;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveProduct {
-    pub id: String,
-    pub title: String,
-    pub handle: String,
-    pub status: String,
-    pub online_store_url: Option<String>,
+struct LiveProduct {
+    id: String,
+    title: String,
+    handle: String,
+    status: String,
+    online_store_url: Option<String>,
     #[serde(default)]
-    pub description: String,
+    description: String,
     #[serde(default)]
-    pub vendor: Option<String>,
+    vendor: Option<String>,
     #[serde(default)]
-    pub product_type: Option<String>,
-    pub featured_image: Option<Image>,
+    product_type: Option<String>,
+    featured_image: Option<Image>,
     pub price_range_v2: PriceRange,
     #[serde(default)]
-    pub options: Vec<LiveOption>,
-    pub variants: Nodes<LiveVariant>,
+    options: Vec<LiveOption>,
+    variants: Nodes<LiveVariant>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub(super) struct Image {
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct PriceRange {
-    pub min_variant_price: Money,
-    pub max_variant_price: Money,
+struct Image {
+    url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Money {
-    pub amount: String,
-    pub currency_code: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct LiveOption {
-    pub name: String,
-    pub values: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct Nodes<T> {
-    pub nodes: Vec<T>,
+struct PriceRange {
+    min_variant_price: Money,
+    max_variant_price: Money,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveVariant {
-    pub id: String,
-    #[serde(default)]
-    pub title: String,
-    pub price: String,
-    #[serde(default)]
-    pub compare_at_price: Option<String>,
-    pub available_for_sale: bool,
-    #[serde(default)]
-    pub sku: Option<String>,
-    #[serde(default)]
-    pub selected_options: Vec<SelectedOption>,
+struct Money {
+    amount: String,
+    currency_code: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub(super) struct SelectedOption {
-    pub value: String,
+struct LiveOption {
+    name: String,
+    values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Nodes<T> {
+    nodes: Vec<T>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LiveVariant {
+    id: String,
+    #[serde(default)]
+    title: String,
+    price: String,
+    #[serde(default)]
+    compare_at_price: Option<String>,
+    available_for_sale: bool,
+    #[serde(default)]
+    sku: Option<String>,
+    #[serde(default)]
+    selected_options: Vec<SelectedOption>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct SelectedOption {
+    value: String,
 }
 
 /// A Money or Decimal scalar as a number (0 if Shopify ever sent something else).
-pub(super) fn amount(text: &str) -> f64 {
+fn amount(text: &str) -> f64 {
     text.trim().parse().unwrap_or(0.0)
 }
 
 impl LiveProduct {
-    pub fn is_active(&self) -> bool {
+    fn is_active(&self) -> bool {
         self.status == "ACTIVE"
     }
 
-    pub fn available(&self) -> bool {
-        self.variants.nodes.iter().any(|v| v.available_for_sale)
-    }
-
-    pub fn currency(&self) -> &str {
-        &self.price_range_v2.min_variant_price.currency_code
-    }
-
-    /// Shopify's placeholder for a product without options says nothing to a shopper.
-    pub fn has_only_default_variant(&self) -> bool {
-        matches!(self.variants.nodes.as_slice(), [only] if only.title == "Default Title")
-    }
-
-    pub fn card(&self, shop: &ShopDomain) -> ProductCard {
-        ProductCard {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            handle: self.handle.clone(),
+    fn into_store(self, shop: &ShopDomain) -> store::LiveProduct {
+        store::LiveProduct {
+            active: self.is_active(),
             // The storefront URL on the shop's primary domain when the product is on the
             // online store; the myshopify domain redirects there otherwise.
             url: self
                 .online_store_url
-                .clone()
                 .unwrap_or_else(|| format!("https://{}/products/{}", shop.as_str(), self.handle)),
-            image: self.featured_image.as_ref().map(|i| i.url.clone()),
+            id: self.id,
+            title: self.title,
+            handle: self.handle,
+            description: self.description,
+            vendor: self.vendor,
+            product_type: self.product_type,
+            image: self.featured_image.map(|i| i.url),
             price_min: amount(&self.price_range_v2.min_variant_price.amount),
             price_max: amount(&self.price_range_v2.max_variant_price.amount),
-            currency: self.currency().to_owned(),
-            available: self.available(),
-            summary: summary(&self.description, 240),
+            currency: self.price_range_v2.min_variant_price.currency_code,
+            options: self
+                .options
+                .into_iter()
+                .map(|o| ProductOption {
+                    name: o.name,
+                    values: o.values,
+                })
+                .collect(),
+            variants: self
+                .variants
+                .nodes
+                .into_iter()
+                .map(|v| store::LiveVariant {
+                    price: amount(&v.price),
+                    compare_at_price: v.compare_at_price.as_deref().map(amount),
+                    id: v.id,
+                    title: v.title,
+                    available: v.available_for_sale,
+                    sku: v.sku,
+                    options: v.selected_options.into_iter().map(|o| o.value).collect(),
+                })
+                .collect(),
         }
     }
-
-    pub fn options(&self) -> Vec<ProductOption> {
-        self.options
-            .iter()
-            .filter(|o| !(o.name == "Title" && o.values == ["Default Title"]))
-            .map(|o| ProductOption {
-                name: o.name.clone(),
-                values: o.values.clone(),
-            })
-            .collect()
-    }
-
-    pub fn variants(&self) -> Vec<Variant> {
-        self.variants.nodes.iter().map(LiveVariant::view).collect()
-    }
-}
-
-impl LiveVariant {
-    pub fn view(&self) -> Variant {
-        Variant {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            price: amount(&self.price),
-            compare_at_price: self.compare_at_price.as_deref().map(amount),
-            available: self.available_for_sale,
-            sku: self.sku.clone().filter(|s| !s.is_empty()),
-        }
-    }
-}
-
-/// The first `max` characters of `text`, cut at a word, marked when cut.
-pub(super) fn summary(text: &str, max: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(char::is_whitespace) {
-        Some(space) if space > max / 2 => &cut[..space],
-        _ => cut.as_str(),
-    };
-    format!(
-        "{}…",
-        cut.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '.')
-    )
 }
 
 /// An order as the tool reads it: what a shopper may be told, and what the access rule needs.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveOrder {
-    pub name: String,
-    pub created_at: String,
-    pub email: Option<String>,
-    pub customer: Option<Customer>,
-    pub display_financial_status: Option<String>,
-    pub display_fulfillment_status: String,
-    pub cancelled_at: Option<String>,
-    pub cancel_reason: Option<String>,
-    pub note: Option<String>,
-    pub current_total_price_set: MoneyBag,
-    pub status_page_url: Option<String>,
-    pub line_items: Nodes<LiveLine>,
+struct LiveOrder {
+    name: String,
+    created_at: String,
+    email: Option<String>,
+    customer: Option<Customer>,
+    display_financial_status: Option<String>,
+    display_fulfillment_status: String,
+    cancelled_at: Option<String>,
+    cancel_reason: Option<String>,
+    note: Option<String>,
+    current_total_price_set: MoneyBag,
+    status_page_url: Option<String>,
+    line_items: Nodes<LiveLine>,
     #[serde(default)]
-    pub fulfillments: Vec<LiveFulfillment>,
+    fulfillments: Vec<LiveFulfillment>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub(super) struct Customer {
-    pub id: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct MoneyBag {
-    pub shop_money: Money,
+struct Customer {
+    id: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveLine {
-    pub title: String,
-    pub variant_title: Option<String>,
-    pub quantity: i64,
+struct MoneyBag {
+    shop_money: Money,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LiveLine {
+    title: String,
+    variant_title: Option<String>,
+    quantity: i64,
     #[serde(default)]
-    pub current_quantity: Option<i64>,
+    current_quantity: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveFulfillment {
-    pub status: String,
-    pub display_status: Option<String>,
-    pub estimated_delivery_at: Option<String>,
-    pub delivered_at: Option<String>,
+struct LiveFulfillment {
+    status: String,
+    display_status: Option<String>,
+    estimated_delivery_at: Option<String>,
+    delivered_at: Option<String>,
     #[serde(default)]
-    pub tracking_info: Vec<LiveTracking>,
-    pub fulfillment_line_items: Nodes<LiveFulfillmentLine>,
+    tracking_info: Vec<LiveTracking>,
+    fulfillment_line_items: Nodes<LiveFulfillmentLine>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub(super) struct LiveTracking {
-    pub number: Option<String>,
-    pub url: Option<String>,
-    pub company: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct LiveFulfillmentLine {
-    pub quantity: Option<i64>,
-    pub line_item: LiveLineTitle,
+struct LiveTracking {
+    number: Option<String>,
+    url: Option<String>,
+    company: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LiveLineTitle {
-    pub title: String,
-    pub variant_title: Option<String>,
+struct LiveFulfillmentLine {
+    quantity: Option<i64>,
+    line_item: LiveLineTitle,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LiveLineTitle {
+    title: String,
+    variant_title: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -292,13 +261,69 @@ struct StockQuantity {
     quantity: i64,
 }
 
+impl LiveOrder {
+    fn into_store(self) -> store::LiveOrder {
+        let line = |l: LiveLine| store::LiveLine {
+            title: l.title,
+            variant_title: l.variant_title,
+            quantity: l.quantity,
+            current_quantity: l.current_quantity,
+        };
+        store::LiveOrder {
+            name: self.name,
+            created_at: self.created_at,
+            email: self.email,
+            customer_id: self.customer.map(|c| c.id),
+            financial_status: self.display_financial_status,
+            fulfillment_status: self.display_fulfillment_status,
+            cancelled_at: self.cancelled_at,
+            cancel_reason: self.cancel_reason,
+            note: self.note.and_then(|note| shareable_note(&note)),
+            total: self.current_total_price_set.shop_money.amount,
+            currency: self.current_total_price_set.shop_money.currency_code,
+            status_url: self.status_page_url,
+            lines: self.line_items.nodes.into_iter().map(line).collect(),
+            fulfillments: self
+                .fulfillments
+                .into_iter()
+                .map(|f| store::LiveFulfillment {
+                    status: f.status,
+                    display_status: f.display_status,
+                    estimated_delivery: f.estimated_delivery_at,
+                    delivered_at: f.delivered_at,
+                    tracking: f
+                        .tracking_info
+                        .into_iter()
+                        .map(|t| Tracking {
+                            number: t.number,
+                            url: t.url,
+                            company: t.company,
+                        })
+                        .collect(),
+                    lines: f
+                        .fulfillment_line_items
+                        .nodes
+                        .into_iter()
+                        .map(|l| store::LiveLine {
+                            title: l.line_item.title,
+                            variant_title: l.line_item.variant_title,
+                            quantity: l.quantity.unwrap_or(0),
+                            current_quantity: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl StoreTools {
     /// An access token for the shop (refreshed when about to expire).
-    async fn token(&self) -> Result<SecretString, ToolError> {
+    async fn token(&self) -> Result<SecretString, StoreError> {
         self.state
-            .access_token(&self.context.shop)
+            .access_token(&self.shop)
             .await
-            .map_err(|e| ToolError::store("access token", e))
+            .map_err(|e| unreachable("access token", e))
     }
 
     /// Runs `Q` and reads its data as `T`.
@@ -306,7 +331,7 @@ impl StoreTools {
         &self,
         token: &SecretString,
         variables: Q::Variables,
-    ) -> Result<T, ToolError>
+    ) -> Result<T, StoreError>
     where
         Q: GraphQLQuery,
         Q::ResponseData: DeserializeOwned + Serialize,
@@ -315,19 +340,19 @@ impl StoreTools {
         let data = self
             .state
             .admin
-            .query::<Q>(&self.context.shop, token, variables)
+            .query::<Q>(&self.shop, token, variables)
             .await
-            .map_err(|e| ToolError::store(std::any::type_name::<Q>(), e))?;
+            .map_err(|e| unreachable(std::any::type_name::<Q>(), e))?;
         serde_json::to_value(data)
             .and_then(serde_json::from_value)
-            .map_err(|e| ToolError::store(std::any::type_name::<Q>(), e))
+            .map_err(|e| unreachable(std::any::type_name::<Q>(), e))
     }
 
-    /// The active ones among `ids`, in the order given.
+    /// The products among `ids` that exist, in the order given.
     pub(super) async fn products_live(
         &self,
         ids: &[String],
-    ) -> Result<Vec<LiveProduct>, ToolError> {
+    ) -> Result<Vec<store::LiveProduct>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -345,12 +370,15 @@ impl StoreTools {
             .flatten()
             .filter(|n| n.get("__typename").and_then(|t| t.as_str()) == Some("Product"))
             .filter_map(|n| serde_json::from_value::<LiveProduct>(n).ok())
-            .filter(LiveProduct::is_active)
+            .map(|p| p.into_store(&self.shop))
             .collect())
     }
 
-    /// The product with this gid, if it exists and is active.
-    pub(super) async fn product_live(&self, id: &str) -> Result<Option<LiveProduct>, ToolError> {
+    /// The product with this gid, if it exists.
+    pub(super) async fn product_live(
+        &self,
+        id: &str,
+    ) -> Result<Option<store::LiveProduct>, StoreError> {
         let token = self.token().await?;
         #[derive(Deserialize)]
         struct Data {
@@ -359,22 +387,22 @@ impl StoreTools {
         let data: Data = self
             .admin::<ProductLive, _>(&token, product_live::Variables { id: id.to_owned() })
             .await?;
-        Ok(data.product.filter(LiveProduct::is_active))
+        Ok(data.product.map(|p| p.into_store(&self.shop)))
     }
 
     /// The gid of the product a variant belongs to.
-    pub(super) async fn product_of_variant(&self, id: &str) -> Result<Option<String>, ToolError> {
+    pub(super) async fn variant_product(&self, id: &str) -> Result<Option<String>, StoreError> {
         let token = self.token().await?;
         let data = self
             .state
             .admin
             .query::<VariantProduct>(
-                &self.context.shop,
+                &self.shop,
                 &token,
                 variant_product::Variables { id: id.to_owned() },
             )
             .await
-            .map_err(|e| ToolError::store("VariantProduct", e))?;
+            .map_err(|e| unreachable("VariantProduct", e))?;
         Ok(data.product_variant.map(|v| v.product.id))
     }
 
@@ -383,7 +411,7 @@ impl StoreTools {
     pub(super) async fn stock_by_location(
         &self,
         ids: &[String],
-    ) -> Result<HashMap<String, Vec<LocationStock>>, ToolError> {
+    ) -> Result<HashMap<String, Vec<LocationStock>>, StoreError> {
         let mut stock = HashMap::new();
         if ids.is_empty() {
             return Ok(stock);
@@ -429,7 +457,10 @@ impl StoreTools {
     }
 
     /// The order named `name` ("#1001"), if the shop has one by exactly that name.
-    pub(super) async fn order_by_name(&self, name: &str) -> Result<Option<LiveOrder>, ToolError> {
+    pub(super) async fn order_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<store::LiveOrder>, StoreError> {
         let token = self.token().await?;
         #[derive(Deserialize)]
         struct Data {
@@ -448,6 +479,7 @@ impl StoreTools {
             .orders
             .nodes
             .into_iter()
-            .find(|o| o.name.eq_ignore_ascii_case(name)))
+            .find(|o| o.name.eq_ignore_ascii_case(name))
+            .map(LiveOrder::into_store))
     }
 }

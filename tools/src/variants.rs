@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use super::live::{LiveProduct, LiveVariant};
+use crate::store::{LiveProduct, LiveVariant};
 
 /// Words that say which option is meant, not which value.
 const FILLER: &[&str] = &[
@@ -18,7 +18,7 @@ const FILLER: &[&str] = &[
 ];
 
 /// The normalised words of `text`.
-pub(super) fn words(text: &str) -> Vec<String> {
+pub fn words(text: &str) -> Vec<String> {
     let lowered = text.to_lowercase();
     let raw: Vec<&str> = lowered
         .split(|c: char| !(c.is_alphanumeric() || c == '.'))
@@ -60,25 +60,20 @@ pub(super) fn words(text: &str) -> Vec<String> {
 
 /// The words of a variant's option values (its title when it has no options).
 fn variant_words(variant: &LiveVariant) -> HashSet<String> {
-    if variant.selected_options.is_empty() {
+    if variant.options.is_empty() {
         return words(&variant.title).into_iter().collect();
     }
     variant
-        .selected_options
+        .options
         .iter()
-        .flat_map(|o| words(&o.value))
+        .flat_map(|value| words(value))
         .collect()
 }
 
 /// The words of `asked` that can only be about the variant: filler and the product's own
 /// title words (unless an option uses them) are dropped.
-pub(super) fn variant_words_in(product: &LiveProduct, asked: &str) -> Vec<String> {
-    let option_words: HashSet<String> = product
-        .variants
-        .nodes
-        .iter()
-        .flat_map(variant_words)
-        .collect();
+pub fn variant_words_in(product: &LiveProduct, asked: &str) -> Vec<String> {
+    let option_words: HashSet<String> = product.variants.iter().flat_map(variant_words).collect();
     let title_words: HashSet<String> = words(&product.title)
         .into_iter()
         .chain(words(&product.handle.replace('-', " ")))
@@ -94,13 +89,12 @@ pub(super) fn variant_words_in(product: &LiveProduct, asked: &str) -> Vec<String
 }
 
 /// The variants that have every one of `wanted`; empty when none has, or nothing was wanted.
-pub(super) fn matching<'a>(product: &'a LiveProduct, wanted: &[String]) -> Vec<&'a LiveVariant> {
+pub fn matching<'a>(product: &'a LiveProduct, wanted: &[String]) -> Vec<&'a LiveVariant> {
     if wanted.is_empty() {
         return Vec::new();
     }
     product
         .variants
-        .nodes
         .iter()
         .filter(|v| {
             let have = variant_words(v);
@@ -112,48 +106,7 @@ pub(super) fn matching<'a>(product: &'a LiveProduct, wanted: &[String]) -> Vec<&
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::host::live::{Nodes, PriceRange, SelectedOption};
-
-    fn product(title: &str, variants: &[&[&str]]) -> LiveProduct {
-        let money = || serde_json::json!({"amount": "10.00", "currencyCode": "USD"});
-        let range: PriceRange = serde_json::from_value(
-            serde_json::json!({"minVariantPrice": money(), "maxVariantPrice": money()}),
-        )
-        .unwrap();
-        LiveProduct {
-            id: "gid://shopify/Product/1".into(),
-            title: title.into(),
-            handle: title.to_lowercase().replace(' ', "-"),
-            status: "ACTIVE".into(),
-            online_store_url: None,
-            description: String::new(),
-            vendor: None,
-            product_type: None,
-            featured_image: None,
-            price_range_v2: range,
-            options: Vec::new(),
-            variants: Nodes {
-                nodes: variants
-                    .iter()
-                    .enumerate()
-                    .map(|(i, values)| LiveVariant {
-                        id: format!("gid://shopify/ProductVariant/{i}"),
-                        title: values.join(" / "),
-                        price: "10.00".into(),
-                        compare_at_price: None,
-                        available_for_sale: true,
-                        sku: None,
-                        selected_options: values
-                            .iter()
-                            .map(|value| SelectedOption {
-                                value: (*value).into(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            },
-        }
-    }
+    use crate::fake::product;
 
     fn titles(product: &LiveProduct, asked: &str) -> Vec<String> {
         let wanted = variant_words_in(product, asked);
