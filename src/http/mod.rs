@@ -86,6 +86,29 @@ pub async fn bind(config: &crate::config::Config) -> anyhow::Result<TcpListener>
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
 }
 
+/// Binds `CONCIERGE_METRICS_LISTEN`, if it is set.
+pub async fn bind_metrics(config: &crate::config::Config) -> anyhow::Result<Option<TcpListener>> {
+    use anyhow::Context as _;
+    let Some(address) = config.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("while binding CONCIERGE_METRICS_LISTEN={address}"))?;
+    Ok(Some(listener))
+}
+
+/// Serves `/metrics` alone on `listener` (the metrics address) until `shutdown`.
+pub async fn launch_metrics(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, health::metrics_router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}
+
 /// Serves `state`'s app on `listener` until `shutdown` is cancelled, then lets in-flight
 /// requests, and answers still being written, finish for the configured grace period.
 pub async fn launch(
