@@ -12,7 +12,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -26,6 +26,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::current_shop::installed_shop;
+use super::extract::{Path, Query};
 use crate::chat::engine::{TurnJob, spawn_turn};
 use crate::chat::events::ChatEvent;
 use crate::chat::hub::{Cursor, Delivery};

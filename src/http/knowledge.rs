@@ -10,7 +10,7 @@
 //!   its ingest; `GET /api/sources` shows its progress.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::current_shop::CurrentShop;
+use super::extract::{Path, Query};
 use crate::error::{AppError, AppJson};
 use crate::jobs::{IngestUpload, enqueue, queue_sync};
 use crate::knowledge::sources::{self, Kind};

@@ -4,6 +4,7 @@
 mod agents;
 mod chat;
 mod current_shop;
+mod extract;
 mod health;
 mod knowledge;
 mod oauth;
@@ -46,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
+        // Innermost, so that every rejection, whichever extractor made it, leaves as JSON.
+        .layer(axum::middleware::from_fn(extract::json_errors))
         // Outside the routes, so that it answers preflights (OPTIONS) that no route has.
         .layer(axum::middleware::from_fn_with_state(state.clone(), chat::cors))
         .layer(DefaultBodyLimit::max(max_body))
