@@ -620,6 +620,15 @@ async fn every_route_answers_malformed_requests_with_the_json_error_shape() {
     );
     probes.push(Probe::get(format!("/proxy/session?{signed}")));
     probes.push(Probe::get("/proxy/session?shop=x&shop=y"));
+    // The other doors: webhooks unsigned or oversized, the admin without a token, OAuth
+    // without a shop.
+    probes.extend([
+        Probe::post("/webhooks").json(&json!({"id": 1})),
+        Probe::post("/webhooks/compliance").raw("application/json", huge.clone().into_bytes()),
+        Probe::get("/api/shop"),
+        Probe::get("/api/sources").bearer(&token),
+        Probe::get("/auth"),
+    ]);
     probes.push(Probe::get("/auth?shop=%FF"));
     probes.push(Probe::get("/auth/callback?code=1&code=2"));
 
