@@ -183,13 +183,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let keyring = config.require_keyring("serve")?.clone();
             let db = connect(&config, "serve").await?;
             let listener = crate::http::bind(&config).await?;
+            let metrics = crate::http::bind_metrics(&config).await?;
             let shutdown = crate::shutdown::on_signals();
-            crate::launch(
-                listener,
-                AppState::build(db, config, shopify, keyring).await?,
-                shutdown,
-            )
-            .await?;
+            let state = AppState::build(db, config, shopify, keyring).await?;
+            if let Some(metrics) = metrics {
+                tokio::spawn(crate::http::launch_metrics(
+                    metrics,
+                    state.clone(),
+                    shutdown.clone(),
+                ));
+            }
+            crate::launch(listener, state, shutdown).await?;
         }
         Command::Worker => {
             let shopify = config.require_shopify("worker")?.clone();

@@ -7,13 +7,17 @@
 //! - The HTTP layer answers every failure with one [`AppError`], rendered as
 //!   `{"error": {"code": "...", "message": "..."}}`. Client errors say what was wrong; a 500
 //!   is logged once, here, with its cause, and the client sees only a generic message.
-//!   Extractors reject with `AppError` too ([`AppJson`]), so a malformed, oversized or
-//!   mistyped body gets the same shape as everything else, never axum's plain text.
+//!   Extractors reject with `AppError` too ([`AppJson`], and `http::extract` for paths and
+//!   query strings), so a malformed, oversized or mistyped request gets the same shape as
+//!   everything else, never axum's plain text.
+//! - Text PostgreSQL cannot store is refused at the door: a JSON body holding NUL (`\u0000`,
+//!   which no `text` or `jsonb` value can hold) gets 422, so no handler meets it.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -121,8 +125,8 @@ pub fn error_response(status: StatusCode, message: &str) -> Response {
     response
 }
 
-/// `Json` whose rejection is an [`AppError`]: 400 for syntax, 422 for shape, 413 for size,
-/// 415 for a missing content type.
+/// `Json` whose rejection is an [`AppError`]: 400 for syntax, 422 for shape or a NUL in any
+/// string, 413 for size, 415 for a missing content type.
 pub struct AppJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for AppJson<T>
@@ -133,11 +137,60 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(rejection.into()),
+        if !json_content_type(req.headers()) {
+            return Err(AppError::client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected a request with `Content-Type: application/json`",
+            ));
+        }
+        // Buffered here (within the route's body limit), so that the text can be checked
+        // for NULs once it has parsed.
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| AppError::client(rejection.status(), rejection.body_text()))?;
+        let Json(value) = Json::<T>::from_bytes(&bytes)?;
+        if holds_nul(&bytes) {
+            return Err(AppError::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "text must not contain the NUL character (U+0000)",
+            ));
+        }
+        Ok(Self(value))
+    }
+}
+
+/// `application/json` or `application/<anything>+json`, as axum's `Json` accepts.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
+/// Whether JSON text that parsed holds the escape `\u0000` (a raw NUL byte is not valid
+/// JSON, so this is the only way one arrives). Escapes are skipped in pairs, so `\\u0000` (a
+/// backslash, then the text `u0000`) is not mistaken for one.
+fn holds_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json[i + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
         }
     }
+    false
 }
 
 impl From<JsonRejection> for AppError {
@@ -149,5 +202,20 @@ impl From<JsonRejection> for AppError {
 impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
         Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_escapes_are_found_and_escaped_backslashes_are_not() {
+        assert!(holds_nul(br#"{"text": "a\u0000b"}"#));
+        assert!(holds_nul(br#"{"a\u0000": 1}"#));
+        assert!(holds_nul(br#"["\\\u0000"]"#));
+        assert!(!holds_nul(br#"{"text": "a\\u0000b"}"#));
+        assert!(!holds_nul(br#"{"text": "u0000 \\"}"#));
+        assert!(!holds_nul(br#"{"text": "trailing \"#));
     }
 }

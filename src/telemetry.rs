@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -63,20 +64,37 @@ pub fn metrics() -> PrometheusHandle {
         .clone()
 }
 
-/// Middleware counting requests and timing them, labelled by route template (never by raw
-/// path, which would let a client mint unbounded label values).
+/// Middleware counting requests and timing them. Every label has a bounded set of values, so
+/// that no client can grow the series: the route template (`/chat/conversations/{id}`, never
+/// the raw path; `unmatched` for any path no route has), the method if it is a standard one
+/// (else `other`), and the status we answered.
 pub async fn track_http(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route),
+        ("status", status),
+    ];
     metrics::counter!("concierge_http_requests_total", &labels).increment(1);
     metrics::histogram!("concierge_http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());
     response
+}
+
+/// The method as a metric label: one of the nine standard methods, or `other`.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    STANDARD
+        .into_iter()
+        .find(|m| *m == method.as_str())
+        .unwrap_or("other")
 }

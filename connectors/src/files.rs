@@ -12,6 +12,8 @@ pub use crate::pdf::{MAX_PDF_BYTES, MAX_PDF_PAGES, PdfError};
 pub enum FileError {
     #[error("unsupported file type {0:?} (expected .md, .html, .txt, .csv or .pdf)")]
     Unsupported(String),
+    /// Not UTF-8, or holding NUL bytes (which no text file has, and PostgreSQL text cannot
+    /// hold).
     #[error("the file is not UTF-8 text")]
     NotText,
     #[error("CSV: {0}")]
@@ -38,8 +40,12 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Vec<Document>, FileError> 
         updated_at: None,
     };
     if extension == "pdf" {
-        // Binary: read before the text formats' UTF-8 check.
-        let text = pdf::extract(bytes)?;
+        // Binary: read before the text formats' UTF-8 check. A text layer may hold NULs
+        // (bad font encodings); they carry nothing and PostgreSQL text cannot hold them.
+        let mut text = pdf::extract(bytes)?;
+        for page in &mut text.pages {
+            page.retain(|c| c != '\0');
+        }
         let blocks = text
             .pages
             .iter()
@@ -47,11 +53,15 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<Vec<Document>, FileError> 
             .collect();
         let title = text
             .title
+            .map(|title| title.replace('\0', ""))
             .or_else(|| pdf::heading_line(&text.pages))
             .unwrap_or(title);
         return Ok(vec![document(title, blocks)]);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotText)?;
+    let text = std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| !text.contains('\0'))
+        .ok_or(FileError::NotText)?;
     match extension.as_str() {
         "md" | "markdown" => {
             let blocks = markdown_blocks(text);
@@ -230,6 +240,13 @@ mod tests {
             Err(FileError::Unsupported("exe".into()))
         );
         assert_eq!(parse_file("x.txt", &[0xff, 0xfe]), Err(FileError::NotText));
+        for name in ["x.txt", "x.md", "x.html", "x.csv"] {
+            assert_eq!(
+                parse_file(name, b"Returns\0 within 30 days"),
+                Err(FileError::NotText),
+                "{name}"
+            );
+        }
         assert!(matches!(
             parse_file("x.csv", b"a,b\n1,2\n"),
             Err(FileError::Csv(_))

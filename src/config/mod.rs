@@ -43,7 +43,7 @@ pub use settings::DEFAULT_SCOPES;
 pub use settings::{LogFormat, Settings};
 pub use shopify::ShopifyConfig;
 
-use validate::{positive, secs};
+use validate::{header_secret, positive, secs};
 
 /// Validated configuration. Cheap to clone behind an `Arc` in [`crate::AppState`].
 #[derive(Debug, Clone)]
@@ -51,6 +51,10 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     pub db_max_connections: u32,
     pub listen: SocketAddr,
+    /// Where Prometheus metrics are served apart from the app, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The bearer token that opens `/metrics` on the app's address; `None` keeps it closed.
+    pub metrics_token: Option<SecretString>,
     pub data_dir: PathBuf,
     pub pg_bin: PathBuf,
     pub pg_user: String,
@@ -103,12 +107,33 @@ impl Config {
                 ),
             )
         })?;
+        let metrics_listen = match s.metrics_listen.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(address) => Some(address.parse().map_err(|_| {
+                ConfigError::new(
+                    "CONCIERGE_METRICS_LISTEN",
+                    format!("expected host:port such as 127.0.0.1:9464, got {address:?}"),
+                )
+            })?),
+        };
+        let metrics_token = match s.metrics_token.as_deref() {
+            None | Some("") => None,
+            Some(token) if token.len() < 16 => {
+                return Err(ConfigError::new(
+                    "CONCIERGE_METRICS_TOKEN",
+                    "expected at least 16 characters",
+                ));
+            }
+            Some(token) => Some(header_secret("CONCIERGE_METRICS_TOKEN", token)?),
+        };
         tracing_subscriber::EnvFilter::try_new(&s.log)
             .map_err(|e| ConfigError::new("CONCIERGE_LOG", e.to_string()))?;
         Ok(Self {
             database_url,
             db_max_connections: positive("CONCIERGE_DB_MAX_CONNECTIONS", &s.db_max_connections)?,
             listen,
+            metrics_listen,
+            metrics_token,
             data_dir: s.data_dir.clone(),
             pg_bin: s
                 .pg_bin

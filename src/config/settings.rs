@@ -50,6 +50,27 @@ pub struct Settings {
     )]
     pub listen: String,
 
+    /// Address to serve Prometheus metrics on (`/metrics`, no authentication), apart from the
+    /// app: host:port such as 127.0.0.1:9464, reachable only by the scraper. Unset: none.
+    #[arg(
+        long,
+        env = "CONCIERGE_METRICS_LISTEN",
+        global = true,
+        value_name = "HOST:PORT"
+    )]
+    pub metrics_listen: Option<String>,
+
+    /// Bearer token opening `/metrics` on the app's own address, for hosts that give a process
+    /// one port (at least 16 printable characters). Unset: `/metrics` there answers 404.
+    #[arg(
+        long,
+        env = "CONCIERGE_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub metrics_token: Option<String>,
+
     /// Folder for local state: the embedded PostgreSQL's cluster and logs.
     #[arg(
         long,

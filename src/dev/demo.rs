@@ -50,6 +50,12 @@ async fn serve(
     let db = crate::db::connect(&url, config.db_max_connections).await?;
     crate::db::migrate(&db).await?;
     let listener = crate::http::bind(&config).await?;
+    // Metrics on their own loopback address unless one is set: never on the app's.
+    let metrics = match crate::http::bind_metrics(&config).await? {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+    };
+    let metrics_url = format!("http://{}/metrics", metrics.local_addr()?);
     let address = listener.local_addr()?;
     let app_url = format!("http://{address}");
     let (shopify, simulator) = match &config.shopify {
@@ -94,6 +100,11 @@ async fn serve(
         shutdown.clone(),
         grace,
     ));
+    tokio::spawn(crate::http::launch_metrics(
+        metrics,
+        state.clone(),
+        shutdown.clone(),
+    ));
     let web = tokio::spawn(crate::launch(listener, state, shutdown.clone()));
     if let Some(sim) = &simulator {
         shopify_sim::install::install_as_merchant(&app_url, DEMO_SHOP)
@@ -129,6 +140,7 @@ async fn serve(
             sim.storefront_url(DEMO_SHOP)
         );
     }
+    println!("Metrics (Prometheus): {metrics_url}");
     println!("Concierge demo is ready at {app_url}/  (readiness: {app_url}/readyz)");
     println!("Press ctrl-c to stop.");
     let web = web

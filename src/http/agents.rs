@@ -2,7 +2,7 @@
 //! embedded admin (App Bridge session token), stored and delivered live to the shopper's
 //! widget on the conversation's stream. The agents' inbox is built on this.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::CurrentShop;
 use super::chat::MAX_MESSAGE_CHARS;
+use super::extract::Path;
 use crate::chat::events::ChatEvent;
 use crate::chat::redact;
 use crate::chat::store::{self, StoredMessage};

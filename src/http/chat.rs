@@ -12,7 +12,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -26,6 +26,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::current_shop::installed_shop;
+use super::extract::{Path, Query};
 use crate::chat::engine::{TurnJob, spawn_turn};
 use crate::chat::events::ChatEvent;
 use crate::chat::hub::{Cursor, Delivery};
@@ -123,8 +124,13 @@ async fn session(
     Ok(response)
 }
 
-/// A verified visitor calling from one of their shop's storefront origins (or from no
-/// browser at all: requests without `Origin` are not cross-origin).
+/// A verified visitor of a shop that still has the app installed, calling from one of the
+/// shop's storefront origins (or from no browser at all: requests without `Origin` are not
+/// cross-origin).
+///
+/// A token outlives neither the install nor the shop's data: once the shop uninstalls (or is
+/// erased, or is installed again as a new row) its tokens get 401, and the widget's next
+/// `/proxy/session` says the app is not installed.
 pub struct Caller(pub Visitor);
 
 impl axum::extract::FromRequestParts<AppState> for Caller {
@@ -135,9 +141,23 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, AppError> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
+        let settings = sqlx::query_scalar!(
+            "SELECT settings FROM shops
+             WHERE id = $1 AND domain = $2 AND install_state = 'installed'",
+            visitor.shop_id,
+            visitor.shop.as_str(),
+        )
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or_else(|| {
+            AppError::client(
+                StatusCode::UNAUTHORIZED,
+                "visitor token: the app is no longer installed on this shop",
+            )
+        })?;
         if let Some(origin) = parts.headers.get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or_default();
-            let settings = ShopSettings::load(&state.db, visitor.shop_id).await?;
+            let settings = ShopSettings::from_json(&settings);
             if !allowed_origins(visitor.shop.as_str(), &settings)
                 .iter()
                 .any(|allowed| allowed == origin)

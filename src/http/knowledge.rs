@@ -10,7 +10,7 @@
 //!   its ingest; `GET /api/sources` shows its progress.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::current_shop::CurrentShop;
+use super::extract::{Path, Query};
 use crate::error::{AppError, AppJson};
 use crate::jobs::{IngestUpload, enqueue, queue_sync};
 use crate::knowledge::sources::{self, Kind};
@@ -25,6 +26,8 @@ use crate::state::AppState;
 
 /// The largest file accepted (the PDF parser's own limit).
 const MAX_UPLOAD_BYTES: usize = connectors::files::MAX_PDF_BYTES;
+/// The longest source URL, as browsers and sitemaps (2,048) keep them.
+const MAX_URL_BYTES: usize = 2_048;
 /// FAQ entries: question and answer lengths.
 const MAX_QUESTION_CHARS: usize = 500;
 const MAX_ANSWER_CHARS: usize = 10_000;
@@ -73,15 +76,7 @@ async fn create(
             "only \"web\" sources are added by hand; the store's own content syncs by itself",
         ));
     }
-    let url = reqwest::Url::parse(body.url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-        .ok_or_else(|| {
-            AppError::client(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "url must be an http(s) URL",
-            )
-        })?;
+    let url = web_source_url(&body.url)?;
     let mut tx = state.db.begin().await?;
     let id = sources::ensure(&mut *tx, shop, Kind::Web, url.as_str()).await?;
     queue_sync(&mut tx, shop, id).await?;
@@ -90,6 +85,35 @@ async fn create(
         StatusCode::CREATED,
         Json(json!({ "id": id, "kind": "web", "name": url.as_str() })),
     ))
+}
+
+/// A site to crawl: an http(s) URL of at most [`MAX_URL_BYTES`] as stored (percent-encoding
+/// makes it longer than typed), without a user name or password. Credentials would be kept in
+/// the source's name, shown in the admin and sent on every fetch; a help center needing them
+/// is not public, so not for a shopper-facing assistant.
+fn web_source_url(given: &str) -> Result<reqwest::Url, AppError> {
+    let refuse = |message: String| AppError::client(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let given = given.trim();
+    if given.len() > MAX_URL_BYTES {
+        return Err(refuse(format!(
+            "url must be at most {MAX_URL_BYTES} characters"
+        )));
+    }
+    let url = reqwest::Url::parse(given)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| refuse("url must be an http(s) URL".into()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "url must not carry a user name or password; only public pages are crawled".into(),
+        ));
+    }
+    if url.as_str().len() > MAX_URL_BYTES {
+        return Err(refuse(format!(
+            "url must be at most {MAX_URL_BYTES} characters once percent-encoded"
+        )));
+    }
+    Ok(url)
 }
 
 #[tracing::instrument(skip_all, fields(shop = %current.domain))]

@@ -4,6 +4,7 @@
 mod agents;
 mod chat;
 mod current_shop;
+mod extract;
 mod health;
 mod knowledge;
 mod oauth;
@@ -46,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .merge(webhooks::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
+        // Innermost, so that every rejection, whichever extractor made it, leaves as JSON.
+        .layer(axum::middleware::from_fn(extract::json_errors))
         // Outside the routes, so that it answers preflights (OPTIONS) that no route has.
         .layer(axum::middleware::from_fn_with_state(state.clone(), chat::cors))
         .layer(DefaultBodyLimit::max(max_body))
@@ -84,6 +87,29 @@ pub async fn bind(config: &crate::config::Config) -> anyhow::Result<TcpListener>
     TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("while binding CONCIERGE_LISTEN={}", config.listen))
+}
+
+/// Binds `CONCIERGE_METRICS_LISTEN`, if it is set.
+pub async fn bind_metrics(config: &crate::config::Config) -> anyhow::Result<Option<TcpListener>> {
+    use anyhow::Context as _;
+    let Some(address) = config.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("while binding CONCIERGE_METRICS_LISTEN={address}"))?;
+    Ok(Some(listener))
+}
+
+/// Serves `/metrics` alone on `listener` (the metrics address) until `shutdown`.
+pub async fn launch_metrics(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, health::metrics_router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
 }
 
 /// Serves `state`'s app on `listener` until `shutdown` is cancelled, then lets in-flight

@@ -4,13 +4,20 @@
 //! transaction, and only then answered 200, well inside Shopify's 5 s. Retries carry the same
 //! `X-Shopify-Event-Id`: they are acknowledged and stored once. The work happens in the
 //! `webhook` job ([`crate::jobs::ProcessWebhook`]).
+//!
+//! A signed body holding NUL (`\u0000`, which `jsonb` cannot hold) is stored with each NUL
+//! written out as the six characters `\u0000`, then processed as usual, and logged. Refusing it
+//! would have Shopify retry it for hours and, for a compliance topic, leave a duty undone;
+//! keeping the raw bytes aside instead would leave the event unprocessed. The escaped form
+//! keeps every other byte, shows where each NUL was, and can be found again
+//! (`payload::text LIKE '%\\\\u0000%'`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::jobs::{ProcessWebhook, enqueue};
@@ -96,6 +103,13 @@ async fn accept(state: &AppState, webhook: VerifiedWebhook) -> Result<Response, 
         }
         return Err(AppError::client(StatusCode::NOT_FOUND, "unknown shop"));
     };
+    let mut payload = webhook.payload;
+    if escape_nul(&mut payload) {
+        tracing::warn!(
+            event_id = %webhook.event_id,
+            "webhook payload held NUL characters; stored with each written as \\u0000"
+        );
+    }
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO webhook_events
                (shop_id, event_id, webhook_id, topic, api_version, triggered_at, payload)
@@ -108,7 +122,7 @@ async fn accept(state: &AppState, webhook: VerifiedWebhook) -> Result<Response, 
         webhook.topic.as_str(),
         webhook.api_version,
         webhook.triggered_at,
-        webhook.payload,
+        payload,
     )
     .fetch_optional(&mut *tx)
     .await?;
@@ -123,4 +137,46 @@ async fn accept(state: &AppState, webhook: VerifiedWebhook) -> Result<Response, 
     metrics::counter!("concierge_webhooks_received_total", "topic" => webhook.topic.as_str(), "status" => status.as_str())
         .increment(1);
     Ok(status.response())
+}
+
+/// Writes every NUL in `value`'s strings and keys as the text `\u0000`; whether there was one.
+fn escape_nul(value: &mut Value) -> bool {
+    const NUL: char = '\0';
+    const WRITTEN: &str = "\\u0000";
+    match value {
+        Value::String(text) if text.contains(NUL) => {
+            *text = text.replace(NUL, WRITTEN);
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |any, v| escape_nul(v) | any),
+        Value::Object(map) => {
+            let mut any = false;
+            if map.keys().any(|k| k.contains(NUL)) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (k.replace(NUL, WRITTEN), v))
+                    .collect();
+                any = true;
+            }
+            map.values_mut().fold(any, |any, v| escape_nul(v) | any)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nuls_are_written_out_in_strings_and_keys_at_any_depth() {
+        let mut payload = json!({"a": "x\u{0}y", "b\u{0}": [1, {"c": "\u{0}"}], "d": "plain"});
+        assert!(escape_nul(&mut payload));
+        assert_eq!(
+            payload,
+            json!({"a": "x\\u0000y", "b\\u0000": [1, {"c": "\\u0000"}], "d": "plain"})
+        );
+        let mut clean = json!({"a": "x", "b": [1, "y"]});
+        assert!(!escape_nul(&mut clean));
+    }
 }

@@ -29,7 +29,10 @@ impl AppProxy {
     /// Verifies `query` (the raw query string) with `secret` at `now`.
     pub fn verify(secret: &[u8], query: &str, now: i64) -> Result<Self, AppError> {
         let params = verify_app_proxy(secret, query, now).map_err(|e| match e {
-            SignatureError::Duplicated(_) => {
+            // Not what Shopify sends: malformed rather than unsigned.
+            SignatureError::Duplicated(_)
+            | SignatureError::AmbiguousKey(_)
+            | SignatureError::Missing("path_prefix") => {
                 AppError::client(StatusCode::BAD_REQUEST, e.to_string())
             }
             _ => AppError::client(
@@ -62,6 +65,7 @@ impl AppProxy {
         Ok(Self {
             shop,
             logged_in_customer_id,
+            // Present: `verify_app_proxy` requires it.
             path_prefix: get("path_prefix").unwrap_or_default(),
             params,
         })

@@ -8,7 +8,9 @@
 //!   This encoding is what Shopify's own library signs, checked by the differential test.
 //! - App proxy: `signature` = hex HMAC of the query without `signature`, keys sorted, `k=v`
 //!   (values decoded, repeated values joined with `,`) concatenated with no separator;
-//!   `timestamp` within 90 s.
+//!   `timestamp` within 90 s. With no separator, a key holding `=` makes the message
+//!   ambiguous (`a=b` + `c` and `a` + `b=c` both sign `a=b=c`): such keys are refused, as is a
+//!   query without `path_prefix`, which Shopify always adds.
 //! - Webhooks: `X-Shopify-Hmac-Sha256` = base64 HMAC of the raw body.
 
 use base64::Engine;
@@ -27,6 +29,8 @@ pub enum SignatureError {
     Missing(&'static str),
     #[error("{0} appears more than once")]
     Duplicated(String),
+    #[error("parameter name {0:?} holds '=', which makes the signed text ambiguous")]
+    AmbiguousKey(String),
     #[error("malformed {0}")]
     Malformed(&'static str),
     #[error("signature does not match")]
@@ -185,15 +189,19 @@ pub fn app_proxy_message(params: &[(String, String)]) -> String {
         .collect()
 }
 
-/// Verifies an app-proxy query (`signature`, `timestamp`). The parameters Shopify controls
-/// must appear once: a second `logged_in_customer_id` would otherwise sign as `"a,b"` while
-/// a careless reader took the first.
+/// Verifies an app-proxy query (`signature`, `timestamp`, `path_prefix`). The parameters
+/// Shopify controls must appear once: a second `logged_in_customer_id` would otherwise sign
+/// as `"a,b"` while a careless reader took the first. No key may hold `=` (see the module
+/// docs).
 pub fn verify_app_proxy(
     secret: &[u8],
     query: &str,
     now: i64,
 ) -> Result<Vec<(String, String)>, SignatureError> {
     let params = parse_query(query);
+    if let Some((key, _)) = params.iter().find(|(k, _)| k.contains('=')) {
+        return Err(SignatureError::AmbiguousKey(key.chars().take(60).collect()));
+    }
     for key in [
         "shop",
         "logged_in_customer_id",
@@ -208,6 +216,7 @@ pub fn verify_app_proxy(
     let tag = decode_hex_tag(single(&params, "signature")?, "signature")?;
     verify(secret, app_proxy_message(&params).as_bytes(), &tag)?;
     check_timestamp(&params, now)?;
+    single(&params, "path_prefix")?;
     Ok(params)
 }
 
@@ -312,6 +321,50 @@ mod tests {
             verify_app_proxy(SECRET, &doubled, now),
             Err(SignatureError::Duplicated("logged_in_customer_id".into()))
         );
+    }
+
+    #[test]
+    fn app_proxy_keys_holding_equals_and_queries_without_path_prefix_are_refused() {
+        let now = 1_700_000_000;
+        let signed = |params: &[(&str, &str)]| {
+            let signature = sign_hex(SECRET, app_proxy_message(&owned(params)).as_bytes());
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in params {
+                query.append_pair(k, v);
+            }
+            query.append_pair("signature", &signature);
+            query.finish()
+        };
+        let ts = now.to_string();
+        let base = [
+            ("path_prefix", "/apps/concierge"),
+            ("shop", "some-shop.myshopify.com"),
+            ("timestamp", ts.as_str()),
+        ];
+        assert!(verify_app_proxy(SECRET, &signed(&base), now).is_ok());
+        // Two different queries, one signed text.
+        let split_key = [&base[..], &[("x=y", "z")]].concat();
+        let split_value = [&base[..], &[("x", "y=z")]].concat();
+        assert_eq!(
+            app_proxy_message(&owned(&split_key)),
+            app_proxy_message(&owned(&split_value))
+        );
+        assert_eq!(
+            verify_app_proxy(SECRET, &signed(&split_key), now),
+            Err(SignatureError::AmbiguousKey("x=y".into()))
+        );
+        assert!(verify_app_proxy(SECRET, &signed(&split_value), now).is_ok());
+        assert_eq!(
+            verify_app_proxy(SECRET, &signed(&base[1..]), now),
+            Err(SignatureError::Missing("path_prefix"))
+        );
+    }
+
+    fn owned(params: &[(&str, &str)]) -> Vec<(String, String)> {
+        params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]

@@ -488,7 +488,11 @@ async fn the_app_proxy_issues_visitor_tokens_for_installed_shops_only() {
         .await;
     assert_eq!(unsigned.status(), 401);
     let other = proxy_query(
-        &[("shop", "not-installed.myshopify.com"), ("timestamp", &now)],
+        &[
+            ("path_prefix", "/apps/concierge"),
+            ("shop", "not-installed.myshopify.com"),
+            ("timestamp", &now),
+        ],
         TEST_API_SECRET,
     );
     assert_eq!(

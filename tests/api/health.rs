@@ -70,12 +70,19 @@ async fn migrations_apply_twice_without_change_and_bring_pgvector() {
 
 #[tokio::test]
 async fn metrics_expose_requests_and_job_queues() {
-    let app = TestApp::spawn().await;
+    let token = "metrics-token-for-the-test";
+    let app = TestApp::spawn_on(TestDb::migrated().await, &["--metrics-token", token]).await;
     app.get("/healthz").await;
     concierge::jobs::Probe::start(&app.db.pool, std::time::Duration::ZERO)
         .await
         .unwrap();
-    let response = app.get("/metrics").await;
+    let response = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     assert!(
