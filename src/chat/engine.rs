@@ -296,8 +296,11 @@ fn audit(outcome: &LoopOutcome) -> Vec<AuditedCall> {
                 Some(tools::Risk::Write) => "write",
                 _ => "read",
             },
-            arguments: serde_json::from_str(&run.call.arguments)
-                .unwrap_or_else(|_| json!({ "unparsed": run.call.arguments })),
+            // Kept redacted, like the messages: a model may copy a card number into them.
+            arguments: redact::redact_json(
+                &serde_json::from_str(&run.call.arguments)
+                    .unwrap_or_else(|_| json!({ "unparsed": run.call.arguments })),
+            ),
             outcome: run.output.outcome.as_str(),
             result: run.output.content.clone(),
             duration_ms: i32::try_from(run.elapsed.as_millis()).unwrap_or(i32::MAX),

@@ -48,6 +48,22 @@ static DECIMAL: LazyLock<Regex> =
 /// A pattern, the check a match must pass, and its replacement.
 type Pass<'a> = (&'a Regex, &'a dyn Fn(&str) -> bool, &'a str);
 
+/// `value` with every string in it redacted: a tool call's arguments as the audit keeps them
+/// (a model may copy what the shopper typed into them).
+pub fn redact_json(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(redact(s).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_json(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// `text` with card numbers, card codes, SSNs and IBANs replaced.
 pub fn redact(text: &str) -> Cow<'_, str> {
     // IBANs first: their digits could pass for a card's and leave the country code behind.

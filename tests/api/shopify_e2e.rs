@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_shop_erased, eventually, http};
+use crate::helpers::{TestApp, assert_shop_erased, eventually, http, shop_id_of, wait_for_sync};
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
 
@@ -131,7 +131,20 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     assert_eq!(delivery.status, Some(200));
     assert!(processed(&app, &delivery.event_id).await);
 
-    // Bulk-sync the whole catalog: every product and every variant comes back, stitched.
+    // Bulk-sync the whole catalog: every product and every variant comes back, stitched. The
+    // install's own catalog sync runs a bulk operation too, and Shopify runs one at a time per
+    // app and shop: that one first.
+    let shop_id = shop_id_of(&app.db, SHOP).await;
+    assert!(
+        wait_for_sync(
+            &app.db,
+            shop_id,
+            &["shopify_catalog"],
+            Duration::from_secs(120)
+        )
+        .await,
+        "the install's catalog sync did not finish"
+    );
     let token = state.access_token(&shop).await.unwrap();
     let admin = &state.admin;
     let url = admin
@@ -208,11 +221,6 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
     assert_eq!((install_state.as_str(), gone), ("uninstalled", true));
 
     // 48 hours later, shop/redact: nothing of the shop remains.
-    let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE domain = $1")
-        .bind(SHOP)
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
     let redact = sim
         .send_webhook(
             SHOP,

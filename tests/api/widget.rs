@@ -319,3 +319,38 @@ async fn an_email_is_left_and_an_agents_reply_reaches_the_widget_live() {
     assert_eq!(reply(unknown, "Hello").await.unwrap().status(), 404);
     assert_eq!(reply(conversation, "  ").await.unwrap().status(), 422);
 }
+
+#[tokio::test]
+async fn a_card_number_a_model_copies_into_a_tool_call_is_not_kept_in_the_audit() {
+    let llm = FakeLlm::start().await;
+    llm.then(Reply::tool_call(
+        "c1",
+        "search_knowledge",
+        r#"{"query": "refund to card 4111.1111.1111.1111"}"#,
+    ));
+    llm.then(Reply::text(&["Refunds go back to the card you paid with."]));
+    let (app, shop) = app_with(&llm, &[]).await;
+    let client = Client {
+        app: &app,
+        token: token(shop, None),
+    };
+    let conversation = client.conversation().await;
+    let said = client
+        .say(
+            &conversation,
+            "refund to my card 4111.1111.1111.1111?",
+            None,
+        )
+        .await;
+    assert!(said.iter().any(|(name, _)| name == "done"), "{said:?}");
+    let arguments: Vec<Value> =
+        sqlx::query_scalar("SELECT arguments FROM tool_calls WHERE shop_id = $1")
+            .bind(shop)
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(arguments.len(), 1);
+    let kept = arguments[0]["query"].as_str().unwrap();
+    assert!(!kept.contains("4111"), "{kept}");
+    assert!(kept.contains(concierge::chat::redact::CARD), "{kept}");
+}
