@@ -8,14 +8,13 @@ use std::time::Duration;
 
 use concierge::chat::visitor::Visitor;
 use concierge::shopify::ShopDomain;
-use concierge::shopify::session_token::{Claims, mint};
 use concierge::shopify::signature::sign_base64;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{
-    TEST_API_KEY, TEST_API_SECRET, TestApp, TestDb, assert_shop_erased, eventually, install_shop,
+    TEST_API_SECRET, TestApp, TestDb, assert_shop_erased, eventually, install_shop, session_token,
 };
 use crate::proxy::proxy_query;
 
@@ -27,21 +26,7 @@ fn now() -> i64 {
 
 /// An App Bridge session token for `SHOP`'s admin.
 fn session() -> String {
-    let now = now();
-    mint(
-        TEST_API_SECRET.as_bytes(),
-        &Claims {
-            iss: format!("https://{SHOP}/admin"),
-            dest: format!("https://{SHOP}"),
-            aud: TEST_API_KEY.into(),
-            sub: "42".into(),
-            exp: now + 60,
-            nbf: now - 1,
-            iat: now - 1,
-            jti: Uuid::new_v4().to_string(),
-            sid: "s".into(),
-        },
-    )
+    session_token(SHOP)
 }
 
 /// A visitor token for a new anonymous visitor of `SHOP`.

@@ -409,3 +409,22 @@ impl Drop for DemoShop {
         }
     }
 }
+
+/// An App Bridge session token for `shop`'s admin (staff member 42), as the admin gives one.
+pub fn session_token(shop: &str) -> String {
+    let now = chrono::Utc::now().timestamp();
+    concierge::shopify::session_token::mint(
+        TEST_API_SECRET.as_bytes(),
+        &concierge::shopify::session_token::Claims {
+            iss: format!("https://{shop}/admin"),
+            dest: format!("https://{shop}"),
+            aud: TEST_API_KEY.into(),
+            sub: "42".into(),
+            exp: now + 60,
+            nbf: now - 1,
+            iat: now - 1,
+            jti: uuid::Uuid::new_v4().to_string(),
+            sid: "s".into(),
+        },
+    )
+}

@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use concierge::shopify::session_token::{Claims, mint};
 use serde_json::{Value, json};
 
 use crate::chat::{Client, SHOP, app_with, events, token};
 use crate::fake_llm::{FakeLlm, Reply};
-use crate::helpers::{TEST_API_KEY, TEST_API_SECRET};
+use crate::helpers::session_token;
 
 /// The note the engine adds for the page, from the request the model received.
 fn page_note(messages: &[Value]) -> Option<Value> {
@@ -259,21 +258,7 @@ async fn an_email_is_left_and_an_agents_reply_reaches_the_widget_live() {
         .send()
         .await
         .unwrap();
-    let now = chrono::Utc::now().timestamp();
-    let session = mint(
-        TEST_API_SECRET.as_bytes(),
-        &Claims {
-            iss: format!("https://{SHOP}/admin"),
-            dest: format!("https://{SHOP}"),
-            aud: TEST_API_KEY.into(),
-            sub: "42".into(),
-            exp: now + 60,
-            nbf: now - 1,
-            iat: now - 1,
-            jti: uuid::Uuid::new_v4().to_string(),
-            sid: "s".into(),
-        },
-    );
+    let session = session_token(SHOP);
     let reply = |conversation: String, text: &'static str| {
         app.client
             .post(app.url(&format!("/api/conversations/{conversation}/messages")))
