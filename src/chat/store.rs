@@ -333,7 +333,7 @@ pub async fn accept(
     let (mut turn, mut new_turn) = (None, false);
     if conversation.owner == Owner::Ai {
         let existing = if duplicate {
-            latest_turn_for(&mut *tx, visitor.shop_id, message.id).await?
+            latest_turn(&mut *tx, visitor.shop_id, conversation_id, Some(message.id)).await?
         } else {
             None
         };
@@ -415,37 +415,23 @@ async fn with_photos(
     .await
 }
 
-async fn latest_turn_for(
+/// The conversation's latest turn, or its latest turn answering `question` (a message id).
+pub async fn latest_turn(
     db: impl sqlx::PgExecutor<'_>,
     shop_id: i64,
-    question_id: i64,
-) -> Result<Option<TurnState>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        TurnRow,
-        r#"SELECT id, question_id, answer_id, status AS "status: TurnStatus",
-                  (extract(epoch FROM now() - created_at) * 1e6)::int8 AS "age_us!"
-           FROM turns WHERE shop_id = $1 AND question_id = $2 ORDER BY id DESC LIMIT 1"#,
-        shop_id,
-        question_id,
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(TurnState::from))
-}
-
-/// The conversation's latest turn.
-pub async fn latest_turn(
-    db: &PgPool,
-    shop_id: i64,
     conversation_id: Uuid,
+    question: Option<i64>,
 ) -> Result<Option<TurnState>, sqlx::Error> {
     let row = sqlx::query_as!(
         TurnRow,
         r#"SELECT id, question_id, answer_id, status AS "status: TurnStatus",
                   (extract(epoch FROM now() - created_at) * 1e6)::int8 AS "age_us!"
-           FROM turns WHERE shop_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 1"#,
+           FROM turns
+           WHERE shop_id = $1 AND conversation_id = $2 AND ($3::bigint IS NULL OR question_id = $3)
+           ORDER BY id DESC LIMIT 1"#,
         shop_id,
         conversation_id,
+        question,
     )
     .fetch_optional(db)
     .await?;

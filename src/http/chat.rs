@@ -288,7 +288,7 @@ async fn show(
         .ok_or_else(AppError::not_found)?;
     let (messages, turn) = tokio::try_join!(
         store::messages(&state.db, visitor.shop_id, id, None, HISTORY_LIMIT),
-        store::latest_turn(&state.db, visitor.shop_id, id),
+        store::latest_turn(&state.db, visitor.shop_id, id, None),
     )?;
     Ok(Json(json!({
         "conversation": conversation,
@@ -444,7 +444,7 @@ async fn settled(state: AppState, shop_id: i64, conversation: Uuid, turn_id: i64
     let timeout = state.chat.limits.per_turn_timeout + Duration::from_secs(10);
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let turn = store::latest_turn(&state.db, shop_id, conversation).await;
+        let turn = store::latest_turn(&state.db, shop_id, conversation, None).await;
         match turn {
             Ok(Some(turn)) if turn.id == turn_id && turn.status != TurnStatus::Running => {
                 return stored_outcome(&state, shop_id, conversation, &turn).await;
