@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::chat::{Client, SHOP, app_with, events, token};
 use crate::fake_llm::{FakeLlm, Reply};
-use crate::helpers::session_token;
+use crate::helpers::{install_shop, session_token};
 
 /// The note the engine adds for the page, from the request the model received.
 fn page_note(messages: &[Value]) -> Option<Value> {
@@ -298,6 +298,18 @@ async fn an_email_is_left_and_an_agents_reply_reaches_the_widget_live() {
     let said = client.say(&conversation, "Thanks!", None).await;
     assert_eq!(said.len(), 1, "{said:?}");
     assert_eq!(llm.request_count(), 0);
+
+    // Another shop's staff cannot write into this shop's conversation.
+    install_shop(&app.db, "other-shop.myshopify.com").await;
+    let stranger = app
+        .client
+        .post(app.url(&format!("/api/conversations/{conversation}/messages")))
+        .bearer_auth(session_token("other-shop.myshopify.com"))
+        .json(&json!({"text": "hello from elsewhere"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 404);
 
     // Unknown conversations and empty replies are refused.
     let unknown = uuid::Uuid::new_v4().to_string();
