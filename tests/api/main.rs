@@ -23,6 +23,7 @@ mod jobs;
 mod knowledge;
 mod lifecycle;
 mod proxy;
+mod schema;
 mod shopify_e2e;
 mod sources;
 mod throttle;
