@@ -129,7 +129,13 @@ pub async fn run_worker(
     let identity = process_identity();
     let config = &state.config.jobs;
     tracing::info!(worker = %identity, concurrency = config.concurrency, "worker starting");
-    let monitor = Monitor::new();
+    // A worker whose queue cannot be polled (PostgreSQL restarting) ends with an error; it is
+    // started again, so the process resumes by itself once the database is back. While it is
+    // down, each attempt waits out the pool's acquire timeout, so this is no busy loop.
+    let monitor = Monitor::new().should_restart(|worker, error| {
+        tracing::warn!(worker = %worker.name(), error = %error, "worker stopped on an error; restarting it");
+        true
+    });
     let monitor = register::<Probe>(monitor, &state, &identity)?;
     let monitor = register::<ProcessWebhook>(monitor, &state, &identity)?;
     let monitor = register::<SyncSource>(monitor, &state, &identity)?;
