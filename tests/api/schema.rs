@@ -31,7 +31,14 @@ async fn schemathesis(app: &TestApp, schema: &str, headers: &[String], exclude: 
     command
         .current_dir(&root)
         .args(["run", schema, "--url", &app.address, "--checks", CHECKS])
-        .args(["--max-examples", "6", "--seed", "20261207", "--workers", "1"])
+        .args([
+            "--max-examples",
+            "6",
+            "--seed",
+            "20261207",
+            "--workers",
+            "1",
+        ])
         .args(["--request-timeout", "30", "--no-color"])
         .args(["--generation-database", "none"]);
     for header in headers {
