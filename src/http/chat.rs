@@ -91,7 +91,20 @@ async fn session(
                 "the app is not installed on this shop",
             )
         })?;
-    let settings = ShopSettings::load(&state.db, shop_id).await?;
+    // The app embed is on: the admin's onboarding checklist shows it (written at most once a
+    // minute, however busy the storefront).
+    let settings = sqlx::query_scalar!(
+        "UPDATE shops SET widget_seen_at = now()
+         WHERE id = $1 AND (widget_seen_at IS NULL OR widget_seen_at < now() - interval '1 minute')
+         RETURNING settings",
+        shop_id
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    let settings = match settings {
+        Some(stored) => ShopSettings::from_json(&stored),
+        None => ShopSettings::load(&state.db, shop_id).await?,
+    };
     let visitor = Visitor {
         shop_id,
         shop: proxy.shop,
@@ -112,16 +125,31 @@ async fn session(
         "visitor_id": visitor.visitor_id,
         "logged_in": visitor.customer_id.is_some(),
         "api_url": state.shopify.app_url,
-        "assistant": {
-            "name": settings.assistant_name,
-            "languages": settings.languages,
-        },
+        "assistant": assistant(&settings),
     }))
     .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// What the widget shows of the merchant's settings: the name, the greeting (omitted when
+/// empty: the widget's own, in the shopper's language), the languages and the branding
+/// (the accent omitted unless the merchant chose one: the theme block's colour stays).
+pub fn assistant(settings: &ShopSettings) -> serde_json::Value {
+    let mut assistant = json!({
+        "name": settings.assistant_name,
+        "languages": settings.languages,
+        "position": settings.branding.position,
+    });
+    if !settings.greeting.is_empty() {
+        assistant["greeting"] = json!(settings.greeting);
+    }
+    if let Some(accent) = &settings.branding.accent_color {
+        assistant["accent_color"] = json!(accent);
+    }
+    assistant
 }
 
 /// A verified visitor of a shop that still has the app installed, calling from one of the

@@ -8,6 +8,7 @@ mod extract;
 mod health;
 mod knowledge;
 mod oauth;
+mod settings;
 mod shop;
 mod webhooks;
 
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(shop::router())
         .merge(knowledge::router())
+        .merge(settings::router())
         .merge(chat::router())
         .merge(agents::router())
         .merge(webhooks::router())

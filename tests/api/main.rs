@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod admin_model;
+mod admin_settings;
 mod app_toml;
 mod burst;
 mod chat;
