@@ -78,6 +78,28 @@ async fn a_shops_own_model_answers_with_its_sealed_key_and_the_key_never_comes_b
             .contains(&json!("model.api_key"))
     );
 
+    // No admin answer carries it.
+    let mut unchanged = settings.clone();
+    unchanged["model"]["api_key"] = serde_json::Value::Null;
+    for (method, path, body) in crate::admin_auth::endpoints() {
+        // The settings as saved (a key not sent is kept), so the walk changes nothing.
+        let body = body.map(|b| {
+            if path == "/api/settings" {
+                unchanged.clone()
+            } else {
+                b
+            }
+        });
+        let (_, answer) = admin.send(method.clone(), path, body).await;
+        assert!(
+            !answer.to_string().contains(KEY),
+            "{method} {path}: {answer}"
+        );
+    }
+    for path in ["/api/shop", "/api/sources"] {
+        assert!(!admin.get(path).await.1.to_string().contains(KEY), "{path}");
+    }
+
     // The next turn goes to the shop's endpoint, with the key.
     let shopper = Client {
         app: &app,

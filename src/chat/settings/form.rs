@@ -233,7 +233,7 @@ impl SettingsForm {
                 },
                 branding: Branding {
                     accent_color: Some(accent),
-                    position: self.branding.position,
+                    position: Some(self.branding.position),
                 },
                 model,
                 storefront_domains: Vec::new(),

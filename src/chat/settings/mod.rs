@@ -62,8 +62,8 @@ pub struct HandoffRules {
 pub struct Branding {
     /// `#rrggbb`; `None`: the theme block's colour.
     pub accent_color: Option<String>,
-    /// `"right"` or `"left"`.
-    pub position: String,
+    /// `"right"` or `"left"`; `None`: the theme block's choice.
+    pub position: Option<String>,
 }
 
 /// Which chat model answers the shop's shoppers.
@@ -106,7 +106,7 @@ impl Default for ShopSettings {
             handoff: HandoffRules::default(),
             branding: Branding {
                 accent_color: None,
-                position: "right".to_owned(),
+                position: None,
             },
             model: ModelChoice::Local,
             storefront_domains: Vec::new(),
@@ -216,7 +216,7 @@ impl ShopSettings {
             "business_hours": self.business_hours.as_ref().map(BusinessHours::to_json),
             "branding": {
                 "accent_color": self.branding.accent_color.as_deref().unwrap_or(DEFAULT_ACCENT),
-                "position": self.branding.position,
+                "position": self.branding.position.as_deref().unwrap_or("right"),
             },
             "model": self.model.to_json(),
         })
@@ -269,13 +269,13 @@ impl Branding {
             .and_then(Value::as_str)
             .filter(|c| is_hex_color(c))
             .map(str::to_ascii_lowercase);
-        let position = match value.get("position").and_then(Value::as_str) {
-            Some("left") => "left",
-            _ => "right",
-        };
+        let position = value
+            .get("position")
+            .and_then(Value::as_str)
+            .filter(|p| matches!(*p, "left" | "right"));
         Self {
             accent_color: accent,
-            position: position.to_owned(),
+            position: position.map(str::to_owned),
         }
     }
 }
@@ -430,7 +430,7 @@ mod tests {
             },
             branding: Branding {
                 accent_color: Some("#aa0000".into()),
-                position: "left".into(),
+                position: Some("left".into()),
             },
             model: ModelChoice::OpenAi {
                 base_url: "https://api.example/v1".into(),
