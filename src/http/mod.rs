@@ -6,8 +6,11 @@ mod chat;
 mod current_shop;
 mod extract;
 mod health;
+mod home;
 mod knowledge;
 mod oauth;
+mod playground;
+mod settings;
 mod shop;
 mod webhooks;
 
@@ -42,6 +45,9 @@ pub fn app(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(shop::router())
         .merge(knowledge::router())
+        .merge(settings::router())
+        .merge(home::router())
+        .merge(playground::router())
         .merge(chat::router())
         .merge(agents::router())
         .merge(webhooks::router())

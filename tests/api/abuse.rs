@@ -36,6 +36,7 @@ fn visitor(shop_id: i64) -> String {
         shop: ShopDomain::parse(SHOP).unwrap(),
         visitor_id: Uuid::new_v4(),
         customer_id: None,
+        playground: false,
     }
     .token(TEST_API_SECRET.as_bytes(), now())
 }
@@ -236,6 +237,24 @@ async fn nul_characters_get_a_clear_4xx_never_a_500() {
             .bearer(&admin)
             .raw("text/plain", "Returns within 30 days."),
         Probe::new(Method::DELETE, "/api/faq/faq:%00").bearer(&admin),
+        Probe::new(Method::PUT, "/api/faq/faq:%00")
+            .bearer(&admin)
+            .json(&json!({"question": "Returns?", "answer": "30 days."})),
+        Probe::new(Method::PUT, "/api/faq/faq:x")
+            .bearer(&admin)
+            .json(&json!({"question": format!("Returns{nul}?"), "answer": "30 days."})),
+        Probe::new(Method::PUT, "/api/faq/order")
+            .bearer(&admin)
+            .json(&json!({"ids": [format!("faq:{nul}")]})),
+        Probe::new(Method::PUT, "/api/settings")
+            .bearer(&admin)
+            .json(&json!({"assistant_name": format!("Pine{nul}")})),
+        Probe::post("/api/settings/model/test")
+            .bearer(&admin)
+            .json(&json!({"provider": "openai", "base_url": format!("https://x.example/{nul}"), "model": "m"})),
+        Probe::get("/api/search?q=%00").bearer(&admin),
+        Probe::get("/api/documents?q=%00").bearer(&admin),
+        Probe::get("/api/playground/conversations/%00/trace").bearer(&admin),
         Probe::new(Method::DELETE, "/api/sources/%00").bearer(&admin),
         Probe::get("/chat/conversations/%00").bearer(&token),
         Probe::get(format!("/chat/conversations/{c}/attachments/%00")).bearer(&token),

@@ -5,6 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod admin_auth;
+mod admin_home;
+mod admin_knowledge;
+mod admin_model;
+mod admin_settings;
 mod app_toml;
 mod burst;
 mod chat;

@@ -183,6 +183,7 @@ pub async fn run(
             shop: shop.clone(),
             visitor_id: Uuid::new_v4(),
             customer_id: None,
+            playground: false,
         }
         .token(secret.as_bytes(), chrono::Utc::now().timestamp())
     };
@@ -267,6 +268,7 @@ pub async fn run(
         shop: ShopDomain::parse(SHOP)?,
         visitor_id: Uuid::nil(),
         customer_id: None,
+        playground: false,
     }
     .token(secret.as_bytes(), chrono::Utc::now().timestamp());
     let streams_client = reqwest::Client::builder()

@@ -126,3 +126,19 @@ pub struct VariantStock;
     response_derives = "Debug, Clone, Serialize"
 )]
 pub struct OrderByNumber;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ShopName.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ShopName;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/PlaygroundCustomers.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct PlaygroundCustomers;
