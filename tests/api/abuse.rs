@@ -1021,3 +1021,91 @@ async fn tables_holding(pool: &sqlx::PgPool, needle: &str) -> Vec<String> {
     }
     found
 }
+
+// Item 13: a crawl the SSRF guard refuses is not retried; every answer says nosniff.
+
+#[tokio::test]
+async fn a_crawl_the_ssrf_guard_refuses_is_not_retried() {
+    let app = TestApp::spawn().await;
+    let shop_id = install_shop(&app.db, SHOP).await;
+    // Straight into the table: the API refuses such a URL before it is stored.
+    let source: i64 = sqlx::query_scalar(
+        "INSERT INTO knowledge_sources (shop_id, kind, name) VALUES ($1, 'web', 'http://127.0.0.1:9/')
+         RETURNING id",
+    )
+    .bind(shop_id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let mut tx = app.db.pool.begin().await.unwrap();
+    concierge::jobs::queue_sync(&mut tx, shop_id, source)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let worker = crate::helpers::worker(
+        crate::helpers::state(&app.db, &["--job-heartbeat-secs", "1"]).await,
+    );
+    let ended = eventually(Duration::from_secs(30), || async {
+        sqlx::query_as::<_, (String, i32)>(
+            "SELECT status, attempts FROM apalis.jobs WHERE job_type = 'knowledge-sync'
+               AND status IN ('Killed', 'Failed')",
+        )
+        .fetch_optional(&app.db.pool)
+        .await
+        .ok()
+        .flatten()
+    })
+    .await;
+    // Long enough for a retry to have started, were there one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let now: (String, i32) = sqlx::query_as(
+        "SELECT status, attempts FROM apalis.jobs WHERE job_type = 'knowledge-sync'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    worker.cancel();
+    assert_eq!(ended.map(|e| e.0).as_deref(), Some("Killed"));
+    assert_eq!(now, ("Killed".to_owned(), 1), "run once, never again");
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM knowledge_sources WHERE id = $1")
+            .bind(source)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(error.is_some_and(|e| e.contains("not a public address")));
+}
+
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let app = TestApp::spawn().await;
+    let (_, token, c) = shop_with_conversation(&app).await;
+    let probes = [
+        Probe::get("/healthz"),
+        Probe::get("/no/such/page"),
+        Probe::new(Method::PUT, "/healthz"),
+        Probe::get("/api/shop"),
+        Probe::get(format!("/chat/conversations/{c}")).bearer(&token),
+        Probe::post("/webhooks").json(&json!({})),
+        Probe::new(Method::OPTIONS, "/chat/conversations"),
+    ];
+    for probe in probes {
+        let mut request = app
+            .client
+            .request(probe.method.clone(), app.url(&probe.path));
+        if let Some(token) = &probe.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{}: {}",
+            probe.name(),
+            response.status()
+        );
+    }
+}
