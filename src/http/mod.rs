@@ -5,6 +5,7 @@
 
 mod agents;
 mod chat;
+mod client;
 mod current_shop;
 mod extract;
 mod health;
@@ -157,9 +158,12 @@ pub async fn launch(
     });
     // As a make-service, each connection shares the one router. (Served directly, axum
     // rebuilds its route table for every connection: ~20 KB each, held by every open stream.)
-    let server = axum::serve(listener, app(state).into_make_service())
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future();
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+    .into_future();
     let drained = async {
         let result = server.await;
         turns.close();

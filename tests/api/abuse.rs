@@ -1109,3 +1109,58 @@ async fn every_answer_says_nosniff() {
         );
     }
 }
+
+// Item 7: one client, whatever visitor ids it makes up, cannot spend a shop's whole budget.
+
+#[tokio::test]
+async fn a_flood_from_one_address_does_not_silence_the_shop() {
+    let app = TestApp::spawn_on(
+        TestDb::migrated().await,
+        &[
+            "--trusted-proxy-header",
+            "x-forwarded-for",
+            "--chat-shop-messages-per-minute",
+            "30",
+            "--chat-address-messages-per-minute",
+            "10",
+        ],
+    )
+    .await;
+    let shop_id = install_shop(&app.db, SHOP).await;
+    let start = |token: String, address: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/chat/conversations"))
+            .bearer_auth(token)
+            // What the client sends is kept before the proxy's own entry: not trusted.
+            .header("x-forwarded-for", format!("10.9.8.7, {address}"))
+            .json(&json!({"locale": "en"}));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    // The flood: a fresh visitor id for every request, all from one address.
+    let mut refused = 0;
+    for _ in 0..40 {
+        let (status, _) = start(visitor(shop_id), "203.0.113.9").await;
+        refused += usize::from(status == 429);
+    }
+    assert_eq!(refused, 30, "the address's budget is 10");
+    // An innocent shopper elsewhere still gets an answer.
+    let token = visitor(shop_id);
+    let (status, body) = start(token.clone(), "198.51.100.7").await;
+    assert_eq!(status, 201, "{body}");
+    let conversation = body["id"].as_str().unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!("/chat/conversations/{conversation}/messages")))
+        .bearer_auth(&token)
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&json!({"text": "Do you ship to Oslo?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
