@@ -46,8 +46,9 @@ pub struct Chat {
     pub hub: Hub,
     /// Running turns, so that shutdown can let them finish.
     pub tasks: TaskTracker,
-    /// Messages per visitor and per shop.
+    /// Messages per visitor, per network address (in a shop) and per shop.
     pub visitor_rate: Limiter<(i64, Uuid)>,
+    pub address_rate: Limiter<(i64, std::net::IpAddr)>,
     pub shop_rate: Limiter<i64>,
 }
 
@@ -74,6 +75,10 @@ impl Chat {
             visitor_rate: Limiter::new(Rate {
                 per_minute: config.visitor_per_minute,
                 burst: config.visitor_per_minute,
+            }),
+            address_rate: Limiter::new(Rate {
+                per_minute: config.address_per_minute,
+                burst: config.address_per_minute,
             }),
             shop_rate: Limiter::new(Rate {
                 per_minute: config.shop_per_minute,

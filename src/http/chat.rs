@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::client::ClientAddress;
 use super::current_shop::installed_shop;
 use super::extract::{Path, Query};
 use crate::chat::engine::{TurnJob, spawn_turn};
@@ -313,9 +314,10 @@ struct NewConversation {
 async fn create(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     AppJson(body): AppJson<NewConversation>,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
@@ -369,6 +371,7 @@ const MAX_PHOTOS_PER_MESSAGE: usize = 4;
 async fn send(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NewMessage>,
 ) -> Result<Response, AppError> {
@@ -404,7 +407,7 @@ async fn send(
     if let Some(problem) = body.page.as_ref().and_then(Page::problem) {
         return Err(AppError::client(StatusCode::UNPROCESSABLE_ENTITY, problem));
     }
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let text = redact::redact(text);
     let chat = &state.chat;
     let accepted = store::accept(
@@ -632,10 +635,11 @@ async fn contact(
 async fn attach(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let photo = photo::clean(body).map_err(|e| {
         let status = match e {
             PhotoError::NotAnImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -689,11 +693,17 @@ async fn photo(
         .into_response())
 }
 
-/// Takes a message from the visitor's and the shop's budgets, or answers 429.
-fn limit(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
+/// Takes a message from the visitor's, the address's and the shop's budgets, in that order
+/// (a request refused by one takes nothing from the next), or answers 429: one client, however
+/// many visitor ids it makes up, cannot spend the whole shop's budget.
+fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
     let chat = &state.chat;
     chat.visitor_rate
         .check(&(visitor.shop_id, visitor.visitor_id))
+        .and_then(|()| match from.0 {
+            Some(address) => chat.address_rate.check(&(visitor.shop_id, address)),
+            None => Ok(()),
+        })
         .and_then(|()| chat.shop_rate.check(&visitor.shop_id))
         .map_err(|wait| AppError::TooManyRequests {
             retry_after: wait.as_secs().max(1),
