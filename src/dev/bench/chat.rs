@@ -151,6 +151,7 @@ pub async fn run(
         .env("CONCIERGE_CHAT_URL", &llm_url)
         .env("CONCIERGE_CHAT_MODEL", "bench")
         .env("CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE", "1000000")
+        .env("CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE", "1000000")
         .env("CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE", "1000000")
         .env("CONCIERGE_DB_MAX_CONNECTIONS", "40")
         .env("CONCIERGE_LOG", "warn")

@@ -178,6 +178,10 @@ async fn faults(
                 "1000000".to_owned(),
             ),
             (
+                "CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
+                "1000000".to_owned(),
+            ),
+            (
                 "CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE",
                 "1000000".to_owned(),
             ),
@@ -231,6 +235,7 @@ async fn faults(
                 shop: shop_domain.clone(),
                 visitor_id: Uuid::new_v4(),
                 customer_id: None,
+                playground: false,
             }
             .token(secret.as_bytes(), chrono::Utc::now().timestamp());
             shopper(&http, &app_url, token, i, options.messages, &resends)
