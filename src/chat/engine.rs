@@ -177,9 +177,14 @@ fn finished(job: &TurnJob, started: Instant) -> Finished {
         prompt_tokens: 0,
         completion_tokens: 0,
         cost_usd: None,
-        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        latency_ms: millis(started),
+        first_token_ms: None,
         calls: Vec::new(),
     }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 async fn answer(
@@ -236,7 +241,11 @@ async fn answer(
         },
     );
     let mut shown = Shown::default();
+    let mut first_text = None;
     let mut sink = |event: ModelEvent| {
+        if first_text.is_none() && matches!(event, ModelEvent::TextDelta(_)) {
+            first_text = Some(millis(started));
+        }
         for event in shown.events(event) {
             channel.push(event);
         }
@@ -275,6 +284,7 @@ async fn answer(
         prompt_tokens: outcome.usage.prompt_tokens,
         completion_tokens: outcome.usage.completion_tokens,
         cost_usd: outcome.cost_usd,
+        first_token_ms: first_text,
         calls: audit(&outcome),
         ..finished(job, started)
     };

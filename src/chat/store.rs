@@ -495,6 +495,8 @@ pub struct Finished {
     pub completion_tokens: u64,
     pub cost_usd: Option<f64>,
     pub latency_ms: u64,
+    /// From the turn's start to the first text the shopper saw, if any.
+    pub first_token_ms: Option<u64>,
     pub calls: Vec<AuditedCall>,
 }
 
@@ -519,7 +521,7 @@ pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::E
            ), turn AS (
                UPDATE turns SET answer_id = (SELECT id FROM answer), status = $6, error = $7,
                       model = $8, prompt_tokens = $9, completion_tokens = $10,
-                      cost_usd = $11::float8, latency_ms = $12
+                      cost_usd = $11::float8, latency_ms = $12, first_token_ms = $21
                WHERE shop_id = $1 AND id = $3
            ), calls AS (
                INSERT INTO tool_calls (shop_id, turn_id, tool, risk, arguments, outcome, result, duration_ms)
@@ -558,6 +560,8 @@ pub async fn finish(db: &PgPool, done: &Finished) -> Result<Option<i64>, sqlx::E
         &column(|c| c.outcome.to_owned()),
         &calls.iter().map(|c| c.result.clone()).collect::<Vec<_>>(),
         &calls.iter().map(|c| c.duration_ms).collect::<Vec<_>>(),
+        done.first_token_ms
+            .map(|ms| i32::try_from(ms).unwrap_or(i32::MAX)),
     )
     .fetch_optional(db)
     .await?;

@@ -124,7 +124,7 @@ async fn trace(
     }
     let turns = sqlx::query!(
         r#"SELECT t.id, t.status, t.model, t.responder, t.prompt_tokens, t.completion_tokens,
-                  t.cost_usd::float8 AS cost_usd, t.latency_ms, t.error,
+                  t.cost_usd::float8 AS cost_usd, t.latency_ms, t.first_token_ms, t.error,
                   q.content AS question, a.content AS "answer?"
            FROM turns t
            JOIN messages q ON q.shop_id = t.shop_id AND q.id = t.question_id
@@ -170,8 +170,7 @@ async fn trace(
                 "error": turn.error,
                 "model": turn.model.unwrap_or(turn.responder),
                 "latency_ms": turn.latency_ms,
-                // Not recorded per turn: the model's first output is not stored.
-                "first_token_ms": Value::Null,
+                "first_token_ms": turn.first_token_ms,
                 "cost_usd": turn.cost_usd,
                 "tokens": {"input": turn.prompt_tokens, "output": turn.completion_tokens},
                 "tool_calls": mine.iter().map(|c| json!({

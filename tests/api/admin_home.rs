@@ -178,6 +178,11 @@ async fn home_shows_progress_checklist_and_figures_and_the_playground_traces_its
     assert!(turn["answer"].is_string(), "{turn}");
     assert_eq!(turn["model"], "local");
     assert!(turn["latency_ms"].is_i64(), "{turn}");
+    assert!(
+        turn["first_token_ms"].as_i64() <= turn["latency_ms"].as_i64(),
+        "{turn}"
+    );
+    assert!(turn["first_token_ms"].is_i64(), "{turn}");
     assert_eq!(turn["tokens"], json!({"input": 0, "output": 0}));
     let calls = turn["tool_calls"].as_array().unwrap();
     let search = calls
