@@ -131,12 +131,13 @@ pub async fn create(
     db: &PgPool,
     visitor: &Visitor,
     locale: Option<&str>,
+    address: Option<std::net::IpAddr>,
 ) -> Result<Conversation, sqlx::Error> {
     let mut tx = db.begin().await?;
     let row = sqlx::query_as!(
         ConversationRow,
-        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale)
-           VALUES ($1, $2, $3, $4, $5)
+        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale, client_address)
+           VALUES ($1, $2, $3, $4, $5, $6)
            RETURNING id, owner AS "owner: Owner", locale, customer_id, csat,
                      verification_failures, created_at"#,
         visitor.shop_id,
@@ -144,6 +145,7 @@ pub async fn create(
         visitor.visitor_id,
         visitor.customer_id,
         locale,
+        address.map(|a| a.to_string()),
     )
     .fetch_one(&mut *tx)
     .await?;

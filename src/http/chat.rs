@@ -274,7 +274,7 @@ async fn create(
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    let conversation = store::create(&state.db, &visitor, locale.as_deref()).await?;
+    let conversation = store::create(&state.db, &visitor, locale.as_deref(), from.0).await?;
     Ok((StatusCode::CREATED, Json(conversation)).into_response())
 }
 

@@ -300,7 +300,7 @@ async fn one(
         visitor_id: Uuid::new_v4(),
         customer_id,
     };
-    let conversation = store::create(&state.db, &visitor, None).await?;
+    let conversation = store::create(&state.db, &visitor, None, None).await?;
     for turn in &case.history {
         let role = if turn.role == "assistant" {
             store::Role::Assistant
