@@ -374,7 +374,6 @@ async fn send(
             photos: &body.attachments,
         },
         chat.responder_name(),
-        chat.limits.per_turn_timeout,
     )
     .await?
     .ok_or_else(AppError::not_found)?;
@@ -452,7 +451,7 @@ async fn settled(state: AppState, shop_id: i64, conversation: Uuid, turn_id: i64
             Ok(Some(turn)) if turn.id == turn_id && turn.status != TurnStatus::Running => {
                 return stored_outcome(&state, shop_id, conversation, &turn).await;
             }
-            Ok(Some(turn)) if store::abandoned(&turn, state.chat.limits.per_turn_timeout) => break,
+            Ok(Some(turn)) if store::abandoned(&turn) => break,
             Err(error) => {
                 tracing::warn!(%error, "reading a turn");
                 break;

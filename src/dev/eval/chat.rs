@@ -319,7 +319,6 @@ async fn one(
             ..store::Incoming::default()
         },
         state.chat.responder_name(),
-        state.chat.limits.per_turn_timeout,
     )
     .await?
     .context("the conversation vanished")?;
