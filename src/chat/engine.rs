@@ -132,8 +132,13 @@ pub fn spawn_turn(state: &Services, job: TurnJob, channel: Arc<Channel>) {
     let task_state = state.clone();
     // Marked before the task starts, so that a resend arriving meanwhile follows it.
     let answering = channel.answering(job.turn_id);
+    // The turn's lease is stamped for as long as it runs (`store::abandoned`).
+    let lease = super::store::hold_lease(state.db.clone(), job.shop_id, job.turn_id);
     state.chat.tasks.spawn(async move {
-        run_turn(task_state, job, channel).await;
+        tokio::select! {
+            () = run_turn(task_state, job, channel) => {}
+            () = lease => {}
+        }
         drop(answering);
     });
 }

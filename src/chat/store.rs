@@ -101,17 +101,19 @@ pub struct TurnState {
     pub question_id: i64,
     pub answer_id: Option<i64>,
     pub status: TurnStatus,
+    /// Since its task last stamped it (see [`abandoned`]).
     #[serde(skip)]
-    pub age: chrono::Duration,
+    pub silence: chrono::Duration,
 }
 
-/// A turn's row: its age in microseconds by the database's clock (the one that stamped it).
+/// A turn's row: the time since its last heartbeat (its `updated_at`), in microseconds by the
+/// database's clock (the one that stamped it).
 struct TurnRow {
     id: i64,
     question_id: i64,
     answer_id: Option<i64>,
     status: TurnStatus,
-    age_us: i64,
+    silence_us: i64,
 }
 
 impl From<TurnRow> for TurnState {
@@ -121,7 +123,7 @@ impl From<TurnRow> for TurnState {
             question_id: row.question_id,
             answer_id: row.answer_id,
             status: row.status,
-            age: chrono::Duration::microseconds(row.age_us),
+            silence: chrono::Duration::microseconds(row.silence_us),
         }
     }
 }
@@ -132,12 +134,14 @@ pub async fn create(
     db: &PgPool,
     visitor: &Visitor,
     locale: Option<&str>,
+    address: Option<std::net::IpAddr>,
 ) -> Result<Conversation, sqlx::Error> {
     let mut tx = db.begin().await?;
     let row = sqlx::query_as!(
         ConversationRow,
-        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale, playground)
-           VALUES ($1, $2, $3, $4, $5, $6)
+        r#"INSERT INTO conversations
+               (shop_id, id, visitor_id, customer_id, locale, playground, client_address)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
            RETURNING id, owner AS "owner: Owner", locale, customer_id, csat,
                      verification_failures, created_at"#,
         visitor.shop_id,
@@ -146,6 +150,7 @@ pub async fn create(
         visitor.customer_id,
         locale,
         visitor.playground,
+        address.map(|a| a.to_string()),
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -246,11 +251,38 @@ pub struct Accepted {
     pub new_turn: bool,
 }
 
-/// A turn may be taken over when it has been `running` longer than any turn can run: the
-/// process running it died.
-pub fn abandoned(turn: &TurnState, turn_timeout: std::time::Duration) -> bool {
-    turn.status == TurnStatus::Running
-        && turn.age.to_std().unwrap_or_default() > turn_timeout + std::time::Duration::from_secs(5)
+/// How often a running turn's task stamps its row ([`hold_lease`]).
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(1);
+/// A running turn unstamped for this long has lost its process.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// A turn may be taken over when it is `running` but its task has stopped stamping it: the
+/// process running it died. A resend a few seconds after a crash takes it over, instead of
+/// waiting out the longest a turn may run.
+pub fn abandoned(turn: &TurnState) -> bool {
+    turn.status == TurnStatus::Running && turn.silence.to_std().unwrap_or_default() > LEASE
+}
+
+/// Stamps the running turn every [`HEARTBEAT`] for as long as it is polled (the turn's task
+/// runs it beside the turn, and drops it when the turn ends); a failed stamp is logged and
+/// tried again.
+pub async fn hold_lease(db: PgPool, shop_id: i64, turn_id: i64) {
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        beat.tick().await;
+        let stamped = sqlx::query!(
+            "UPDATE turns SET updated_at = now()
+             WHERE shop_id = $1 AND id = $2 AND status = 'running'",
+            shop_id,
+            turn_id,
+        )
+        .execute(&db)
+        .await;
+        if let Err(error) = stamped {
+            tracing::warn!(%error, turn = turn_id, "could not stamp the running turn");
+        }
+    }
 }
 
 /// A shopper's message as the widget sent it.
@@ -276,7 +308,6 @@ pub async fn accept(
     conversation_id: Uuid,
     incoming: Incoming<'_>,
     responder: &str,
-    turn_timeout: std::time::Duration,
 ) -> Result<Option<Accepted>, sqlx::Error> {
     let mut tx = db.begin().await?;
     // The visitor's conversation (as `find` checks it), touched: the row lock this takes
@@ -345,7 +376,7 @@ pub async fn accept(
         turn = match existing {
             Some(t)
                 if t.status == TurnStatus::Answered
-                    || (t.status == TurnStatus::Running && !abandoned(&t, turn_timeout)) =>
+                    || (t.status == TurnStatus::Running && !abandoned(&t)) =>
             {
                 Some(t)
             }
@@ -365,7 +396,7 @@ pub async fn accept(
                     r#"INSERT INTO turns (shop_id, conversation_id, question_id, responder)
                        VALUES ($1, $2, $3, $4)
                        RETURNING id, question_id, answer_id, status AS "status: TurnStatus",
-                                 0::int8 AS "age_us!""#,
+                                 0::int8 AS "silence_us!""#,
                     visitor.shop_id,
                     conversation_id,
                     message.id,
@@ -430,7 +461,7 @@ pub async fn latest_turn(
     let row = sqlx::query_as!(
         TurnRow,
         r#"SELECT id, question_id, answer_id, status AS "status: TurnStatus",
-                  (extract(epoch FROM now() - created_at) * 1e6)::int8 AS "age_us!"
+                  (extract(epoch FROM now() - updated_at) * 1e6)::int8 AS "silence_us!"
            FROM turns
            WHERE shop_id = $1 AND conversation_id = $2 AND ($3::bigint IS NULL OR question_id = $3)
            ORDER BY id DESC LIMIT 1"#,

@@ -321,7 +321,7 @@ async fn create(
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    let conversation = store::create(&state.db, &visitor, locale.as_deref()).await?;
+    let conversation = store::create(&state.db, &visitor, locale.as_deref(), from.0).await?;
     Ok((StatusCode::CREATED, Json(conversation)).into_response())
 }
 
@@ -421,7 +421,6 @@ async fn send(
             photos: &body.attachments,
         },
         chat.responder_name(),
-        chat.limits.per_turn_timeout,
     )
     .await?
     .ok_or_else(AppError::not_found)?;
@@ -499,7 +498,7 @@ async fn settled(state: AppState, shop_id: i64, conversation: Uuid, turn_id: i64
             Ok(Some(turn)) if turn.id == turn_id && turn.status != TurnStatus::Running => {
                 return stored_outcome(&state, shop_id, conversation, &turn).await;
             }
-            Ok(Some(turn)) if store::abandoned(&turn, state.chat.limits.per_turn_timeout) => break,
+            Ok(Some(turn)) if store::abandoned(&turn) => break,
             Err(error) => {
                 tracing::warn!(%error, "reading a turn");
                 break;

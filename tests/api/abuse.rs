@@ -1183,3 +1183,83 @@ async fn a_flood_from_one_address_does_not_silence_the_shop() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+// Item 2: failed order proofs count across conversations, not per conversation.
+
+#[tokio::test]
+async fn guessing_order_numbers_for_a_known_email_stops_across_conversations() {
+    use concierge::chat::host::StoreTools;
+    use concierge::dev::demo::DEMO_SHOP;
+    use llm::ToolRunner;
+    use tools::io::OrderStatus;
+
+    const EMAIL: &str = "emma.caldwell@example.com";
+    let (app, sim) = TestApp::with_simulator(|_| {}).await;
+    let demo = crate::helpers::DemoShop::install(&app, &sim, false).await;
+    // A fresh conversation, visitor and address for every guess, as the attacker did.
+    let fresh = || async {
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO conversations (shop_id, id, visitor_id, client_address)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(demo.shop_id)
+        .bind(id)
+        .bind(Uuid::new_v4())
+        .bind(format!("203.0.113.{}", id.as_bytes()[0]))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        StoreTools::new(
+            demo.state.chat_services(),
+            ShopDomain::parse(DEMO_SHOP).unwrap(),
+            id,
+            tools::TurnContext {
+                shopper: tools::Shopper {
+                    shop_id: demo.shop_id,
+                    customer_id: None,
+                    verification_failures: 0,
+                },
+                write_allowed: false,
+            },
+        )
+    };
+    let mut answers = Vec::new();
+    for number in 1035..=1057 {
+        let output = fresh()
+            .await
+            .run(
+                "get_order_status",
+                json!({"order_number": number.to_string(), "email": EMAIL}),
+            )
+            .await;
+        let status: OrderStatus = serde_json::from_value(output.content).unwrap();
+        answers.push((number, status));
+    }
+    let misses: Vec<usize> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| matches!(s, OrderStatus::NotVerified { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(misses.len(), 5, "{answers:?}");
+    // After the fifth miss, nothing more: not even her real orders.
+    let after = &answers[misses[4] + 1..];
+    assert!(
+        !after.is_empty() && after.iter().all(|(_, s)| *s == OrderStatus::Locked),
+        "{answers:?}"
+    );
+    // Each conversation saw at most one failure: the lock is not the conversation's.
+    let most: i32 = sqlx::query_scalar("SELECT max(verification_failures) FROM conversations")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(most, 1);
+    // And the email is kept only as a hash.
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM order_proof_failures")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(keys.iter().any(|k| k.starts_with("email:")), "{keys:?}");
+    assert!(keys.iter().all(|k| !k.contains("emma")), "{keys:?}");
+}

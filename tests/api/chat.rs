@@ -605,7 +605,8 @@ async fn a_server_killed_mid_answer_loses_nothing() {
             .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
             .env("CONCIERGE_CHAT_URL", &llm_url)
             .env("CONCIERGE_CHAT_MODEL", "fake-model")
-            .env("CONCIERGE_CHAT_TURN_TIMEOUT_SECS", "3")
+            // Longer than the test waits: the dead turn is taken over by its lease.
+            .env("CONCIERGE_CHAT_TURN_TIMEOUT_SECS", "120")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -657,6 +658,7 @@ async fn a_server_killed_mid_answer_loses_nothing() {
         ));
     }
     server.kill().await.unwrap();
+    let killed = std::time::Instant::now();
 
     let mut server = start(port);
     assert!(
@@ -678,8 +680,8 @@ async fn a_server_killed_mid_answer_loses_nothing() {
     assert_eq!(messages[0]["text"], "Where is my parcel?");
     assert_eq!(history["turn"]["status"], "running");
 
-    // The widget sends the message again: stored once, answered once the dead turn is known
-    // to be abandoned (its time limit passed).
+    // The widget sends the message again: stored once, answered as soon as the dead turn's
+    // lease has lapsed (seconds), not once the longest a turn may run has passed.
     let resent = eventually(Duration::from_secs(30), || async {
         let body = send().await.ok()?.text().await.ok()?;
         let said = events(&body);
@@ -689,6 +691,11 @@ async fn a_server_killed_mid_answer_loses_nothing() {
     })
     .await
     .expect("the resent message was answered");
+    assert!(
+        killed.elapsed() < Duration::from_secs(20),
+        "answered {:?} after the crash",
+        killed.elapsed()
+    );
     assert_eq!(resent[0].0, "stored");
     let (shopper, turns): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM messages WHERE shop_id = $1 AND role = 'shopper'),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::io::LocationStock;
 use crate::store::{
     CatalogQuery, KnowledgeHit, KnowledgeQuery, LiveOrder, LiveProduct, LiveVariant, NamedProduct,
-    ProductName, StoreApi, StoreError, StoreFuture, ToolSettings,
+    ProductName, ProofClaim, StoreApi, StoreError, StoreFuture, ToolSettings,
 };
 use crate::{Shopper, TurnContext};
 
@@ -214,7 +214,11 @@ impl StoreApi for FakeStore {
         ready(Ok(self.failures()))
     }
 
-    fn spend_attempt(&self, max: u32) -> StoreFuture<'_, Option<u32>> {
+    fn spend_attempt<'a>(
+        &'a self,
+        max: u32,
+        _claim: &'a ProofClaim<'a>,
+    ) -> StoreFuture<'a, Option<u32>> {
         self.log("spend_attempt");
         let spent = self.failures.lock().map(|mut failures| {
             (*failures < max).then(|| {
@@ -225,7 +229,7 @@ impl StoreApi for FakeStore {
         ready(spent.map_err(|_| StoreError::Internal))
     }
 
-    fn refund_attempt(&self) -> StoreFuture<'_, ()> {
+    fn refund_attempt<'a>(&'a self, _claim: &'a ProofClaim<'a>) -> StoreFuture<'a, ()> {
         self.log("refund_attempt");
         if let Ok(mut failures) = self.failures.lock() {
             *failures = failures.saturating_sub(1);

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::gid::gid_digits;
 use crate::io::{Order, OrderLine, OrderStatus, Shipment};
 use crate::orders::MAX_FAILURES;
-use crate::store::{LiveLine, LiveOrder, StoreApi};
+use crate::store::{LiveLine, LiveOrder, ProofClaim, StoreApi};
 use crate::{Access, OrderFacts, Shopper, Tool, ToolError, TurnContext, order_access};
 
 /// Longest order name accepted (prefix, number and suffix).
@@ -90,7 +90,11 @@ impl Tool for GetOrderStatus {
                 },
             });
         };
-        let Some(spent) = store.spend_attempt(MAX_FAILURES).await? else {
+        let claim = ProofClaim {
+            order_number: &number,
+            email,
+        };
+        let Some(spent) = store.spend_attempt(MAX_FAILURES, &claim).await? else {
             return Ok(OrderStatus::Locked);
         };
         let order = match fetched {
@@ -99,7 +103,7 @@ impl Tool for GetOrderStatus {
                 Ok(order) => order,
                 Err(error) => {
                     // No proof was checked: the attempt is given back.
-                    store.refund_attempt().await?;
+                    store.refund_attempt(&claim).await?;
                     return Err(error.into());
                 }
             },
@@ -110,7 +114,7 @@ impl Tool for GetOrderStatus {
         };
         match order_access(&before, Some(email), order.as_ref().map(facts).as_ref()) {
             Access::Granted => {
-                store.refund_attempt().await?;
+                store.refund_attempt(&claim).await?;
                 found(store, order, number).await
             }
             Access::Locked => Ok(OrderStatus::Locked),

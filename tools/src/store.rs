@@ -28,6 +28,13 @@ pub enum StoreError {
     Internal,
 }
 
+/// What an anonymous order look-up claims: the order number and the email it was placed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProofClaim<'a> {
+    pub order_number: &'a str,
+    pub email: &'a str,
+}
+
 /// The store, for one shop and one conversation, as the tools see it.
 pub trait StoreApi: Send + Sync {
     /// The catalog's products best matching `query`, best first, by id (`gid://shopify/Product/…`);
@@ -60,16 +67,22 @@ pub trait StoreApi: Send + Sync {
     /// The shop's order named exactly `name` ("#1001", "HP-1001"; case aside), if there is one.
     fn order<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<LiveOrder>>;
 
-    /// The conversation's failed order proofs so far.
+    /// The failed order proofs so far of this shopper: the most counted against the
+    /// conversation or anything else the store counts them by (the visitor, the address).
     fn verification_failures(&self) -> StoreFuture<'_, u32>;
 
-    /// Counts one proof attempt as failed, unless `max` are already counted; returns the count
-    /// with it, or `None` when the conversation is at `max`. Atomic: parallel calls cannot get
-    /// past `max`.
-    fn spend_attempt(&self, max: u32) -> StoreFuture<'_, Option<u32>>;
+    /// Counts one proof attempt as failed, against the conversation and against what the
+    /// `claim` names (its order number, its email) and the store knows of the shopper, unless
+    /// one of them is at `max` already; returns the highest count with it, or `None` when one
+    /// is at `max`. Atomic: parallel calls cannot get past `max`.
+    fn spend_attempt<'a>(
+        &'a self,
+        max: u32,
+        claim: &'a ProofClaim<'a>,
+    ) -> StoreFuture<'a, Option<u32>>;
 
-    /// Gives back one attempt (never below zero).
-    fn refund_attempt(&self) -> StoreFuture<'_, ()>;
+    /// Gives back the attempt `spend_attempt` took for `claim` (never below zero).
+    fn refund_attempt<'a>(&'a self, claim: &'a ProofClaim<'a>) -> StoreFuture<'a, ()>;
 
     /// Passages of the shop's own content best matching `query`, best first.
     fn search_knowledge<'a>(

@@ -27,7 +27,7 @@ use serde_json::Value;
 use tools::io::LocationStock;
 use tools::store::{
     CatalogQuery, KnowledgeHit, KnowledgeQuery, LiveOrder, LiveProduct, NamedProduct, ProductName,
-    ToolSettings,
+    ProofClaim, ToolSettings,
 };
 use tools::{Ran, StoreApi, StoreError, StoreFuture, ToolError, TurnContext};
 use uuid::Uuid;
@@ -127,12 +127,16 @@ impl StoreApi for StoreTools {
         Box::pin(self.failures())
     }
 
-    fn spend_attempt(&self, max: u32) -> StoreFuture<'_, Option<u32>> {
-        Box::pin(self.spend(max))
+    fn spend_attempt<'a>(
+        &'a self,
+        max: u32,
+        claim: &'a ProofClaim<'a>,
+    ) -> StoreFuture<'a, Option<u32>> {
+        Box::pin(self.spend(max, claim))
     }
 
-    fn refund_attempt(&self) -> StoreFuture<'_, ()> {
-        Box::pin(self.refund())
+    fn refund_attempt<'a>(&'a self, claim: &'a ProofClaim<'a>) -> StoreFuture<'a, ()> {
+        Box::pin(self.refund(claim))
     }
 
     fn search_knowledge<'a>(

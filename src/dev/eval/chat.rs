@@ -301,7 +301,7 @@ async fn one(
         customer_id,
         playground: false,
     };
-    let conversation = store::create(&state.db, &visitor, None).await?;
+    let conversation = store::create(&state.db, &visitor, None, None).await?;
     for turn in &case.history {
         let role = if turn.role == "assistant" {
             store::Role::Assistant
@@ -320,7 +320,6 @@ async fn one(
             ..store::Incoming::default()
         },
         state.chat.responder_name(),
-        state.chat.limits.per_turn_timeout,
     )
     .await?
     .context("the conversation vanished")?;
