@@ -5,7 +5,8 @@
 //!
 //! The cases' `history` is stored as the conversation's earlier messages and
 //! `logged_in_customer` (an email) becomes the verified customer id, exactly as the app proxy
-//! would vouch for it; nothing about a case reaches the engine any other way.
+//! would vouch for it, and `page` is the page the widget reports; nothing about a case reaches
+//! the engine any other way.
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::chat::engine::{TurnJob, run_turn};
+use crate::chat::page::Page;
 use crate::chat::store;
 use crate::chat::visitor::Visitor;
 use crate::config::{Config, ShopifyConfig};
@@ -40,6 +42,9 @@ pub struct Case {
     pub must_contain: Vec<String>,
     #[serde(default)]
     pub must_not_contain: Vec<String>,
+    /// The storefront page the widget reports with the message (a product page: "is this in XL?").
+    #[serde(default)]
+    pub page: Option<Page>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,7 +341,7 @@ async fn one(
             conversation_id: conversation.id,
             turn_id: turn.id,
             question: accepted.message,
-            page: None,
+            page: case.page.clone(),
         },
         channel,
     )
