@@ -87,6 +87,66 @@ pub fn detect(text: &str) -> Option<Lang> {
     Some(best.0)
 }
 
+#[rustfmt::skip]
+const IT_MARKERS: &[&str] = &[
+    "il", "lo", "gli", "della", "dello", "degli", "delle", "che", "non", "sono", "avete", "hai",
+    "mio", "mia", "miei", "per", "con", "una", "uno", "quanto", "quanti", "dove", "ciao", "grazie",
+    "vorrei", "posso", "questo", "questa", "anche", "ancora", "ordine", "taglia", "spedizione",
+    "nel", "nella", "sul", "sulla", "cosa", "qual", "perche", "voglio", "sei", "mi", "ci",
+];
+#[rustfmt::skip]
+const PT_MARKERS: &[&str] = &[
+    "voce", "voces", "vcs", "meu", "minha", "meus", "minhas", "nao", "sim", "tem", "tenho", "uma",
+    "um", "pra", "com", "quanto", "quantos", "onde", "obrigado", "obrigada", "oi", "ola",
+    "quero", "posso", "esse", "essa", "isso", "ainda", "pedido", "tamanho", "frete", "dos", "das",
+    "nos", "nas", "qual", "cade", "valeu", "tudo", "voces", "seu", "sua",
+];
+#[rustfmt::skip]
+const NL_MARKERS: &[&str] = &[
+    "het", "een", "ik", "jij", "jullie", "mijn", "niet", "wat", "waar", "hoe", "hoeveel",
+    "hebben", "heb", "heeft", "van", "voor", "met", "dit", "deze", "dat", "nog", "ook", "kan",
+    "kun", "graag", "bedankt", "dank", "bestelling", "maat", "verzending", "zijn", "naar", "bij",
+    "wel", "welke", "mag", "wil", "jullie", "hoi",
+];
+
+/// Whether `text` is in one of the four languages the cue lists are written in (English,
+/// French, Spanish, German), rather than in Italian, Portuguese, Dutch or another script:
+/// those go to the nearest-exemplar classifier (`crate::intent`) instead of the cue lists.
+pub fn cue_language(text: &str) -> bool {
+    let other_script = text.chars().any(|c| {
+        matches!(c as u32,
+            0x0590..=0x05FF   // Hebrew
+            | 0x0600..=0x06FF // Arabic
+            | 0x3040..=0x30FF // kana
+            | 0x4E00..=0x9FFF // CJK
+            | 0xFF00..=0xFFEF)
+    });
+    if other_script {
+        return false;
+    }
+    let words = words(text);
+    let score = |markers: &[&str]| {
+        words
+            .iter()
+            .filter(|w| markers.contains(&w.as_str()))
+            .count()
+    };
+    let ours = [
+        score(EN_MARKERS),
+        score(FR_MARKERS),
+        score(ES_MARKERS),
+        score(DE_MARKERS),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let theirs = [score(IT_MARKERS), score(PT_MARKERS), score(NL_MARKERS)]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    ours > theirs || theirs == 0
+}
+
 /// Words that carry no topic, in the four languages (folded).
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)

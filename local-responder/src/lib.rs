@@ -19,6 +19,7 @@
 mod compose;
 mod cues;
 mod extract;
+mod intent;
 mod lang;
 mod reply;
 mod route;

@@ -60,6 +60,14 @@ pub trait StoreApi: Send + Sync {
     /// The shop's order named exactly `name` ("#1001", "HP-1001"; case aside), if there is one.
     fn order<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<LiveOrder>>;
 
+    /// The names of the orders of the customer `customer_id` (the number of
+    /// `gid://shopify/Customer/…`), newest first, at most `limit`.
+    fn customer_orders<'a>(
+        &'a self,
+        customer_id: &'a str,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<String>>;
+
     /// The conversation's failed order proofs so far.
     fn verification_failures(&self) -> StoreFuture<'_, u32>;
 

@@ -126,3 +126,11 @@ pub struct VariantStock;
     response_derives = "Debug, Clone, Serialize"
 )]
 pub struct OrderByNumber;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/CustomerOrders.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct CustomerOrders;

@@ -1,0 +1,184 @@
+//! The routes the nearest-exemplar classifier (`crate::intent`) decides, when it is sure:
+//! what the exact rules leave open, in any of the widget's ten languages. The arguments still
+//! come from the message and the conversation (named products, the page's product, prices).
+
+use serde_json::json;
+use tools::io::{GetProductArgs, HandoffArgs};
+
+use super::calls::{inventory, search_knowledge, search_phrase, search_products};
+use super::context::Context;
+use super::{Reply, Route, Said};
+use crate::extract;
+use crate::intent::{Guess, Kind};
+use crate::lang::{self, Lang};
+
+/// The few intents that no product name or help-topic word should override: asked for in so
+/// many words, they mean the same whatever else the message holds.
+pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    if !guess.sure() {
+        return None;
+    }
+    let short = said.words.len() <= 8;
+    let recent = said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue));
+    match guess.kind {
+        Kind::RecentOrders if said.orders.is_empty() && recent && !said.any(YOUR) => {
+            return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
+        }
+        Kind::Compare => return compare(said),
+        Kind::Greeting | Kind::Thanks
+            if short && said.named.is_none() && !said.text.contains('?') =>
+        {
+            return Some(Route::Reply(if guess.kind == Kind::Thanks {
+                Reply::Thanks
+            } else {
+                Reply::Greeting
+            }));
+        }
+        // In English, French, Spanish and German the cue lists decide the rest.
+        _ if said.cue_lang => return None,
+        _ => {}
+    }
+    Some(match guess.kind {
+        Kind::OffTopic if said.named.is_none() => Route::Reply(Reply::OffTopic),
+        Kind::Human => {
+            let excerpt: String = said.text.chars().take(240).collect();
+            Route::call(
+                tools::HANDOFF_TO_HUMAN,
+                HandoffArgs {
+                    reason: format!("The shopper asked for a person: \"{excerpt}\""),
+                    email: said.emails.first().or(ctx.email.as_ref()).cloned(),
+                },
+            )
+        }
+        Kind::Order if said.named.is_none() => match &ctx.order {
+            Some(order) => super::calls::order_lookup(order, said, ctx),
+            None => Route::Reply(Reply::AskOrderNumber),
+        },
+        _ => return None,
+    })
+}
+
+/// The rest, for languages the cue lists do not cover: search, a product's details, its
+/// stock, or the help centre.
+pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    // Here the cue lists know nothing of the language: the best guess beats them unless it
+    // is close to no match at all.
+    if guess.score < LATE_SCORE {
+        return None;
+    }
+    let product = said
+        .named
+        .as_ref()
+        .map(|n| n.product.clone())
+        .or_else(|| ctx.product.clone());
+    let prices = extract::prices(&said.words);
+    Some(match guess.kind {
+        Kind::Search | Kind::Similar => {
+            let phrase = search_phrase(said, &prices);
+            search_products(said, ctx, &prices, phrase)
+        }
+        Kind::Knowledge => search_knowledge(said, ctx, false),
+        Kind::Inventory => {
+            let variant = said
+                .named
+                .as_ref()
+                .and_then(|n| n.variant.clone())
+                .or_else(|| extract::variant_only(&said.text));
+            match product {
+                Some(product) => inventory(product, variant),
+                None => Route::Reply(Reply::WhichProduct),
+            }
+        }
+        Kind::Product => match product {
+            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+            None => {
+                let phrase = search_phrase(said, &prices);
+                search_products(said, ctx, &prices, phrase)
+            }
+        },
+        _ => return None,
+    })
+}
+
+/// Below this, a message in a language the cue lists do not cover still goes to them.
+const LATE_SCORE: f32 = 0.12;
+
+/// Words between two products compared ("A vs B", "A or B"), in the ten languages.
+#[rustfmt::skip]
+const VERSUS: &[&str] = &[
+    "vs", "versus", "or", "ou", "o", "oder", "of", "أم", "او", "أو", "או",
+];
+
+/// "Most recent", "latest", "last": what makes "my order" the newest one, in the ten languages.
+#[rustfmt::skip]
+const RECENT: &[&str] = &[
+    "recent*", "latest", "last", "newest", "dernier*", "derniere*", "reciente*", "ultim*",
+    "letzte*", "neueste*", "recenti", "recente*", "laatste", "nieuwste", "最近", "最新", "前回",
+    "الأخير", "الاخير", "آخر", "اخر", "האחרונה", "האחרון", "האחרונות",
+];
+/// "Your most recent order" asks about the store's orders, not the shopper's.
+#[rustfmt::skip]
+const YOUR: &[&str] = &["your", "votre", "vos", "su", "ihre", "ihr", "vostro", "vostra", "seu", "sua", "jullie", "jouw"];
+
+/// Two products side by side, when the message names two.
+fn compare(said: &Said) -> Option<Route> {
+    let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
+    let mut products: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.descriptor)
+        .map(|n| n.product)
+        .collect();
+    products.dedup();
+    if products.len() < 2 {
+        products = split_on_versus(&said.words);
+    }
+    if products.len() < 2 {
+        return None;
+    }
+    products.truncate(2);
+    Some(Route::call(
+        tools::COMPARE_PRODUCTS,
+        json!({ "products": products }),
+    ))
+}
+
+/// "Between A and B", in the ten languages.
+#[rustfmt::skip]
+const BETWEEN: &[&str] = &["between", "entre", "zwischen", "tra", "fra", "tussen", "بين", "בין"];
+#[rustfmt::skip]
+const AND: &[&str] = &["and", "et", "y", "und", "e", "en", "و", "ו"];
+
+/// "summit or portside, which is cheaper", "the difference between A and B": the content
+/// words on each side of the first "or"/"vs", or of the "and" after "between".
+fn split_on_versus(words: &[String]) -> Vec<String> {
+    let between = words
+        .iter()
+        .position(|w| BETWEEN.contains(&w.as_str()))
+        .and_then(|b| {
+            let and = b
+                + 1
+                + words[b + 1..]
+                    .iter()
+                    .position(|w| AND.contains(&w.as_str()))?;
+            Some((b + 1, and))
+        });
+    let versus = words.iter().position(|w| VERSUS.contains(&w.as_str()));
+    let (first_from, at) = match (between, versus) {
+        (Some((from, and)), _) => (from, and),
+        (None, Some(at)) => (at.saturating_sub(3), at),
+        (None, None) => return Vec::new(),
+    };
+    let content = |side: &[String]| -> String {
+        side.iter()
+            .filter(|w| !lang::is_stopword(w) && w.chars().count() > 1)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let before = content(&words[first_from.max(at.saturating_sub(4))..at]);
+    let after = content(&words[at + 1..(at + 4).min(words.len())]);
+    if before.is_empty() || after.is_empty() {
+        return Vec::new();
+    }
+    vec![before, after]
+}
