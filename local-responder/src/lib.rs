@@ -19,6 +19,7 @@
 mod compose;
 mod cues;
 mod extract;
+mod glossary;
 mod intent;
 mod lang;
 mod reply;
@@ -193,7 +194,15 @@ fn language(messages: &[Message]) -> Lang {
         .iter()
         .rev()
         .filter(|m| m.role == Role::User)
-        .find_map(|m| lang::detect(&guard::sanitize(&m.content).text))
+        .find_map(|m| {
+            let text = guard::sanitize(&m.content).text;
+            // The answers' frames are written in four languages; the other six get English.
+            if lang::cue_language(&text) {
+                lang::detect(&text)
+            } else {
+                Some(Lang::En)
+            }
+        })
         .unwrap_or(Lang::En)
 }
 

@@ -48,6 +48,9 @@ impl Question {
         let words = words(text);
         let mut terms: Vec<String> = words.iter().filter(|w| is_term(w)).cloned().collect();
         terms.extend(lang::english_terms(&words));
+        if !lang::cue_language(text) {
+            terms.extend(crate::glossary::english_terms(text, &words));
+        }
         let synonyms = lang::synonyms(&terms);
         terms.extend(synonyms);
         Self { words, terms, lang }

@@ -75,10 +75,17 @@ impl Guess {
     pub fn sure(&self) -> bool {
         self.score >= SURE_SCORE && self.margin >= SURE_MARGIN
     }
+
+    /// Whether the guess is fair enough where nothing else can read the message (a language
+    /// the cue lists do not cover).
+    pub fn fair(&self) -> bool {
+        self.score >= FAIR_SCORE && self.margin >= SURE_MARGIN
+    }
 }
 
 const SURE_SCORE: f32 = 0.30;
-const SURE_MARGIN: f32 = 0.04;
+const FAIR_SCORE: f32 = 0.20;
+const SURE_MARGIN: f32 = 0.03;
 
 /// The nearest intent to `text`, or `None` when it shares nothing with any exemplar.
 pub fn classify(text: &str) -> Option<Guess> {

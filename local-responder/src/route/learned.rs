@@ -15,16 +15,30 @@ use crate::lang::{self, Lang};
 /// The few intents that no product name or help-topic word should override: asked for in so
 /// many words, they mean the same whatever else the message holds.
 pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
-    if !guess.sure() {
+    // Outside the cue lists' four languages the classifier is all there is: a fair guess
+    // is acted on. Inside them, only a sure one overrides the rules.
+    let acted_on = if said.cue_lang {
+        guess.sure()
+    } else {
+        guess.fair()
+    };
+    if guess.kind == Kind::Compare && guess.score >= COMPARE_SCORE {
+        // Two products named side by side make a weaker guess enough.
+        if let Some(route) = compare(said) {
+            return Some(route);
+        }
+    }
+    if !acted_on {
         return None;
     }
     let short = said.words.len() <= 8;
     let recent = said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue));
+    let mine = !said.cue_lang || said.any(MY);
+    let about_orders = matches!(guess.kind, Kind::RecentOrders | Kind::Order);
+    if about_orders && said.orders.is_empty() && recent && mine && !said.any(YOUR) {
+        return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
+    }
     match guess.kind {
-        Kind::RecentOrders if said.orders.is_empty() && recent && !said.any(YOUR) => {
-            return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
-        }
-        Kind::Compare => return compare(said),
         Kind::Greeting | Kind::Thanks
             if short && said.named.is_none() && !said.text.contains('?') =>
         {
@@ -50,12 +64,28 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 },
             )
         }
-        Kind::Order if said.named.is_none() => match &ctx.order {
+        Kind::Order | Kind::RecentOrders if said.named.is_none() => match &ctx.order {
             Some(order) => super::calls::order_lookup(order, said, ctx),
             None => Route::Reply(Reply::AskOrderNumber),
         },
+        Kind::Cart => super::calls::add_to_cart(said, ctx, extract::quantity(&said.words)),
         _ => return None,
     })
+}
+
+/// "And how much does it weigh?", "do you have it in M?" about the product in question (the
+/// page's, or the one just discussed), when the classifier is very sure: the cue lists miss
+/// many ways of asking these.
+pub(super) fn about_this(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    if said.named.is_some() || guess.score < VERY_SURE_SCORE || guess.margin < VERY_SURE_MARGIN {
+        return None;
+    }
+    let product = ctx.product.clone()?;
+    match guess.kind {
+        Kind::Product => Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product })),
+        Kind::Inventory => Some(inventory(product, extract::variant_only(&said.text))),
+        _ => None,
+    }
 }
 
 /// The rest, for languages the cue lists do not cover: search, a product's details, its
@@ -102,6 +132,18 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 
 /// Below this, a message in a language the cue lists do not cover still goes to them.
 const LATE_SCORE: f32 = 0.12;
+/// A comparison naming two products needs only this much of a guess.
+const COMPARE_SCORE: f32 = 0.2;
+/// What overrides the cue lists about the product in question.
+const VERY_SURE_SCORE: f32 = 0.45;
+const VERY_SURE_MARGIN: f32 = 0.15;
+
+/// "My", in the ten languages: "my last order" is the shopper's own.
+#[rustfmt::skip]
+const MY: &[&str] = &[
+    "my", "mon", "ma", "mes", "mi", "mis", "mein", "meine", "meiner", "meinen", "mio", "mia",
+    "miei", "meu", "minha", "meus", "minhas", "mijn", "i", "i ve", "j ai", "ich",
+];
 
 /// Words between two products compared ("A vs B", "A or B"), in the ten languages.
 #[rustfmt::skip]
@@ -142,6 +184,13 @@ fn compare(said: &Said) -> Option<Route> {
     ))
 }
 
+/// What a comparison asks about, not which products: left out of the products' names.
+#[rustfmt::skip]
+const ASKED: &[&str] = &[
+    "weight", "heavier", "lighter", "light", "lightweight", "cost", "warm", "size", "waterproof",
+    "rain", "capacity", "liters", "dimensions",
+];
+
 /// "Between A and B", in the ten languages.
 #[rustfmt::skip]
 const BETWEEN: &[&str] = &["between", "entre", "zwischen", "tra", "fra", "tussen", "بين", "בין"];
@@ -168,12 +217,25 @@ fn split_on_versus(words: &[String]) -> Vec<String> {
         (None, Some(at)) => (at.saturating_sub(3), at),
         (None, None) => return Vec::new(),
     };
+    // Each side in the catalog's English where a glossary knows its words.
     let content = |side: &[String]| -> String {
-        side.iter()
-            .filter(|w| !lang::is_stopword(w) && w.chars().count() > 1)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let text = side.join(" ");
+        let mut english = lang::english_terms(side);
+        english.extend(crate::glossary::english_terms(&text, side));
+        english.retain(|w| !ASKED.contains(&w.as_str()));
+        // In another script, the Latin words are names ("قدر Dutch Oven").
+        if !text.is_ascii() {
+            english.extend(side.iter().filter(|w| w.is_ascii() && w.len() > 1).cloned());
+        }
+        let kept: Vec<String> = if english.is_empty() {
+            side.iter()
+                .filter(|w| !lang::is_stopword(w) && w.chars().count() > 1)
+                .cloned()
+                .collect()
+        } else {
+            english
+        };
+        kept.join(" ")
     };
     let before = content(&words[first_from.max(at.saturating_sub(4))..at]);
     let after = content(&words[at + 1..(at + 4).min(words.len())]);

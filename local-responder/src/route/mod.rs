@@ -256,6 +256,9 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         {
             return route;
         }
+        if let Some(route) = learned::about_this(said, ctx, guess) {
+            return route;
+        }
     }
 
     let knowledge = knowledge_score(said);
