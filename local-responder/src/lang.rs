@@ -28,7 +28,8 @@ const FR_MARKERS: &[&str] = &[
     "le", "les", "des", "du", "est", "vous", "votre", "vos", "je", "j", "ma", "mon", "mes", "pour",
     "une", "avec", "qui", "quoi", "ou", "combien", "quelle", "quel", "quels", "bonjour", "merci",
     "il", "plait", "avez", "pouvez", "commande", "livraison", "et", "pas", "ne", "suis", "moi",
-    "au", "aux", "ce", "cette", "c", "d", "l", "qu", "sont", "salut", "toutes", "tous",
+    "au", "aux", "ce", "cette", "c", "d", "l", "qu", "sont", "salut", "toutes", "tous", "elle",
+    "dans", "peux", "puis", "existe", "taille", "leur",
 ];
 #[rustfmt::skip]
 const ES_MARKERS: &[&str] = &[
@@ -92,7 +93,8 @@ const IT_MARKERS: &[&str] = &[
     "il", "lo", "gli", "della", "dello", "degli", "delle", "che", "non", "sono", "avete", "hai",
     "mio", "mia", "miei", "per", "con", "una", "uno", "quanto", "quanti", "dove", "ciao", "grazie",
     "vorrei", "posso", "questo", "questa", "anche", "ancora", "ordine", "taglia", "spedizione",
-    "nel", "nella", "sul", "sulla", "cosa", "qual", "perche", "voglio", "sei", "mi", "ci",
+    "nel", "nella", "sul", "sulla", "cosa", "qual", "perche", "voglio", "sei", "mi", "ci", "e",
+    "blu", "nero", "rosso", "grigio", "bianco", "verde",
 ];
 #[rustfmt::skip]
 const PT_MARKERS: &[&str] = &[
@@ -106,7 +108,8 @@ const NL_MARKERS: &[&str] = &[
     "het", "een", "ik", "jij", "jullie", "mijn", "niet", "wat", "waar", "hoe", "hoeveel",
     "hebben", "heb", "heeft", "van", "voor", "met", "dit", "deze", "dat", "nog", "ook", "kan",
     "kun", "graag", "bedankt", "dank", "bestelling", "maat", "verzending", "zijn", "naar", "bij",
-    "wel", "welke", "mag", "wil", "jullie", "hoi",
+    "wel", "welke", "mag", "wil", "jullie", "hoi", "kleur", "zwart", "blauw", "rood", "groen",
+    "grijs", "wit",
 ];
 
 /// Whether `text` is in one of the four languages the cue lists are written in (English,

@@ -410,7 +410,8 @@ mod tests {
             !text.contains("Vietnam"),
             "only the sentences that answer: {text}"
         );
-        assert!(text.contains("https://shop.example/products/"), "{text}");
+        // The card carries the link; the text does not repeat it.
+        assert!(!text.contains("https://shop.example/products/"), "{text}");
         let started = events
             .iter()
             .filter(|e| matches!(e, ModelEvent::ToolCallStarted { .. }))

@@ -28,8 +28,9 @@ pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Ques
     let mut out = String::from(intro);
     for card in found.products.iter().take(shown) {
         out.push('\n');
+        // The widget shows each product as a card with its link: no URL in the text.
         out.push_str(&format!(
-            "- {}: {} ({}). {}",
+            "- {}: {} ({}).",
             card.title,
             price_range(card, question.lang),
             if card.available {
@@ -37,7 +38,6 @@ pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Ques
             } else {
                 p.sold_out
             },
-            card.url
         ));
         if let Some(lead) = first_sentence(&card.summary) {
             out.push_str(&format!("\n  {lead}"));
@@ -244,8 +244,7 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
             out.push_str(&opening.join(" "));
         }
     }
-    out.push('\n');
-    out.push_str(&card.url);
+    // The product's card (with its link) goes with the answer: no URL in the text.
     out
 }
 

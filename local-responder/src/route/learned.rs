@@ -40,7 +40,7 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     }
     match guess.kind {
         Kind::Greeting | Kind::Thanks
-            if short && said.named.is_none() && !said.text.contains('?') =>
+            if guess.sure() && short && said.named.is_none() && !said.text.contains('?') =>
         {
             return Some(Route::Reply(if guess.kind == Kind::Thanks {
                 Reply::Thanks
@@ -53,8 +53,9 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         _ => {}
     }
     Some(match guess.kind {
-        Kind::OffTopic if said.named.is_none() => Route::Reply(Reply::OffTopic),
-        Kind::Human => {
+        // A refusal or a person for a fair guess would cost more than a wrong search.
+        Kind::OffTopic if guess.sure() && said.named.is_none() => Route::Reply(Reply::OffTopic),
+        Kind::Human if guess.sure() => {
             let excerpt: String = said.text.chars().take(240).collect();
             Route::call(
                 tools::HANDOFF_TO_HUMAN,
@@ -96,13 +97,21 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     if guess.score < LATE_SCORE {
         return None;
     }
+    let lone = lone_name(&said.text);
     let product = said
         .named
         .as_ref()
         .map(|n| n.product.clone())
+        .or_else(|| lone.as_ref().map(|(name, _)| name.clone()))
         .or_else(|| ctx.product.clone());
     let prices = extract::prices(&said.words);
+    let english = crate::glossary::english_terms(&said.text, &said.words);
+    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()));
     Some(match guess.kind {
+        // "Do you ship to Israel?" reads like a search to the exemplars; its words say help.
+        Kind::Search | Kind::Similar if asks_help && said.named.is_none() => {
+            search_knowledge(said, ctx, false)
+        }
         Kind::Search | Kind::Similar => {
             let phrase = search_phrase(said, &prices);
             search_products(said, ctx, &prices, phrase)
@@ -113,13 +122,28 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 .named
                 .as_ref()
                 .and_then(|n| n.variant.clone())
+                .or_else(|| {
+                    lone.as_ref()
+                        .and_then(|(_, rest)| extract::variant_only(rest))
+                })
                 .or_else(|| extract::variant_only(&said.text));
             match product {
                 Some(product) => inventory(product, variant),
-                None => Route::Reply(Reply::WhichProduct),
+                // "Do you have merino socks?" with no product in question: a search (or, for
+                // "can I exchange the size?", the help centre).
+                None => {
+                    if asks_help {
+                        search_knowledge(said, ctx, false)
+                    } else if english.is_empty() {
+                        Route::Reply(Reply::WhichProduct)
+                    } else {
+                        let phrase = search_phrase(said, &prices);
+                        search_products(said, ctx, &prices, phrase)
+                    }
+                }
             }
         }
-        Kind::Product => match product {
+        Kind::Product => match product.or_else(|| product_words(&english)) {
             Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
             None => {
                 let phrase = search_phrase(said, &prices);
@@ -129,6 +153,31 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         _ => return None,
     })
 }
+
+/// The glossary's words that name a kind of product ("lantern" in "how long does the
+/// lantern's battery last?"), without those that ask about it.
+fn product_words(english: &[String]) -> Option<String> {
+    let words: Vec<&str> = english
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !ASKED.contains(w) && !HELP_TERMS.contains(w) && !ATTRIBUTE_TERMS.contains(w))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Glossary words that ask about a product rather than name one.
+#[rustfmt::skip]
+const ATTRIBUTE_TERMS: &[&str] = &[
+    "battery", "hours", "runtime", "cold", "warm", "dishwasher", "wash", "free", "order", "sale",
+    "gift", "women", "men", "kids", "lighter", "heavier", "standard", "open", "work",
+];
+
+/// Help-centre words of the glossary: a question with one is for the help pages.
+#[rustfmt::skip]
+const HELP_TERMS: &[&str] = &[
+    "shipping", "ship", "delivery", "return", "refund", "exchange", "warranty", "repair",
+    "cancel", "duties", "customs", "hours", "phone", "resole", "rewax", "hemming", "expire",
+];
 
 /// Below this, a message in a language the cue lists do not cover still goes to them.
 const LATE_SCORE: f32 = 0.12;
@@ -171,6 +220,9 @@ fn compare(said: &Said) -> Option<Route> {
         .map(|n| n.product)
         .collect();
     products.dedup();
+    if products.len() < 2 && other_script(&said.text) {
+        products = latin_runs(&said.text);
+    }
     if products.len() < 2 {
         products = split_on_versus(&said.words);
     }
@@ -190,6 +242,68 @@ const ASKED: &[&str] = &[
     "weight", "heavier", "lighter", "light", "lightweight", "cost", "warm", "size", "waterproof",
     "rain", "capacity", "liters", "dimensions",
 ];
+
+/// Words that ask rather than name, around the products of a comparison.
+#[rustfmt::skip]
+const ASKED_WORDS: &[&str] = &[
+    "which", "what", "lighter", "heavier", "cheaper", "better", "warmer", "laquelle", "lequel",
+    "cual", "welche", "welcher", "quale", "qual", "welke", "pra", "per", "para", "for", "pour",
+    "fur", "voor", "difference", "diferencia", "unterschied", "differenza", "diferenca",
+    "verschil", "peso", "weight", "poids", "gewicht",
+];
+
+/// One capitalised Latin word inside the message ("avete il gilet Ridgeline XXL?", "יש את
+/// Switchback במידה 28"): in these languages a product name, with the text after it.
+fn lone_name(text: &str) -> Option<(String, String)> {
+    let mut at = 0;
+    for (i, token) in text.split_whitespace().enumerate() {
+        let start = text[at..].find(token).map_or(at, |p| at + p);
+        at = start + token.len();
+        let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let name = word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && word.chars().count() >= 4
+            && word.chars().all(|c| c.is_ascii_alphanumeric())
+            && !word
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if name && (i > 0 || other_script(text)) {
+            return Some((word.to_owned(), text[at..].to_owned()));
+        }
+    }
+    None
+}
+
+/// Whether `text` has letters of a script other than Latin (Arabic, Hebrew, Japanese…).
+fn other_script(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && c as u32 > 0x024F)
+}
+
+/// In a message in another script, the runs of Latin words: product names ("ما الفرق بين حذاء
+/// Summit وحذاء Portside").
+fn latin_runs(text: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '.')) {
+        let latin = !token.is_empty() && token.chars().any(|c| c.is_ascii_alphabetic());
+        if latin
+            || (!current.is_empty()
+                && token.chars().all(|c| c.is_ascii_digit())
+                && !token.is_empty())
+        {
+            current.push(token);
+        } else if !token.is_empty() || !current.is_empty() {
+            if !current.is_empty() {
+                runs.push(current.join(" "));
+            }
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current.join(" "));
+    }
+    runs.dedup();
+    runs
+}
 
 /// "Between A and B", in the ten languages.
 #[rustfmt::skip]
@@ -237,10 +351,59 @@ fn split_on_versus(words: &[String]) -> Vec<String> {
         };
         kept.join(" ")
     };
-    let before = content(&words[first_from.max(at.saturating_sub(4))..at]);
-    let after = content(&words[at + 1..(at + 4).min(words.len())]);
+    // Each side runs from the separator to the nearest word that names nothing ("which",
+    // "the"), at most four words.
+    let names = |w: &&String| !lang::is_stopword(w) && !ASKED_WORDS.contains(&w.as_str());
+    let before: Vec<String> = words[first_from.max(at.saturating_sub(4))..at]
+        .iter()
+        .rev()
+        .take_while(names)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: Vec<String> = words[at + 1..]
+        .iter()
+        .skip_while(|w| lang::is_stopword(w))
+        .take_while(names)
+        .take(4)
+        .cloned()
+        .collect();
+    let (before, after) = (content(&before), content(&after));
     if before.is_empty() || after.is_empty() {
         return Vec::new();
     }
     vec![before, after]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compared(text: &str) -> Option<Vec<String>> {
+        let said = Said::new(text);
+        match compare(&said)? {
+            Route::Call { arguments, .. } => {
+                serde_json::from_value(arguments["products"].clone()).ok()
+            }
+            Route::Reply(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_comparison_names_both_products_in_any_script() {
+        assert_eq!(
+            compared("Squall vs the Ridgeline down jacket, which one's lighter?"),
+            Some(vec![
+                "squall".to_owned(),
+                "ridgeline down jacket".to_owned()
+            ])
+        );
+        assert_eq!(
+            compared("ما الفرق بين حذاء Summit وحذاء Portside؟"),
+            Some(vec!["Summit".to_owned(), "Portside".to_owned()])
+        );
+        assert_eq!(compared("do you have a rain jacket?"), None);
+    }
 }

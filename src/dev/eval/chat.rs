@@ -170,6 +170,43 @@ impl Report {
         }
     }
 
+    /// Routing and answer checks per language (the id's prefix), one line each.
+    pub fn by_language(&self) -> String {
+        let mut langs: Vec<&str> = self
+            .outcomes
+            .iter()
+            .map(|o| o.id.split('-').next().unwrap_or("?"))
+            .collect();
+        langs.sort_unstable();
+        langs.dedup();
+        let mut out = String::from("lang  cases  routing  answers\n");
+        for lang in langs {
+            let of: Vec<&Outcome> = self
+                .outcomes
+                .iter()
+                .filter(|o| o.id.split('-').next() == Some(lang))
+                .collect();
+            let routed = of.iter().filter(|o| o.routed).count();
+            let checked: Vec<bool> = of.iter().filter_map(|o| o.answer_ok).collect();
+            let passed = checked.iter().filter(|ok| **ok).count();
+            let answers = if checked.is_empty() {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{:.2} ({passed}/{})",
+                    passed as f64 / checked.len() as f64,
+                    checked.len()
+                )
+            };
+            out.push_str(&format!(
+                "{lang:<5} {:>5}  {:>7.2}  {answers}\n",
+                of.len(),
+                routed as f64 / of.len() as f64
+            ));
+        }
+        out
+    }
+
     /// The figures and every case that missed.
     pub fn table(&self) -> String {
         let mut out = String::new();
@@ -191,6 +228,7 @@ impl Report {
                 o.id
             ));
         }
+        out.push_str(&format!("\n{}", self.by_language()));
         out.push_str(&format!(
             "\nresponder            {}\ncases                {}\nrouting accuracy     {:.3}\nanswer checks passed {:.3} (of {})\nlatency p50 / p95    {:.0} / {:.0} ms\n",
             self.responder,
