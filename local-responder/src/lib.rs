@@ -7,14 +7,18 @@
 //! back), step two reads the tool's typed output and writes the answer. It knows no catalog
 //! and no policies of its own; everything it states comes from a tool.
 //!
-//! - `route/` (with `cues.rs`, `extract.rs`): step one, intent and arguments in English,
-//!   French, Spanish and German; [`route`] is public for the tests and the eval. The
-//!   injection guard and the cart gate it obeys are security rules, in `tools`;
+//! - `route/` (with `cues.rs`, `extract.rs`): step one, intent and arguments: exact rules and
+//!   cue lists in English, French, Spanish and German, then the nearest exemplars
+//!   (`intent/`) in all ten widget languages, with `glossary.rs` giving Italian, Portuguese,
+//!   Dutch, Japanese, Arabic and Hebrew queries their English words; [`route`] is public for
+//!   the tests and the eval. The injection guard and the cart gate it obeys are security
+//!   rules, in `tools`;
 //! - `compose/` (with `reply.rs`): step two, the answer in the shopper's language;
 //! - `lang.rs`: language detection and a small glossary (folding and phrase matching are
 //!   `tools::text`);
-//! - `eval.rs` (tests): routing accuracy on `evals/chat/*.jsonl` and on `heldout.jsonl`, our
-//!   own cases in the same format written apart from the dev set.
+//! - `eval.rs` (tests): routing accuracy on `evals/chat/*.jsonl` (the tune half of held-out
+//!   v2, never the frozen half) and on `heldout.jsonl`, our own cases in the same format
+//!   written apart from the dev set.
 
 mod compose;
 mod cues;

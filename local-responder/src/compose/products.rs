@@ -222,7 +222,7 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
     }
     let asked_price = question.asks(PRICE_WORDS);
     if !told && !terms.is_empty() {
-        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 2, 0.5);
+        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 3, 0.5);
         if picked.is_empty() {
             if !asked_price {
                 out.push(' ');

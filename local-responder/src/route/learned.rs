@@ -351,25 +351,26 @@ fn split_on_versus(words: &[String]) -> Vec<String> {
         };
         kept.join(" ")
     };
-    // Each side runs from the separator to the nearest word that names nothing ("which",
-    // "the"), at most four words.
-    let names = |w: &&String| !lang::is_stopword(w) && !ASKED_WORDS.contains(&w.as_str());
-    let before: Vec<String> = words[first_from.max(at.saturating_sub(4))..at]
-        .iter()
-        .rev()
-        .take_while(names)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let after: Vec<String> = words[at + 1..]
-        .iter()
-        .skip_while(|w| lang::is_stopword(w))
-        .take_while(names)
-        .take(4)
-        .cloned()
-        .collect();
+    // Each side: up to four words from the separator, cut at a word that asks rather than
+    // names ("which", "lighter"), articles trimmed ("la poêle en fonte" keeps its "en").
+    let asks = |w: &String| ASKED_WORDS.contains(&w.as_str());
+    let trim = |side: &[String]| -> Vec<String> {
+        let start = side
+            .iter()
+            .position(|w| !lang::is_stopword(w))
+            .unwrap_or(side.len());
+        let end = side
+            .iter()
+            .rposition(|w| !lang::is_stopword(w))
+            .map_or(start, |e| e + 1);
+        side[start..end.max(start)].to_vec()
+    };
+    let window = &words[first_from.max(at.saturating_sub(4))..at];
+    let from = window.iter().rposition(asks).map_or(0, |i| i + 1);
+    let before = trim(&window[from..]);
+    let rest = &words[at + 1..(at + 5).min(words.len())];
+    let to = rest.iter().position(asks).unwrap_or(rest.len());
+    let after = trim(&rest[..to]);
     let (before, after) = (content(&before), content(&after));
     if before.is_empty() || after.is_empty() {
         return Vec::new();

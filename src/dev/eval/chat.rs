@@ -222,7 +222,7 @@ impl Report {
                 .map(Value::to_string)
                 .unwrap_or_default();
             let what = if o.routed { "answer" } else { "routing" };
-            let answer: String = o.answer.chars().take(160).collect();
+            let answer: String = o.answer.chars().take(400).collect();
             out.push_str(&format!(
                 "miss {:<18} {what:<8} {first} {args}\n    {answer}\n",
                 o.id
