@@ -20,6 +20,7 @@ pub mod cart;
 mod catalog;
 mod check_inventory;
 mod compare_products;
+mod excerpt;
 mod get_order_status;
 mod get_product;
 pub mod gid;
