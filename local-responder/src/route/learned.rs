@@ -39,14 +39,26 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
     }
     match guess.kind {
+        // "How are you?" is small talk too; "hi, do you sell tents?" is not.
         Kind::Greeting | Kind::Thanks
-            if guess.sure() && short && said.named.is_none() && !said.text.contains('?') =>
+            if guess.sure()
+                && short
+                && said.named.is_none()
+                && (!said.text.contains('?') || said.words.len() <= 4) =>
         {
             return Some(Route::Reply(if guess.kind == Kind::Thanks {
                 Reply::Thanks
             } else {
                 Reply::Greeting
             }));
+        }
+        // Homework, poems, the weather: no cue list names them all.
+        Kind::OffTopic
+            if said.named.is_none()
+                && guess.score >= VERY_SURE_SCORE
+                && guess.margin >= VERY_SURE_MARGIN =>
+        {
+            return Some(Route::Reply(Reply::OffTopic));
         }
         // In English, French, Spanish and German the cue lists decide the rest.
         _ if said.cue_lang => return None,
@@ -116,6 +128,12 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
             let phrase = search_phrase(said, &prices);
             search_products(said, ctx, &prices, phrase)
         }
+        // "How long does the lantern's battery last?" names a product and no help topic: a
+        // question for the product's description.
+        Kind::Knowledge if !asks_help => match product.or_else(|| product_words(&english)) {
+            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+            None => search_knowledge(said, ctx, false),
+        },
         Kind::Knowledge => search_knowledge(said, ctx, false),
         Kind::Inventory => {
             let variant = said
