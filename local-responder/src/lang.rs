@@ -147,6 +147,11 @@ pub fn cue_language(text: &str) -> bool {
         .into_iter()
         .max()
         .unwrap_or(0);
+    // No marker at all ("camisetas algodão orgânico"): the glossaries say whose words these are.
+    if ours == 0 && theirs == 0 {
+        return !english_terms(&words).is_empty()
+            || crate::glossary::english_terms(text, &words).is_empty();
+    }
     ours > theirs || theirs == 0
 }
 
@@ -206,6 +211,7 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("grosser", "bigger larger"),
     ("warmer", "warmer warm"),
     ("nachte", "overnight backpacking"),
+    ("telefonnummer", "phone call"),
     ("poele", "skillet"),
     ("fonte", "cast iron"),
     ("cocotte", "dutch oven"),

@@ -124,7 +124,7 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
        "schwer", "schwerer", "leichter"],
      "weight weighs kg lb"),
     (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt"],
-     "made manufactured sewn crafted origin"),
+     "made manufactured sewn crafted origin knit woven cast"),
     (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff"],
      "fabric material shell lining cotton wool nylon leather canvas polyester"),
     (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
