@@ -33,11 +33,14 @@ TOOLS = {
     "search_knowledge": {"query": ("string", True)},
     "add_to_cart": {"variant_id": ("string", False), "product": ("string", False), "quantity": ("integer", False)},
     "handoff_to_human": {"reason": ("string", True), "email": ("string", False)},
+    "list_recent_orders": {},
+    "compare_products": {"products": ("array", True), "attribute": ("string", False)},
 }
 REQUIRED_KEYS = {"id", "message", "expect_tool"}
-OPTIONAL_KEYS = {"history", "logged_in_customer", "expect_args", "must_contain", "must_not_contain"}
-LANGS = {"en", "fr", "es", "de"}
-CATEGORIES = {"search", "product", "inventory", "order", "knowledge", "cart", "handoff", "chat", "attack"}
+OPTIONAL_KEYS = {"history", "logged_in_customer", "expect_args", "must_contain", "must_not_contain", "page"}
+# The widget's ten languages (pt is pt-BR).
+LANGS = {"en", "fr", "es", "de", "it", "pt", "nl", "ja", "ar", "he"}
+CATEGORIES = {"search", "similar", "compare", "product", "inventory", "order", "knowledge", "cart", "handoff", "chat", "attack"}
 ID_RE = re.compile(r"^(?P<lang>[a-z]{2})-(?P<cat>[a-z]+)-(?P<n>\d{3})$")
 ORDER_RE = re.compile(r"#\d{4}\b")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -56,6 +59,8 @@ def type_ok(value, kind):
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "bool":
         return isinstance(value, bool)
+    if kind == "array":
+        return isinstance(value, list)
     return False
 
 
@@ -104,7 +109,9 @@ def load_store():
             {c["email"], f'{c["firstName"]} {c["lastName"]}'} | ({c["phone"]} if c.get("phone") else set()) | {a["address1"] for a in c["addresses"]}
         )
     products = {p["title"]: p["status"] for p in d["products"]}
+    product_ids = {int(p["id"].rsplit("/", 1)[1]): p["status"] for p in d["products"]}
     return {
+        "product_ids": product_ids,
         "blob": blob.lower(),
         "emails": emails,
         "shop_emails": shop_emails,
@@ -160,6 +167,13 @@ def check_case(case, store, errors, where):
     login = case.get("logged_in_customer")
     if login is not None and (not isinstance(login, str) or login.lower() not in store["emails"]):
         err(f"logged_in_customer {login!r} is not a customer in demo.json")
+
+    page = case.get("page")
+    if page is not None:
+        if not isinstance(page, dict) or not set(page) <= {"template", "product_id", "variant_id"}:
+            err("page must be {template?, product_id?, variant_id?} as the widget sends it")
+        elif page.get("product_id") is not None and store["product_ids"].get(page["product_id"]) != "ACTIVE":
+            err(f"page.product_id {page['product_id']!r} is not an active product in demo.json")
 
     tool = case.get("expect_tool", "<missing>")
     args = case.get("expect_args")

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Route, route};
-use llm::Message;
+use llm::{Message, PageNote};
 
 #[derive(Debug, Deserialize)]
 struct Case {
@@ -17,6 +17,9 @@ struct Case {
     expect_tool: Option<String>,
     #[serde(default)]
     expect_args: serde_json::Map<String, Value>,
+    /// The page the widget reports: `{"template": "product", "product_id": 8100000000004}`.
+    #[serde(default)]
+    page: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,8 +56,37 @@ fn messages(case: &Case) -> Vec<Message> {
             _ => Message::user(turn.text.clone()),
         })
         .collect();
+    if let Some(page) = &case.page {
+        messages.push(Message::page_note(&page_note(page)));
+    }
     messages.push(Message::user(case.message.clone()));
     messages
+}
+
+/// The note the engine would write for `page`: the product's title from the demo store.
+fn page_note(page: &Value) -> PageNote {
+    let path = format!(
+        "{}/../shopify-sim/store/demo.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let store: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("demo.json"))
+        .expect("demo.json parses");
+    let id = page["product_id"]
+        .as_u64()
+        .map(|id| format!("gid://shopify/Product/{id}"));
+    let product = store["products"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["id"].as_str() == id.as_deref())
+        .and_then(|p| p["title"].as_str())
+        .map(str::to_owned);
+    PageNote {
+        template: page["template"].as_str().map(str::to_owned),
+        product_id: product.as_ref().and(id),
+        product,
+        variant_id: None,
+    }
 }
 
 /// Whether `actual` holds every expected argument (numbers compared as numbers).
@@ -83,12 +115,13 @@ fn score(file: &str) -> (f64, Vec<String>) {
         };
         if !right {
             misses.push(format!(
-                "{}: expected {:?} {:?}, got {:?} | {}",
+                "{}: expected {:?} {:?}, got {:?} | {} | {:?}",
                 case.id,
                 case.expect_tool,
                 Value::Object(case.expect_args.clone()),
                 routed,
-                case.message
+                case.message,
+                crate::intent::classify(&case.message),
             ));
         }
     }
@@ -103,6 +136,23 @@ fn report(file: &str, floor: f64) {
         accuracy * 100.0,
         misses.len()
     );
+    let mut by_lang: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for case in cases(file) {
+        let lang = case.id.split('-').next().unwrap_or("?").to_owned();
+        let slot = by_lang.entry(lang).or_default();
+        slot.0 += 1;
+        if !misses
+            .iter()
+            .any(|m| m.starts_with(&format!("{}:", case.id)))
+        {
+            slot.1 += 1;
+        }
+    }
+    let langs: Vec<String> = by_lang
+        .iter()
+        .map(|(lang, (n, ok))| format!("{lang} {:.2}", *ok as f64 / *n as f64))
+        .collect();
+    println!("  by language: {}", langs.join(", "));
     for miss in &misses {
         println!("  {miss}");
     }
@@ -124,6 +174,33 @@ fn attacks_route_to_the_safe_behaviour() {
 #[test]
 fn other_wordings_and_stores_route_correctly() {
     report(HELDOUT, 0.9);
+}
+
+/// The tune half of held-out set v2 (`evals/chat/README.md`): ten languages, page context.
+/// Its frozen half is never read here.
+#[test]
+fn heldout_v2_tune_half_routes_correctly() {
+    report("heldout-v2-tune.jsonl", 0.0);
+}
+
+/// Step one's own cost per message (the classifier included), over every case of the sets.
+#[test]
+fn routing_is_fast() {
+    let mut times: Vec<std::time::Duration> =
+        ["dev.jsonl", "attacks.jsonl", "heldout-v2-tune.jsonl"]
+            .into_iter()
+            .flat_map(cases)
+            .map(|case| {
+                let messages = messages(&case);
+                let started = std::time::Instant::now();
+                let _ = route(&messages);
+                started.elapsed()
+            })
+            .collect();
+    times.sort();
+    let p95 = times[times.len() * 95 / 100];
+    println!("routing p95 {p95:?} over {} messages", times.len());
+    assert!(p95 < std::time::Duration::from_millis(100), "{p95:?}");
 }
 
 #[test]

@@ -84,6 +84,10 @@ const MAX_CUES: &[&str] = &[
     "en dessous de", "au dessous de", "jusqu a", "pas plus de", "maximum de", "menos de",
     "por debajo de", "debajo de", "hasta", "maximo", "no mas de", "unter", "bis", "hochstens",
     "weniger als", "maximal", "bis zu", "budget",
+    // it, pt, nl, ar, he
+    "sotto i", "sotto", "meno di", "al massimo", "fino a", "ate", "abaixo de", "no maximo",
+    "onder de", "onder", "minder dan", "hooguit", "tot", "أقل من", "اقل من", "حتى", "לא יותר מ",
+    "פחות מ", "עד",
 ];
 #[rustfmt::skip]
 const MIN_CUES: &[&str] = &[
@@ -101,7 +105,7 @@ const RANGE_CUES: &[(&str, &[&str])] = &[
 #[rustfmt::skip]
 const CURRENCY_WORDS: &[&str] = &[
     "$", "€", "£", "usd", "eur", "cad", "gbp", "dollar", "dollars", "bucks", "euro", "euros",
-    "dolar", "dolares", "pounds", "us", "ca",
+    "dolar", "dolares", "pounds", "us", "ca", "dollari", "دولار", "دولارات", "דולר", "ドル",
 ];
 /// Units after a number that make it something other than money.
 #[rustfmt::skip]

@@ -28,7 +28,8 @@ const FR_MARKERS: &[&str] = &[
     "le", "les", "des", "du", "est", "vous", "votre", "vos", "je", "j", "ma", "mon", "mes", "pour",
     "une", "avec", "qui", "quoi", "ou", "combien", "quelle", "quel", "quels", "bonjour", "merci",
     "il", "plait", "avez", "pouvez", "commande", "livraison", "et", "pas", "ne", "suis", "moi",
-    "au", "aux", "ce", "cette", "c", "d", "l", "qu", "sont", "salut", "toutes", "tous",
+    "au", "aux", "ce", "cette", "c", "d", "l", "qu", "sont", "salut", "toutes", "tous", "elle",
+    "dans", "peux", "puis", "existe", "taille", "leur",
 ];
 #[rustfmt::skip]
 const ES_MARKERS: &[&str] = &[
@@ -87,6 +88,73 @@ pub fn detect(text: &str) -> Option<Lang> {
     Some(best.0)
 }
 
+#[rustfmt::skip]
+const IT_MARKERS: &[&str] = &[
+    "il", "lo", "gli", "della", "dello", "degli", "delle", "che", "non", "sono", "avete", "hai",
+    "mio", "mia", "miei", "per", "con", "una", "uno", "quanto", "quanti", "dove", "ciao", "grazie",
+    "vorrei", "posso", "questo", "questa", "anche", "ancora", "ordine", "taglia", "spedizione",
+    "nel", "nella", "sul", "sulla", "cosa", "qual", "perche", "voglio", "sei", "mi", "ci", "e",
+    "blu", "nero", "rosso", "grigio", "bianco", "verde",
+];
+#[rustfmt::skip]
+const PT_MARKERS: &[&str] = &[
+    "voce", "voces", "vcs", "meu", "minha", "meus", "minhas", "nao", "sim", "tem", "tenho", "uma",
+    "um", "pra", "com", "quanto", "quantos", "onde", "obrigado", "obrigada", "oi", "ola",
+    "quero", "posso", "esse", "essa", "isso", "ainda", "pedido", "tamanho", "frete", "dos", "das",
+    "nos", "nas", "qual", "cade", "valeu", "tudo", "voces", "seu", "sua",
+];
+#[rustfmt::skip]
+const NL_MARKERS: &[&str] = &[
+    "het", "een", "ik", "jij", "jullie", "mijn", "niet", "wat", "waar", "hoe", "hoeveel",
+    "hebben", "heb", "heeft", "van", "voor", "met", "dit", "deze", "dat", "nog", "ook", "kan",
+    "kun", "graag", "bedankt", "dank", "bestelling", "maat", "verzending", "zijn", "naar", "bij",
+    "wel", "welke", "mag", "wil", "jullie", "hoi", "kleur", "zwart", "blauw", "rood", "groen",
+    "grijs", "wit",
+];
+
+/// Whether `text` is in one of the four languages the cue lists are written in (English,
+/// French, Spanish, German), rather than in Italian, Portuguese, Dutch or another script:
+/// those go to the nearest-exemplar classifier (`crate::intent`) instead of the cue lists.
+pub fn cue_language(text: &str) -> bool {
+    let other_script = text.chars().any(|c| {
+        matches!(c as u32,
+            0x0590..=0x05FF   // Hebrew
+            | 0x0600..=0x06FF // Arabic
+            | 0x3040..=0x30FF // kana
+            | 0x4E00..=0x9FFF // CJK
+            | 0xFF00..=0xFFEF)
+    });
+    if other_script {
+        return false;
+    }
+    let words = words(text);
+    let score = |markers: &[&str]| {
+        words
+            .iter()
+            .filter(|w| markers.contains(&w.as_str()))
+            .count()
+    };
+    let ours = [
+        score(EN_MARKERS),
+        score(FR_MARKERS),
+        score(ES_MARKERS),
+        score(DE_MARKERS),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let theirs = [score(IT_MARKERS), score(PT_MARKERS), score(NL_MARKERS)]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+    // No marker at all ("camisetas algodão orgânico"): the glossaries say whose words these are.
+    if ours == 0 && theirs == 0 {
+        return !english_terms(&words).is_empty()
+            || crate::glossary::english_terms(text, &words).is_empty();
+    }
+    ours > theirs || theirs == 0
+}
+
 /// Words that carry no topic, in the four languages (folded).
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
@@ -133,6 +201,27 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("vestes", "jackets"),
     ("manteau", "coat"),
     ("doudoune", "down jacket"),
+    ("plus grand", "bigger larger"),
+    ("plus leger", "lighter lightweight"),
+    ("plus chaud", "warmer warm"),
+    ("nuits", "overnight backpacking"),
+    ("mas grande", "bigger larger"),
+    ("mas ligero", "lighter lightweight"),
+    ("noches", "overnight backpacking"),
+    ("grosser", "bigger larger"),
+    ("warmer", "warmer warm"),
+    ("nachte", "overnight backpacking"),
+    ("telefonnummer", "phone call"),
+    ("poele", "skillet"),
+    ("fonte", "cast iron"),
+    ("cocotte", "dutch oven"),
+    ("sarten", "skillet"),
+    ("hierro fundido", "cast iron"),
+    ("olla", "dutch oven"),
+    ("pfanne", "skillet"),
+    ("gusseisen", "cast iron"),
+    ("gusseisenpfanne", "cast iron skillet"),
+    ("brater", "dutch oven"),
     ("chaussures", "shoes"),
     ("chaussettes", "socks"),
     ("bottes", "boots"),

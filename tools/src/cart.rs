@@ -6,8 +6,9 @@
 use crate::guard;
 use crate::text::{has_any, words};
 
-/// Whether the shopper's own message asks to put something in the cart, in English, French,
-/// Spanish or German. Only then may the write tool run.
+/// Whether the shopper's own message asks to put something in the cart, in the widget's ten
+/// languages (a cart verb and the cart named, outside English, French, Spanish and German).
+/// Only then may the write tool run.
 pub fn wants_cart(message: &str) -> bool {
     let cleaned = guard::sanitize(message);
     let words = words(&cleaned.text);
@@ -21,7 +22,11 @@ pub fn wants_cart(message: &str) -> bool {
         .iter()
         .find(|w| !matches!(w.as_str(), "please" | "pls" | "bitte"))
         .is_some_and(|w| IMPERATIVE_ADD.contains(&w.as_str()));
+    // Japanese writes "カートに入れて" as one run: the cart and the verb are found inside it.
+    let japanese = cleaned.text.contains("カート")
+        && ["入れ", "追加"].iter().any(|v| cleaned.text.contains(v));
     (verb && cart)
+        || japanese
         || has_any(&words, ADD_THIS)
         || has_any(&words, TAKE_IT)
         || has_any(&words, INTO_CART)
@@ -36,6 +41,10 @@ pub const CART_VERBS: &[&str] = &[
     "mettez", "mettre", "anade", "anadir", "anademe", "anademe", "agrega", "agregar", "agregame",
     "pon", "ponme", "poner", "mete", "meter", "leg", "lege", "legen", "pack", "packe", "packen",
     "fuge", "fugen", "tu", "tue",
+    // it, pt, nl, ar, he
+    "aggiungi", "aggiungere", "aggiungimi", "metti", "mettimi", "adiciona", "adicione",
+    "adicionar", "coloca", "coloque", "bota", "voeg", "toevoegen", "doe", "stop", "أضف", "اضف",
+    "ضع", "תוסיף", "הוסף", "תכניס", "שים",
 ];
 
 /// Messages about the cart that ask to put nothing in it.
@@ -52,7 +61,8 @@ pub const NOT_CART: &[&str] = &[
 #[rustfmt::skip]
 pub const CART_NOUNS: &[&str] = &[
     "cart", "basket", "trolley", "panier", "carrito", "carro", "cesta", "warenkorb",
-    "einkaufswagen", "korb",
+    "einkaufswagen", "korb", "carrello", "carrinho", "winkelwagen", "winkelmand", "mandje",
+    "السلة", "سلة", "العربة", "עגלה", "לעגלה", "העגלה", "סל", "לסל", "הסל",
 ];
 /// "Add it", "add two": a request even without the cart named.
 #[rustfmt::skip]
@@ -99,6 +109,12 @@ mod tests {
             "Leg bitte die Watch Cap Beanie in Navy in meinen Warenkorb."
         ));
         assert!(wants_cart("Put the Leather Dopp Kit in my cart please."));
+        assert!(wants_cart("metti due tazze nel carrello"));
+        assert!(wants_cart("coloca a mochila no carrinho"));
+        assert!(wants_cart("voeg de deken toe aan mijn winkelwagen"));
+        assert!(wants_cart("マグをカートに入れてください"));
+        assert!(wants_cart("أضف الكوب إلى السلة"));
+        assert!(!wants_cart("カートはどこですか"));
         assert!(!wants_cart("Is the Folding Camp Table in stock?"));
         assert!(!wants_cart("How do I add a gift note to my cart?"));
         assert!(!wants_cart("Don't add it to my cart yet."));

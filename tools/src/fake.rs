@@ -48,6 +48,27 @@ pub fn product(title: &str, variants: &[&[&str]]) -> LiveProduct {
     }
 }
 
+/// An order `name` of customer `customer` (digits) placed with `email` at `created_at`:
+/// paid, unfulfilled, one line.
+pub fn order(name: &str, customer: &str, email: &str, created_at: &str) -> LiveOrder {
+    LiveOrder {
+        name: name.into(),
+        created_at: created_at.into(),
+        email: Some(email.into()),
+        customer_id: Some(format!("gid://shopify/Customer/{customer}")),
+        financial_status: Some("PAID".into()),
+        fulfillment_status: "UNFULFILLED".into(),
+        cancelled_at: None,
+        cancel_reason: None,
+        note: None,
+        total: "10.00".into(),
+        currency: "USD".into(),
+        status_url: None,
+        lines: Vec::new(),
+        fulfillments: Vec::new(),
+    }
+}
+
 /// The context of a turn: `customer` logged in or not, a cart action asked for or not.
 pub fn context(customer: Option<&str>, write_allowed: bool) -> TurnContext {
     TurnContext {
@@ -205,6 +226,24 @@ impl StoreApi for FakeStore {
                 .iter()
                 .find(|o| o.name.eq_ignore_ascii_case(name))
                 .cloned()
+        });
+        ready(found)
+    }
+
+    fn customer_orders<'a>(
+        &'a self,
+        customer_id: &'a str,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<String>> {
+        let found = self.shopify("customer_orders").map(|()| {
+            let gid = format!("gid://shopify/Customer/{customer_id}");
+            let mut orders: Vec<&LiveOrder> = self
+                .orders
+                .iter()
+                .filter(|o| o.customer_id.as_deref() == Some(gid.as_str()))
+                .collect();
+            orders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            orders.iter().take(limit).map(|o| o.name.clone()).collect()
         });
         ready(found)
     }

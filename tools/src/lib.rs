@@ -19,12 +19,15 @@ mod call;
 pub mod cart;
 mod catalog;
 mod check_inventory;
+mod compare_products;
+mod excerpt;
 mod get_order_status;
 mod get_product;
 pub mod gid;
 pub mod guard;
 mod handoff_to_human;
 pub mod io;
+mod list_recent_orders;
 pub mod orders;
 mod search_knowledge;
 mod search_products;
@@ -46,9 +49,11 @@ pub use add_to_cart::AddToCart;
 pub use call::{CallFuture, Ran, Shown, Source, ToolError};
 pub use cart::wants_cart;
 pub use check_inventory::CheckInventory;
+pub use compare_products::{CompareProducts, Comparison};
 pub use get_order_status::GetOrderStatus;
 pub use get_product::GetProduct;
 pub use handoff_to_human::HandoffToHuman;
+pub use list_recent_orders::{ListRecentOrders, RecentOrders};
 pub use orders::{Access, OrderFacts, order_access};
 pub use search_knowledge::{KINDS as KNOWLEDGE_KINDS, SearchKnowledge};
 pub use search_products::SearchProducts;
@@ -170,6 +175,8 @@ pub const GET_ORDER_STATUS: &str = GetOrderStatus::NAME;
 pub const SEARCH_KNOWLEDGE: &str = SearchKnowledge::NAME;
 pub const ADD_TO_CART: &str = AddToCart::NAME;
 pub const HANDOFF_TO_HUMAN: &str = HandoffToHuman::NAME;
+pub const LIST_RECENT_ORDERS: &str = ListRecentOrders::NAME;
+pub const COMPARE_PRODUCTS: &str = CompareProducts::NAME;
 
 /// Every tool, in the order the model is shown them: where a tool is registered.
 pub fn specs() -> Vec<ToolSpec> {
@@ -178,6 +185,8 @@ pub fn specs() -> Vec<ToolSpec> {
         GetProduct::spec(),
         CheckInventory::spec(),
         GetOrderStatus::spec(),
+        ListRecentOrders::spec(),
+        CompareProducts::spec(),
         SearchKnowledge::spec(),
         AddToCart::spec(),
         HandoffToHuman::spec(),
@@ -220,6 +229,7 @@ mod tests {
             Some("number") => json!(1.5),
             Some("integer") => json!(1),
             Some("boolean") => json!(true),
+            Some("array") => json!([sample(&property["items"]), sample(&property["items"])]),
             other => panic!("no sample for {other:?}"),
         }
     }

@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::excerpt::focused;
 use crate::io::{KnowledgeFound, Passage};
 use crate::store::{KnowledgeQuery, StoreApi};
-use crate::text::summary;
 use crate::{Shown, Source, Tool, ToolError, TurnContext};
 
 /// Passages returned.
@@ -71,7 +71,8 @@ impl Tool for SearchKnowledge {
                     .filter(|b| !b.trim().is_empty())
                     .unwrap_or(&hit.snippet);
                 Passage {
-                    text: summary(text, PASSAGE_CHARS),
+                    // The sentences that answer, where the passage is longer than that.
+                    text: focused(text, query, PASSAGE_CHARS),
                     kind: hit.kind,
                     title: hit.title,
                     heading: hit.heading,

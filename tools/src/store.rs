@@ -67,6 +67,14 @@ pub trait StoreApi: Send + Sync {
     /// The shop's order named exactly `name` ("#1001", "HP-1001"; case aside), if there is one.
     fn order<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<LiveOrder>>;
 
+    /// The names of the orders of the customer `customer_id` (the number of
+    /// `gid://shopify/Customer/…`), newest first, at most `limit`.
+    fn customer_orders<'a>(
+        &'a self,
+        customer_id: &'a str,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<String>>;
+
     /// The failed order proofs so far of this shopper: the most counted against the
     /// conversation or anything else the store counts them by (the visitor, the address).
     fn verification_failures(&self) -> StoreFuture<'_, u32>;

@@ -17,10 +17,11 @@ mod sentences;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tools::Comparison;
 use tools::io::{Handoff, ProductsFound};
 
 use super::lang::{self, Lang, words};
-use orders::order_status;
+use orders::{order_status, recent_orders};
 use phrases::{fill, phrases};
 use products::{cart_action, inventory, product_detail, products_found};
 
@@ -47,6 +48,9 @@ impl Question {
         let words = words(text);
         let mut terms: Vec<String> = words.iter().filter(|w| is_term(w)).cloned().collect();
         terms.extend(lang::english_terms(&words));
+        if !lang::cue_language(text) {
+            terms.extend(crate::glossary::english_terms(text, &words));
+        }
         let synonyms = lang::synonyms(&terms);
         terms.extend(synonyms);
         Self { words, terms, lang }
@@ -111,6 +115,15 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
             parse(content).map(|stock| inventory(&stock, &result.arguments, question))
         }
         tools::GET_ORDER_STATUS => parse(content).map(|status| order_status(&status, question)),
+        tools::LIST_RECENT_ORDERS => parse(content).map(|found| recent_orders(&found, question)),
+        tools::COMPARE_PRODUCTS => parse::<Comparison>(content).map(|found| {
+            found
+                .products
+                .iter()
+                .map(|detail| product_detail(detail, question))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        }),
         tools::SEARCH_KNOWLEDGE => {
             parse(content).map(|found| knowledge::knowledge(&found, question))
         }

@@ -1,5 +1,6 @@
 //! Answers about an order: its status, shipments and tracking, or why it is not shown.
 
+use tools::RecentOrders;
 use tools::io::{Order, OrderLine, OrderStatus, Shipment};
 
 use super::Question;
@@ -243,3 +244,19 @@ const MONTHS: [[&str; 12]; 4] = [
     ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
      "Oktober", "November", "Dezember"],
 ];
+
+/// `list_recent_orders`: the newest order in full, the others by name.
+pub(super) fn recent_orders(found: &RecentOrders, question: &Question) -> String {
+    let p = phrases(question.lang);
+    match found {
+        RecentOrders::Found { latest, others } => {
+            let mut out = order_status(latest, question);
+            if !others.is_empty() {
+                out.push_str(&format!("\n{}: {}.", p.other_orders, others.join(", ")));
+            }
+            out
+        }
+        RecentOrders::NoOrders => p.no_orders.to_owned(),
+        RecentOrders::SignInNeeded => p.sign_in_for_orders.to_owned(),
+    }
+}

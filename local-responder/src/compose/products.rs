@@ -28,8 +28,9 @@ pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Ques
     let mut out = String::from(intro);
     for card in found.products.iter().take(shown) {
         out.push('\n');
+        // The widget shows each product as a card with its link: no URL in the text.
         out.push_str(&format!(
-            "- {}: {} ({}). {}",
+            "- {}: {} ({}).",
             card.title,
             price_range(card, question.lang),
             if card.available {
@@ -37,7 +38,6 @@ pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Ques
             } else {
                 p.sold_out
             },
-            card.url
         ));
         if let Some(lead) = first_sentence(&card.summary) {
             out.push_str(&format!("\n  {lead}"));
@@ -119,11 +119,12 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
     (&["come in", "comes in", "comes with", "include*", "contents", "what s in", "in the box",
        "contient", "incluye", "viene con", "enthalt", "lieferumfang", "dabei"],
      "includes included contents pieces set kit"),
-    (&["weigh*", "weight", "heavy", "poids", "pese", "peso", "pesa", "gewicht", "wiegt",
-       "schwer"],
+    (&["weigh*", "weight", "heavy", "heavier", "lighter", "lightest", "heaviest", "poids", "pese",
+       "peso", "pesa", "leger", "legere", "lourd", "ligero", "ligera", "gewicht", "wiegt",
+       "schwer", "schwerer", "leichter"],
      "weight weighs kg lb"),
     (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt"],
-     "made manufactured sewn crafted origin"),
+     "made manufactured sewn crafted origin knit woven cast"),
     (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff"],
      "fabric material shell lining cotton wool nylon leather canvas polyester"),
     (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
@@ -221,7 +222,7 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
     }
     let asked_price = question.asks(PRICE_WORDS);
     if !told && !terms.is_empty() {
-        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 2, 0.5);
+        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 3, 0.5);
         if picked.is_empty() {
             if !asked_price {
                 out.push(' ');
@@ -243,8 +244,7 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
             out.push_str(&opening.join(" "));
         }
     }
-    out.push('\n');
-    out.push_str(&card.url);
+    // The product's card (with its link) goes with the answer: no URL in the text.
     out
 }
 

@@ -27,6 +27,19 @@ pub(super) fn add_to_cart(said: &Said, ctx: &Context, quantity: Option<u64>) -> 
         (None, Some(descriptor)) => (ctx.product.clone(), Some(descriptor.product.clone())),
         (None, None) => (ctx.product.clone(), ctx.variant.clone()),
     };
+    // "Add 3 merino socks to the cart": the product in lower case, by its words.
+    let product = product.or_else(|| {
+        let prices = extract::prices(&said.words);
+        let words: Vec<String> = search_phrase(said, &prices)
+            .into_iter()
+            .filter(|w| {
+                !tools::cart::CART_VERBS.contains(&w.as_str())
+                    && !tools::cart::CART_NOUNS.contains(&w.as_str())
+                    && w.parse::<f64>().is_err()
+            })
+            .collect();
+        (words.len() >= 2 || words.iter().any(|w| w.chars().count() > 3)).then(|| words.join(" "))
+    });
     let Some(product) = product else {
         return Route::Reply(Reply::WhichProduct);
     };
@@ -141,7 +154,18 @@ pub(super) fn search_products(
 
 pub(super) fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<String>) -> Route {
     let mut query = phrase;
-    if said.lang.is_some_and(|l| l != Lang::En) {
+    if !said.cue_lang {
+        // The catalog is English: its words for what was asked, and any product name typed.
+        let english = crate::glossary::english_terms(&said.text, &said.words);
+        if !english.is_empty() {
+            query = said
+                .named
+                .iter()
+                .flat_map(|n| words(&n.product))
+                .chain(english)
+                .collect();
+        }
+    } else if said.lang.is_some_and(|l| l != Lang::En) {
         for term in lang::english_terms(&said.words) {
             if !query.contains(&term) {
                 query.push(term);
@@ -174,7 +198,9 @@ pub(super) fn search_knowledge(said: &Said, ctx: &Context, follow_up: bool) -> R
         query = format!("{previous} {query}");
     }
     // Other languages gain their English words, and everyone the words help pages use.
-    let mut terms = if said.lang.is_some_and(|l| l != Lang::En) {
+    let mut terms = if !said.cue_lang {
+        crate::glossary::english_terms(&said.text, &said.words)
+    } else if said.lang.is_some_and(|l| l != Lang::En) {
         lang::english_terms(&said.words)
     } else {
         Vec::new()

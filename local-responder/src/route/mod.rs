@@ -11,6 +11,7 @@
 
 mod calls;
 mod context;
+mod learned;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,6 +20,7 @@ use tools::io::{GetProductArgs, HandoffArgs};
 use super::cues::*;
 use super::extract::{self, Named};
 use super::lang::{self, Lang, count, has_any, words};
+use crate::intent::Guess;
 use calls::{
     add_to_cart, inventory, merge_variant, order_lookup, search_knowledge, search_phrase,
     search_products, search_products_with,
@@ -120,6 +122,10 @@ struct Said {
     injected: bool,
     words: Vec<String>,
     lang: Option<Lang>,
+    /// Written in a language the cue lists cover (see [`lang::cue_language`]).
+    cue_lang: bool,
+    /// What the nearest exemplars say the message asks for.
+    guess: Option<Guess>,
     orders: Vec<String>,
     emails: Vec<String>,
     /// The product the shopper names (the longest name), if any.
@@ -146,6 +152,8 @@ impl Said {
                     _ => Some(n),
                 });
         Self {
+            cue_lang: lang::cue_language(&cleaned.text),
+            guess: crate::intent::classify(&cleaned.text),
             orders: extract::order_numbers(&cleaned.text),
             emails: extract::emails(&cleaned.text),
             text: cleaned.text,
@@ -236,6 +244,20 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         }
         if let Some(order) = &ctx.order {
             return order_lookup(order, said, ctx);
+        }
+    }
+
+    if let Some(guess) = said.guess {
+        if let Some(route) = learned::early(said, ctx, guess) {
+            return route;
+        }
+        if !said.cue_lang
+            && let Some(route) = learned::late(said, ctx, guess)
+        {
+            return route;
+        }
+        if let Some(route) = learned::about_this(said, ctx, guess) {
+            return route;
         }
     }
 

@@ -20,8 +20,8 @@ use super::note::shareable_note;
 use super::{StoreTools, unreachable};
 use crate::shopify::ShopDomain;
 use crate::shopify::admin::queries::{
-    OrderByNumber, ProductLive, ProductsLive, VariantProduct, VariantStock, order_by_number,
-    product_live, products_live, variant_product, variant_stock,
+    CustomerOrders, OrderByNumber, ProductLive, ProductsLive, VariantProduct, VariantStock,
+    customer_orders, order_by_number, product_live, products_live, variant_product, variant_stock,
 };
 
 /// Variants whose stock one `VariantStock` call reads: ten ids with ten levels each stay
@@ -454,6 +454,40 @@ impl StoreTools {
             }
         }
         Ok(stock)
+    }
+
+    /// The names of customer `customer_id`'s newest orders (at most `limit`), newest first.
+    pub(super) async fn orders_of_customer(
+        &self,
+        customer_id: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let token = self.token().await?;
+        #[derive(Deserialize)]
+        struct Name {
+            name: String,
+        }
+        #[derive(Deserialize)]
+        struct Customer {
+            orders: Nodes<Name>,
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            customer: Option<Customer>,
+        }
+        let data: Data = self
+            .admin::<CustomerOrders, _>(
+                &token,
+                customer_orders::Variables {
+                    id: format!("gid://shopify/Customer/{customer_id}"),
+                    first: i64::try_from(limit).unwrap_or(i64::MAX),
+                },
+            )
+            .await?;
+        Ok(data
+            .customer
+            .map(|c| c.orders.nodes.into_iter().map(|o| o.name).collect())
+            .unwrap_or_default())
     }
 
     /// The order named `name` ("#1001"), if the shop has one by exactly that name.

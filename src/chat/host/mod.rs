@@ -123,6 +123,14 @@ impl StoreApi for StoreTools {
         Box::pin(self.order_by_name(name))
     }
 
+    fn customer_orders<'a>(
+        &'a self,
+        customer_id: &'a str,
+        limit: usize,
+    ) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(self.orders_of_customer(customer_id, limit))
+    }
+
     fn verification_failures(&self) -> StoreFuture<'_, u32> {
         Box::pin(self.failures())
     }

@@ -5,7 +5,8 @@
 //!
 //! The cases' `history` is stored as the conversation's earlier messages and
 //! `logged_in_customer` (an email) becomes the verified customer id, exactly as the app proxy
-//! would vouch for it; nothing about a case reaches the engine any other way.
+//! would vouch for it, and `page` is the page the widget reports; nothing about a case reaches
+//! the engine any other way.
 
 use std::path::Path;
 
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::chat::engine::{TurnJob, run_turn};
+use crate::chat::page::Page;
 use crate::chat::store;
 use crate::chat::visitor::Visitor;
 use crate::config::{Config, ShopifyConfig};
@@ -40,6 +42,9 @@ pub struct Case {
     pub must_contain: Vec<String>,
     #[serde(default)]
     pub must_not_contain: Vec<String>,
+    /// The storefront page the widget reports with the message (a product page: "is this in XL?").
+    #[serde(default)]
+    pub page: Option<Page>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,6 +170,43 @@ impl Report {
         }
     }
 
+    /// Routing and answer checks per language (the id's prefix), one line each.
+    pub fn by_language(&self) -> String {
+        let mut langs: Vec<&str> = self
+            .outcomes
+            .iter()
+            .map(|o| o.id.split('-').next().unwrap_or("?"))
+            .collect();
+        langs.sort_unstable();
+        langs.dedup();
+        let mut out = String::from("lang  cases  routing  answers\n");
+        for lang in langs {
+            let of: Vec<&Outcome> = self
+                .outcomes
+                .iter()
+                .filter(|o| o.id.split('-').next() == Some(lang))
+                .collect();
+            let routed = of.iter().filter(|o| o.routed).count();
+            let checked: Vec<bool> = of.iter().filter_map(|o| o.answer_ok).collect();
+            let passed = checked.iter().filter(|ok| **ok).count();
+            let answers = if checked.is_empty() {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{:.2} ({passed}/{})",
+                    passed as f64 / checked.len() as f64,
+                    checked.len()
+                )
+            };
+            out.push_str(&format!(
+                "{lang:<5} {:>5}  {:>7.2}  {answers}\n",
+                of.len(),
+                routed as f64 / of.len() as f64
+            ));
+        }
+        out
+    }
+
     /// The figures and every case that missed.
     pub fn table(&self) -> String {
         let mut out = String::new();
@@ -180,12 +222,13 @@ impl Report {
                 .map(Value::to_string)
                 .unwrap_or_default();
             let what = if o.routed { "answer" } else { "routing" };
-            let answer: String = o.answer.chars().take(160).collect();
+            let answer: String = o.answer.chars().take(400).collect();
             out.push_str(&format!(
                 "miss {:<18} {what:<8} {first} {args}\n    {answer}\n",
                 o.id
             ));
         }
+        out.push_str(&format!("\n{}", self.by_language()));
         out.push_str(&format!(
             "\nresponder            {}\ncases                {}\nrouting accuracy     {:.3}\nanswer checks passed {:.3} (of {})\nlatency p50 / p95    {:.0} / {:.0} ms\n",
             self.responder,
@@ -336,7 +379,7 @@ async fn one(
             conversation_id: conversation.id,
             turn_id: turn.id,
             question: accepted.message,
-            page: None,
+            page: case.page.clone(),
         },
         channel,
     )

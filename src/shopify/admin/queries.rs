@@ -152,3 +152,11 @@ pub struct ShopName;
     response_derives = "Debug, Clone"
 )]
 pub struct PlaygroundCustomers;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/CustomerOrders.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct CustomerOrders;

@@ -1,0 +1,428 @@
+//! The routes the nearest-exemplar classifier (`crate::intent`) decides, when it is sure:
+//! what the exact rules leave open, in any of the widget's ten languages. The arguments still
+//! come from the message and the conversation (named products, the page's product, prices).
+
+use serde_json::json;
+use tools::io::{GetProductArgs, HandoffArgs};
+
+use super::calls::{inventory, search_knowledge, search_phrase, search_products};
+use super::context::Context;
+use super::{Reply, Route, Said};
+use crate::extract;
+use crate::intent::{Guess, Kind};
+use crate::lang::{self, Lang};
+
+/// The few intents that no product name or help-topic word should override: asked for in so
+/// many words, they mean the same whatever else the message holds.
+pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    // Outside the cue lists' four languages the classifier is all there is: a fair guess
+    // is acted on. Inside them, only a sure one overrides the rules.
+    let acted_on = if said.cue_lang {
+        guess.sure()
+    } else {
+        guess.fair()
+    };
+    if guess.kind == Kind::Compare && guess.score >= COMPARE_SCORE {
+        // Two products named side by side make a weaker guess enough.
+        if let Some(route) = compare(said) {
+            return Some(route);
+        }
+    }
+    if !acted_on {
+        return None;
+    }
+    let short = said.words.len() <= 8;
+    let recent = said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue));
+    let mine = !said.cue_lang || said.any(MY);
+    let about_orders = matches!(guess.kind, Kind::RecentOrders | Kind::Order);
+    if about_orders && said.orders.is_empty() && recent && mine && !said.any(YOUR) {
+        return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
+    }
+    match guess.kind {
+        // "How are you?" is small talk too; "hi, do you sell tents?" is not.
+        Kind::Greeting | Kind::Thanks
+            if guess.sure()
+                && short
+                && said.named.is_none()
+                && (!said.text.contains('?') || said.words.len() <= 4) =>
+        {
+            return Some(Route::Reply(if guess.kind == Kind::Thanks {
+                Reply::Thanks
+            } else {
+                Reply::Greeting
+            }));
+        }
+        // Homework, poems, the weather: no cue list names them all.
+        Kind::OffTopic
+            if said.named.is_none()
+                && guess.score >= VERY_SURE_SCORE
+                && guess.margin >= VERY_SURE_MARGIN =>
+        {
+            return Some(Route::Reply(Reply::OffTopic));
+        }
+        // In English, French, Spanish and German the cue lists decide the rest.
+        _ if said.cue_lang => return None,
+        _ => {}
+    }
+    Some(match guess.kind {
+        // A refusal or a person for a fair guess would cost more than a wrong search.
+        Kind::OffTopic if guess.sure() && said.named.is_none() => Route::Reply(Reply::OffTopic),
+        Kind::Human if guess.sure() => {
+            let excerpt: String = said.text.chars().take(240).collect();
+            Route::call(
+                tools::HANDOFF_TO_HUMAN,
+                HandoffArgs {
+                    reason: format!("The shopper asked for a person: \"{excerpt}\""),
+                    email: said.emails.first().or(ctx.email.as_ref()).cloned(),
+                },
+            )
+        }
+        Kind::Order | Kind::RecentOrders if said.named.is_none() => match &ctx.order {
+            Some(order) => super::calls::order_lookup(order, said, ctx),
+            None => Route::Reply(Reply::AskOrderNumber),
+        },
+        Kind::Cart => super::calls::add_to_cart(said, ctx, extract::quantity(&said.words)),
+        _ => return None,
+    })
+}
+
+/// "And how much does it weigh?", "do you have it in M?" about the product in question (the
+/// page's, or the one just discussed), when the classifier is very sure: the cue lists miss
+/// many ways of asking these.
+pub(super) fn about_this(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    if said.named.is_some() || guess.score < VERY_SURE_SCORE || guess.margin < VERY_SURE_MARGIN {
+        return None;
+    }
+    let product = ctx.product.clone()?;
+    match guess.kind {
+        Kind::Product => Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product })),
+        Kind::Inventory => Some(inventory(product, extract::variant_only(&said.text))),
+        _ => None,
+    }
+}
+
+/// The rest, for languages the cue lists do not cover: search, a product's details, its
+/// stock, or the help centre.
+pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    // Here the cue lists know nothing of the language: the best guess beats them unless it
+    // is close to no match at all.
+    if guess.score < LATE_SCORE {
+        return None;
+    }
+    let lone = lone_name(&said.text);
+    let product = said
+        .named
+        .as_ref()
+        .map(|n| n.product.clone())
+        .or_else(|| lone.as_ref().map(|(name, _)| name.clone()))
+        .or_else(|| ctx.product.clone());
+    let prices = extract::prices(&said.words);
+    let english = crate::glossary::english_terms(&said.text, &said.words);
+    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()));
+    Some(match guess.kind {
+        // "Do you ship to Israel?" reads like a search to the exemplars; its words say help.
+        Kind::Search | Kind::Similar if asks_help && said.named.is_none() => {
+            search_knowledge(said, ctx, false)
+        }
+        Kind::Search | Kind::Similar => {
+            let phrase = search_phrase(said, &prices);
+            search_products(said, ctx, &prices, phrase)
+        }
+        // "How long does the lantern's battery last?" names a product and no help topic: a
+        // question for the product's description.
+        Kind::Knowledge if !asks_help => match product.or_else(|| product_words(&english)) {
+            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+            None => search_knowledge(said, ctx, false),
+        },
+        Kind::Knowledge => search_knowledge(said, ctx, false),
+        Kind::Inventory => {
+            let variant = said
+                .named
+                .as_ref()
+                .and_then(|n| n.variant.clone())
+                .or_else(|| {
+                    lone.as_ref()
+                        .and_then(|(_, rest)| extract::variant_only(rest))
+                })
+                .or_else(|| extract::variant_only(&said.text));
+            match product {
+                Some(product) => inventory(product, variant),
+                // "Do you have merino socks?" with no product in question: a search (or, for
+                // "can I exchange the size?", the help centre).
+                None => {
+                    if asks_help {
+                        search_knowledge(said, ctx, false)
+                    } else if english.is_empty() {
+                        Route::Reply(Reply::WhichProduct)
+                    } else {
+                        let phrase = search_phrase(said, &prices);
+                        search_products(said, ctx, &prices, phrase)
+                    }
+                }
+            }
+        }
+        Kind::Product => match product.or_else(|| product_words(&english)) {
+            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+            None => {
+                let phrase = search_phrase(said, &prices);
+                search_products(said, ctx, &prices, phrase)
+            }
+        },
+        _ => return None,
+    })
+}
+
+/// The glossary's words that name a kind of product ("lantern" in "how long does the
+/// lantern's battery last?"), without those that ask about it.
+fn product_words(english: &[String]) -> Option<String> {
+    let words: Vec<&str> = english
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !ASKED.contains(w) && !HELP_TERMS.contains(w) && !ATTRIBUTE_TERMS.contains(w))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Glossary words that ask about a product rather than name one.
+#[rustfmt::skip]
+const ATTRIBUTE_TERMS: &[&str] = &[
+    "battery", "hours", "runtime", "cold", "warm", "dishwasher", "wash", "free", "order", "sale",
+    "gift", "women", "men", "kids", "lighter", "heavier", "standard", "open", "work",
+];
+
+/// Help-centre words of the glossary: a question with one is for the help pages.
+#[rustfmt::skip]
+const HELP_TERMS: &[&str] = &[
+    "shipping", "ship", "delivery", "return", "refund", "exchange", "warranty", "repair",
+    "cancel", "duties", "customs", "hours", "phone", "resole", "rewax", "hemming", "expire",
+];
+
+/// Below this, a message in a language the cue lists do not cover still goes to them.
+const LATE_SCORE: f32 = 0.12;
+/// A comparison naming two products needs only this much of a guess.
+const COMPARE_SCORE: f32 = 0.2;
+/// What overrides the cue lists about the product in question.
+const VERY_SURE_SCORE: f32 = 0.45;
+const VERY_SURE_MARGIN: f32 = 0.15;
+
+/// "My", in the ten languages: "my last order" is the shopper's own.
+#[rustfmt::skip]
+const MY: &[&str] = &[
+    "my", "mon", "ma", "mes", "mi", "mis", "mein", "meine", "meiner", "meinen", "mio", "mia",
+    "miei", "meu", "minha", "meus", "minhas", "mijn", "i", "i ve", "j ai", "ich",
+];
+
+/// Words between two products compared ("A vs B", "A or B"), in the ten languages.
+#[rustfmt::skip]
+const VERSUS: &[&str] = &[
+    "vs", "versus", "or", "ou", "o", "oder", "of", "أم", "او", "أو", "או",
+];
+
+/// "Most recent", "latest", "last": what makes "my order" the newest one, in the ten languages.
+#[rustfmt::skip]
+const RECENT: &[&str] = &[
+    "recent*", "latest", "last", "newest", "dernier*", "derniere*", "reciente*", "ultim*",
+    "letzte*", "neueste*", "recenti", "recente*", "laatste", "nieuwste", "最近", "最新", "前回",
+    "الأخير", "الاخير", "آخر", "اخر", "האחרונה", "האחרון", "האחרונות",
+];
+/// "Your most recent order" asks about the store's orders, not the shopper's.
+#[rustfmt::skip]
+const YOUR: &[&str] = &["your", "votre", "vos", "su", "ihre", "ihr", "vostro", "vostra", "seu", "sua", "jullie", "jouw"];
+
+/// Two products side by side, when the message names two.
+fn compare(said: &Said) -> Option<Route> {
+    let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
+    let mut products: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.descriptor)
+        .map(|n| n.product)
+        .collect();
+    products.dedup();
+    if products.len() < 2 && other_script(&said.text) {
+        products = latin_runs(&said.text);
+    }
+    if products.len() < 2 {
+        products = split_on_versus(&said.words);
+    }
+    if products.len() < 2 {
+        return None;
+    }
+    products.truncate(2);
+    Some(Route::call(
+        tools::COMPARE_PRODUCTS,
+        json!({ "products": products }),
+    ))
+}
+
+/// What a comparison asks about, not which products: left out of the products' names.
+#[rustfmt::skip]
+const ASKED: &[&str] = &[
+    "weight", "heavier", "lighter", "light", "lightweight", "cost", "warm", "size", "waterproof",
+    "rain", "capacity", "liters", "dimensions",
+];
+
+/// Words that ask rather than name, around the products of a comparison.
+#[rustfmt::skip]
+const ASKED_WORDS: &[&str] = &[
+    "which", "what", "lighter", "heavier", "cheaper", "better", "warmer", "laquelle", "lequel",
+    "cual", "welche", "welcher", "quale", "qual", "welke", "pra", "per", "para", "for", "pour",
+    "fur", "voor", "difference", "diferencia", "unterschied", "differenza", "diferenca",
+    "verschil", "peso", "weight", "poids", "gewicht",
+];
+
+/// One capitalised Latin word inside the message ("avete il gilet Ridgeline XXL?", "יש את
+/// Switchback במידה 28"): in these languages a product name, with the text after it.
+fn lone_name(text: &str) -> Option<(String, String)> {
+    let mut at = 0;
+    for (i, token) in text.split_whitespace().enumerate() {
+        let start = text[at..].find(token).map_or(at, |p| at + p);
+        at = start + token.len();
+        let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let name = word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && word.chars().count() >= 4
+            && word.chars().all(|c| c.is_ascii_alphanumeric())
+            && !word
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if name && (i > 0 || other_script(text)) {
+            return Some((word.to_owned(), text[at..].to_owned()));
+        }
+    }
+    None
+}
+
+/// Whether `text` has letters of a script other than Latin (Arabic, Hebrew, Japanese…).
+fn other_script(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && c as u32 > 0x024F)
+}
+
+/// In a message in another script, the runs of Latin words: product names ("ما الفرق بين حذاء
+/// Summit وحذاء Portside").
+fn latin_runs(text: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '.')) {
+        let latin = !token.is_empty() && token.chars().any(|c| c.is_ascii_alphabetic());
+        if latin
+            || (!current.is_empty()
+                && token.chars().all(|c| c.is_ascii_digit())
+                && !token.is_empty())
+        {
+            current.push(token);
+        } else if !token.is_empty() || !current.is_empty() {
+            if !current.is_empty() {
+                runs.push(current.join(" "));
+            }
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current.join(" "));
+    }
+    runs.dedup();
+    runs
+}
+
+/// "Between A and B", in the ten languages.
+#[rustfmt::skip]
+const BETWEEN: &[&str] = &["between", "entre", "zwischen", "tra", "fra", "tussen", "بين", "בין"];
+#[rustfmt::skip]
+const AND: &[&str] = &["and", "et", "y", "und", "e", "en", "و", "ו"];
+
+/// "summit or portside, which is cheaper", "the difference between A and B": the content
+/// words on each side of the first "or"/"vs", or of the "and" after "between".
+fn split_on_versus(words: &[String]) -> Vec<String> {
+    let between = words
+        .iter()
+        .position(|w| BETWEEN.contains(&w.as_str()))
+        .and_then(|b| {
+            let and = b
+                + 1
+                + words[b + 1..]
+                    .iter()
+                    .position(|w| AND.contains(&w.as_str()))?;
+            Some((b + 1, and))
+        });
+    let versus = words.iter().position(|w| VERSUS.contains(&w.as_str()));
+    let (first_from, at) = match (between, versus) {
+        (Some((from, and)), _) => (from, and),
+        (None, Some(at)) => (at.saturating_sub(3), at),
+        (None, None) => return Vec::new(),
+    };
+    // Each side in the catalog's English where a glossary knows its words.
+    let content = |side: &[String]| -> String {
+        let text = side.join(" ");
+        let mut english = lang::english_terms(side);
+        english.extend(crate::glossary::english_terms(&text, side));
+        english.retain(|w| !ASKED.contains(&w.as_str()));
+        // In another script, the Latin words are names ("قدر Dutch Oven").
+        if !text.is_ascii() {
+            english.extend(side.iter().filter(|w| w.is_ascii() && w.len() > 1).cloned());
+        }
+        let kept: Vec<String> = if english.is_empty() {
+            side.iter()
+                .filter(|w| !lang::is_stopword(w) && w.chars().count() > 1)
+                .cloned()
+                .collect()
+        } else {
+            english
+        };
+        kept.join(" ")
+    };
+    // Each side: up to four words from the separator, cut at a word that asks rather than
+    // names ("which", "lighter"), articles trimmed ("la poêle en fonte" keeps its "en").
+    let asks = |w: &String| ASKED_WORDS.contains(&w.as_str());
+    let trim = |side: &[String]| -> Vec<String> {
+        let start = side
+            .iter()
+            .position(|w| !lang::is_stopword(w))
+            .unwrap_or(side.len());
+        let end = side
+            .iter()
+            .rposition(|w| !lang::is_stopword(w))
+            .map_or(start, |e| e + 1);
+        side[start..end.max(start)].to_vec()
+    };
+    let window = &words[first_from.max(at.saturating_sub(4))..at];
+    let from = window.iter().rposition(asks).map_or(0, |i| i + 1);
+    let before = trim(&window[from..]);
+    let rest = &words[at + 1..(at + 5).min(words.len())];
+    let to = rest.iter().position(asks).unwrap_or(rest.len());
+    let after = trim(&rest[..to]);
+    let (before, after) = (content(&before), content(&after));
+    if before.is_empty() || after.is_empty() {
+        return Vec::new();
+    }
+    vec![before, after]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compared(text: &str) -> Option<Vec<String>> {
+        let said = Said::new(text);
+        match compare(&said)? {
+            Route::Call { arguments, .. } => {
+                serde_json::from_value(arguments["products"].clone()).ok()
+            }
+            Route::Reply(_) => None,
+        }
+    }
+
+    #[test]
+    fn a_comparison_names_both_products_in_any_script() {
+        assert_eq!(
+            compared("Squall vs the Ridgeline down jacket, which one's lighter?"),
+            Some(vec![
+                "squall".to_owned(),
+                "ridgeline down jacket".to_owned()
+            ])
+        );
+        assert_eq!(
+            compared("ما الفرق بين حذاء Summit وحذاء Portside؟"),
+            Some(vec!["Summit".to_owned(), "Portside".to_owned()])
+        );
+        assert_eq!(compared("do you have a rain jacket?"), None);
+    }
+}
