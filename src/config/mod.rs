@@ -70,6 +70,8 @@ pub struct Config {
     pub embeddings: Option<EmbeddingsConfig>,
     /// Crawls may reach private addresses (tests only).
     pub crawl_private_addresses: bool,
+    /// Base URL of Shopify's CDN (App Bridge, Polaris), without a trailing slash.
+    pub shopify_cdn_url: String,
     /// Hosted chat models, in fallback order; empty runs the local responder only.
     pub chat: ChatConfig,
     pub log_filter: String,
@@ -152,6 +154,7 @@ impl Config {
                 )?,
             },
             shopify: shopify::from_settings(s)?,
+            shopify_cdn_url: shopify::cdn_url(s)?,
             keyring: s
                 .encryption_keys
                 .as_deref()

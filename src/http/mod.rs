@@ -2,6 +2,7 @@
 //! merged, wrapped in the middleware every request passes through, and served by `launch`.
 
 mod agents;
+mod app_home;
 mod chat;
 mod current_shop;
 mod extract;
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(health::router())
+        .merge(app_home::router())
         .merge(oauth::router())
         .merge(shop::router())
         .merge(knowledge::router())
