@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod app_home;
 mod app_toml;
 mod burst;
 mod chat;

@@ -46,6 +46,7 @@ pub(crate) fn router(admin: Arc<Admin>) -> Router {
         .route("/shopifycloud/app-bridge.js", get(|| script(APP_BRIDGE)))
         .route("/shopifycloud/polaris-1.js", get(|| script(POLARIS)))
         .route("/{shop}/admin/apps/{app}", get(frame_home))
+        .route("/{shop}/admin/apps/{app}/", get(frame_home))
         .route(
             "/{shop}/admin/apps/{app}/session-token",
             post(session_token),
