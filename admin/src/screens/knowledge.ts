@@ -8,6 +8,8 @@ import type { DocumentRow, FaqEntry, SearchHit, Source } from '../types';
 import { KIND_LABEL, STATUS_TONE, badge, banner, button, page, section, table } from '../ui';
 
 const POLL_MS = 1000;
+/** How long the sources are watched after an upload while its files are read. */
+const UPLOAD_WATCH_MS = 60_000;
 const UPLOAD_TYPES = '.pdf,.csv,.md,.markdown,.html,.htm,.txt';
 
 export async function knowledge(root: HTMLElement, signal: AbortSignal): Promise<void> {
@@ -19,7 +21,7 @@ export async function knowledge(root: HTMLElement, signal: AbortSignal): Promise
     page(
       'Knowledge',
       section('Sources', sources, addWebsite(() => void refreshSources(sources, signal))),
-      section('Upload files', uploader(() => void refreshSources(sources, signal))),
+      section('Upload files', uploader(() => void refreshSources(sources, signal, Date.now() + UPLOAD_WATCH_MS))),
       section('FAQ', faq),
       section('What would the assistant retrieve?', retrieval()),
       section('Documents', documents),
@@ -41,8 +43,11 @@ async function guard(target: HTMLElement, work: Promise<void>): Promise<void> {
   }
 }
 
-/** Draws the sources, again every second while any is queued or syncing. */
-async function refreshSources(target: HTMLElement, signal: AbortSignal): Promise<void> {
+/**
+ * Draws the sources, again every second while any is queued or syncing, or until `watchUntil`
+ * (uploads are read by a job that does not mark the source as syncing).
+ */
+async function refreshSources(target: HTMLElement, signal: AbortSignal, watchUntil = 0): Promise<void> {
   for (;;) {
     const { sources } = await api<{ sources: Source[] }>('/api/sources', { signal });
     if (signal.aborted) return;
@@ -52,7 +57,7 @@ async function refreshSources(target: HTMLElement, signal: AbortSignal): Promise
         ? table(['Source', 'Status', 'Progress', 'Documents', 'Last synced', ''], sources.map((s) => sourceRow(s, target, signal)))
         : h('s-paragraph', {}, 'No sources yet.'),
     );
-    if (!sources.some((s) => s.status === 'queued' || s.status === 'syncing')) return;
+    if (!sources.some((s) => s.status === 'queued' || s.status === 'syncing') && Date.now() > watchUntil) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     if (signal.aborted) return;
   }
