@@ -102,7 +102,7 @@ test('first load: the admin frames the app, which exchanges its session token', 
   expect((await shop).status()).toBe(200);
   expect(sql(`SELECT access_token_ciphertext IS NOT NULL FROM shops WHERE domain = '${SHOP}'`)).toBe('t');
   await expect(app.getByRole('heading', { name: 'Knowledge', level: 1 })).toBeVisible();
-  await expect(app.getByRole('cell', { name: 'Products' })).toBeVisible();
+  await expect(app.getByRole('cell', { name: 'Products', exact: true })).toBeVisible();
   // The admin's left navigation is the app's <s-app-nav>; it moves the app without a reload.
   const nav = page.getByRole('navigation', { name: 'Admin' });
   await expect(nav.getByRole('link', { name: 'Knowledge' })).toHaveAttribute('aria-current', 'page');
@@ -154,6 +154,7 @@ test('a new name and greeting reach the storefront widget', async ({ page, reque
     await app.getByLabel('Assistant name').fill('Maple');
     await app.getByLabel('Greeting').fill('Hello from Maple at Harbor & Pine!');
     await save(page, app);
+    await app.locator('body').evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'admin-settings.png') });
     expect(await axe(page)).toEqual([]);
     const shopper = await page.context().newPage();
@@ -180,8 +181,9 @@ test('closed now: a handoff asks for an email', async ({ page, request }) => {
     const app = await openAdmin(page, '/settings');
     await app.getByLabel('Set business hours').check();
     await app.getByLabel('Time zone').fill('UTC');
-    // Every day empty: closed all week, so closed now.
-    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await app.getByLabel(day, { exact: true }).fill('');
+    // Open every day for half an hour, twelve hours away from now: closed now.
+    const slot = new Date().getUTCHours() < 12 ? '23:00-23:30' : '01:00-01:30';
+    for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']) await app.getByLabel(day, { exact: true }).fill(slot);
     await save(page, app);
     const shopper = await page.context().newPage();
     const w = await openWidget(shopper);
