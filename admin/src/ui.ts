@@ -4,7 +4,7 @@ import { h } from './dom';
 
 type Child = Node | string | null | undefined | false;
 
-export const page = (heading: string, ...children: Child[]) => h('s-page', { heading, 'inline-size': 'large' }, ...children);
+export const page = (heading: string, ...children: Child[]) => h('s-page', { heading, inlineSize: 'large' }, ...children);
 
 export const section = (heading: string, ...children: Child[]) => h('s-section', { heading }, ...children);
 
@@ -18,11 +18,7 @@ export function banner(tone: 'info' | 'success' | 'warning' | 'critical', headin
 
 export const badge = (tone: string, text: string) => h('s-badge', { tone }, text);
 
-export const text = (content: string, attrs: Record<string, string> = {}) => h('s-text', attrs, content);
-
 export const paragraph = (...children: Child[]) => h('s-paragraph', {}, ...children);
-
-export const stack = (...children: Child[]) => h('s-stack', { direction: 'inline', gap: 'base', 'align-items': 'center' }, ...children);
 
 /** A table: header labels, then rows of cells. */
 export function table(headers: string[], rows: Child[][]): HTMLElement {

@@ -176,7 +176,7 @@ class SettingsForm {
     const endpoint = h(
       'div',
       { class: 'endpoint', hidden: !hosted },
-      this.text('model.base_url', 'Endpoint URL', hosted?.base_url ?? 'https://api.openai.com/v1', { type: 'url' }),
+      this.text('model.base_url', 'Endpoint URL', hosted?.base_url ?? 'https://api.openai.com/v1', {}, 's-url-field'),
       this.text('model.model', 'Model name', hosted?.model ?? 'gpt-4o-mini'),
       this.field(
         'model.api_key',

@@ -86,7 +86,6 @@
   customElements.define('s-text-field', field('input', 'text'));
   customElements.define('s-url-field', field('input', 'url'));
   customElements.define('s-search-field', field('input', 'search'));
-  customElements.define('s-email-field', field('input', 'email'));
   customElements.define('s-password-field', field('input', 'password', { autocomplete: 'new-password' }));
   customElements.define('s-text-area', field('textarea'));
 
@@ -246,9 +245,6 @@
       }
     });
   plain('s-paragraph', 'p', ':host { display: block } p { margin: 0 0 8px }');
-  plain('s-text', 'span', ':host { display: inline }');
-  plain('s-stack', 'div', ':host { display: block } div { display: flex; flex-wrap: wrap; gap: 8px }');
-  plain('s-box', 'div', ':host { display: block }');
 
   customElements.define('s-spinner', class extends Base {
     connectedCallback() {
