@@ -247,9 +247,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Connects to the database, waiting up to a minute while it cannot be reached: a node or
+/// worker started beside PostgreSQL, or while it restarts after a crash, comes up on its own
+/// instead of exiting and needing someone to start it again.
 async fn connect(config: &Config, command: &str) -> anyhow::Result<PgPool> {
     let url = config.require_database_url(command)?;
-    crate::db::connect(url, config.db_max_connections).await
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match crate::db::connect(url, config.db_max_connections).await {
+            Ok(pool) => return Ok(pool),
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::warn!(error = format!("{e:#}"), "database unreachable; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Keeps `clap`'s view of the command testable.

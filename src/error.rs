@@ -13,6 +13,8 @@
 //! - Text PostgreSQL cannot store is refused at the door: a JSON body holding NUL (`\u0000`,
 //!   which no `text` or `jsonb` value can hold) gets 422, so no handler meets it.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -27,6 +29,13 @@ pub enum AppError {
     /// The request is wrong; `status` is a 4xx and `message` is safe to show.
     #[error("{message}")]
     Client { status: StatusCode, message: String },
+    /// The body's values are wrong: 422 with what is wrong with each, by its dotted path in
+    /// the body (`business_hours.weekly.mon.0.close`), so a form can show it by the field.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
     /// Too many requests from this caller; try again after `retry_after` seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after: u64 },
@@ -47,6 +56,15 @@ impl AppError {
         }
     }
 
+    /// 422 naming each wrong field.
+    pub fn invalid(fields: BTreeMap<String, String>) -> Self {
+        let message = match fields.len() {
+            1 => "a value is not valid: see `fields`".to_owned(),
+            n => format!("{n} values are not valid: see `fields`"),
+        };
+        Self::Invalid { message, fields }
+    }
+
     pub fn not_found() -> Self {
         Self::client(StatusCode::NOT_FOUND, "no such resource")
     }
@@ -61,6 +79,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Client { status, .. } => *status,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,6 +103,12 @@ impl IntoResponse for AppError {
         let status = self.status();
         let message = match &self {
             Self::Client { message, .. } => message.clone(),
+            Self::Invalid { message, fields } => {
+                return with_body(
+                    status,
+                    json!({ "code": code_of(status), "message": message, "fields": fields }),
+                );
+            }
             Self::TooManyRequests { retry_after } => {
                 let mut response = error_response(
                     status,
@@ -107,18 +132,27 @@ impl IntoResponse for AppError {
     }
 }
 
-/// The one error body: `{"error": {"code", "message"}}`, with `code` the status in snake case.
+/// The one error body: `{"error": {"code", "message"}}`, with `code` the status in snake case
+/// (and `fields` for [`AppError::Invalid`]).
 pub fn error_response(status: StatusCode, message: &str) -> Response {
-    let code = status
+    with_body(
+        status,
+        json!({ "code": code_of(status), "message": message }),
+    )
+}
+
+/// `status` in snake case: `unprocessable_entity`.
+fn code_of(status: StatusCode) -> String {
+    status
         .canonical_reason()
         .unwrap_or("error")
         .to_ascii_lowercase()
-        .replace([' ', '-'], "_");
-    let mut response = (
-        status,
-        Json(json!({ "error": { "code": code, "message": message } })),
-    )
-        .into_response();
+        .replace([' ', '-'], "_")
+}
+
+/// `{"error": error}`, never cached.
+fn with_body(status: StatusCode, error: serde_json::Value) -> Response {
+    let mut response = (status, Json(json!({ "error": error }))).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -182,6 +182,42 @@ impl Server {
         self.shutdown()
     }
 
+    /// Kills the server as a crash would: SIGKILL to the postmaster's whole process group
+    /// (every backend with it), with no checkpoint and no clean shutdown. For fault tests.
+    pub fn crash(&self) -> Result<(), Error> {
+        let text = fs::read_to_string(self.pgdata().join("postmaster.pid"))
+            .map_err(io_err("reading postmaster.pid"))?;
+        let pid: i32 = text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .ok_or_else(|| Error::Io {
+                context: "reading the postmaster's pid".into(),
+                source: io::Error::from(io::ErrorKind::InvalidData),
+            })?;
+        let group = nix::unistd::getpgid(Some(Pid::from_raw(pid)))
+            .map_err(|e| io_err("finding the server's process group")(e.into()))?;
+        nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL)
+            .map_err(|e| io_err("killing the server")(e.into()))
+    }
+
+    /// Starts the server again on the same port after [`Server::crash`] (PostgreSQL replays
+    /// its write-ahead log). Retries while the dead server's port or shared memory is still
+    /// held, up to `within`.
+    pub fn restart(&mut self, within: std::time::Duration) -> Result<(), Error> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            match self.start_on(self.port) {
+                Ok(()) => {
+                    self.owned = true;
+                    return Ok(());
+                }
+                Err(e) if std::time::Instant::now() > deadline => return Err(e),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+            }
+        }
+    }
+
     fn shutdown(&mut self) -> Result<(), Error> {
         if !std::mem::take(&mut self.owned) {
             return Ok(());
@@ -269,21 +305,8 @@ impl Server {
         let mut last = None;
         for _ in 0..3 {
             self.port = free_port()?;
-            let result = self.run_as_server(
-                "pg_ctl start",
-                Command::new(self.opts.bin_dir.join("pg_ctl"))
-                    .args(["start", "-w", "-t", "60", "-D"])
-                    .arg(self.pgdata())
-                    .arg("-l")
-                    .arg(self.pgdata().join("server.log"))
-                    .arg("-o")
-                    .arg(format!("-p {}", self.port))
-                    // Its own process group: a terminal's ctrl-c reaches us, and we stop the
-                    // server after the app has drained, not before.
-                    .process_group(0),
-            );
-            match result {
-                Ok(_) => return Ok(()),
+            match self.start_on(self.port) {
+                Ok(()) => return Ok(()),
                 // Most likely another process took the port between our probe and the bind.
                 Err(e) => last = Some(e),
             }
@@ -293,6 +316,23 @@ impl Server {
             status: "not run".into(),
             stderr: String::new(),
         }))
+    }
+
+    fn start_on(&self, port: u16) -> Result<(), Error> {
+        self.run_as_server(
+            "pg_ctl start",
+            Command::new(self.opts.bin_dir.join("pg_ctl"))
+                .args(["start", "-w", "-t", "60", "-D"])
+                .arg(self.pgdata())
+                .arg("-l")
+                .arg(self.pgdata().join("server.log"))
+                .arg("-o")
+                .arg(format!("-p {port}"))
+                // Its own process group: a terminal's ctrl-c reaches us, and we stop the
+                // server after the app has drained, not before.
+                .process_group(0),
+        )
+        .map(drop)
     }
 
     fn create_database(&self) -> Result<(), Error> {

@@ -15,8 +15,10 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use super::events::{ChatEvent, Citation};
+use super::handoff_rule::ForcedHandoff;
 use super::host::StoreTools;
 use super::hub::{Channel, Hub};
+use super::model::ShopModels;
 use super::page::Page;
 use super::rate::{Limiter, Rate};
 use super::settings::ShopSettings;
@@ -35,29 +37,34 @@ use tools::{Shown as ToolShown, TurnContext};
 pub struct Chat {
     /// The configured hosted models, then the local responder, as one fallback chain.
     responder: Fallback,
+    /// Shops' own endpoints (chosen in the admin), each then the local responder.
+    pub shop_models: ShopModels,
+    local: Arc<dyn ChatModel>,
     prices: PriceTable,
     pub limits: Limits,
     /// Live conversations on this node.
     pub hub: Hub,
     /// Running turns, so that shutdown can let them finish.
     pub tasks: TaskTracker,
-    /// Messages per visitor and per shop.
+    /// Messages per visitor, per network address (in a shop) and per shop.
     pub visitor_rate: Limiter<(i64, Uuid)>,
+    pub address_rate: Limiter<(i64, std::net::IpAddr)>,
     pub shop_rate: Limiter<i64>,
 }
 
 impl Chat {
     pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
         let local: Arc<dyn ChatModel> = Arc::new(LocalResponder::new());
+        let pool = ChatModels::new(FallbackPolicy::default());
         let responder = if !config.endpoints.is_empty() {
-            ChatModels::new(FallbackPolicy::default())
-                .chain(&config.endpoints)?
-                .then(local)
+            pool.chain(&config.endpoints)?.then(local.clone())
         } else {
-            Fallback::only(local)
+            Fallback::only(local.clone())
         };
         Ok(Self {
             responder,
+            shop_models: ShopModels::new(pool, local.clone()),
+            local,
             prices: config.prices.clone(),
             limits: Limits {
                 per_turn_timeout: config.turn_timeout,
@@ -68,6 +75,10 @@ impl Chat {
             visitor_rate: Limiter::new(Rate {
                 per_minute: config.visitor_per_minute,
                 burst: config.visitor_per_minute,
+            }),
+            address_rate: Limiter::new(Rate {
+                per_minute: config.address_per_minute,
+                burst: config.address_per_minute,
             }),
             shop_rate: Limiter::new(Rate {
                 per_minute: config.shop_per_minute,
@@ -91,10 +102,11 @@ impl Chat {
     }
 }
 
-/// The tools as the model is offered them.
-pub fn model_tools() -> Vec<ToolSpec> {
+/// The tools as the model is offered them, less those the shop switched off.
+pub fn model_tools(off: &[&str]) -> Vec<ToolSpec> {
     tools::specs()
         .into_iter()
+        .filter(|spec| !off.contains(&spec.name))
         .map(|spec| ToolSpec {
             name: spec.name.to_owned(),
             description: spec.description.to_owned(),
@@ -203,9 +215,10 @@ async fn answer(
     }
     let request = ModelRequest {
         messages,
-        tools: model_tools(),
+        tools: model_tools(&settings.tools_off()),
         temperature: None,
     };
+    let responder = responder(state, job, &settings).await;
     // The turn's authority, from verified sources only: the shop and the conversation the
     // visitor token and the stored question name, the customer the app proxy vouched for, and
     // the shopper's own words for a cart action.
@@ -229,7 +242,7 @@ async fn answer(
         }
     };
     let outcome = run_tool_loop(
-        state.chat.responder(),
+        &responder,
         request,
         &host,
         state.chat.limits,
@@ -282,6 +295,31 @@ async fn answer(
         }),
     };
     Ok(())
+}
+
+/// Who answers this turn: the handoff rule when the question names one of the shop's
+/// keywords, else the shop's own model chain, else the app's.
+async fn responder(state: &Services, job: &TurnJob, settings: &ShopSettings) -> Fallback {
+    if let Some(keyword) = settings.handoff.forced_by(&job.question.text) {
+        let rule = ForcedHandoff::new(keyword, state.chat.local.clone());
+        return Fallback::only(Arc::new(rule));
+    }
+    let own = state
+        .chat
+        .shop_models
+        .chain(
+            &state.db,
+            &state.keyring,
+            job.shop_id,
+            &job.shop,
+            &settings.model,
+        )
+        .await
+        // The shopper is still answered, by the app's own chain.
+        .inspect_err(|error| tracing::error!(error = ?error, "the shop's chat model is unusable"))
+        .ok()
+        .flatten();
+    own.unwrap_or_else(|| state.chat.responder().clone())
 }
 
 /// The tool calls of a turn for the audit trail.

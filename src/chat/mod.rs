@@ -2,8 +2,10 @@
 
 pub mod engine;
 pub mod events;
+mod handoff_rule;
 pub mod host;
 pub mod hub;
+pub mod model;
 pub mod page;
 pub mod photo;
 pub mod prompt;

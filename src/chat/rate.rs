@@ -1,6 +1,11 @@
-//! Rate limits on shoppers' messages, per visitor and per shop: token buckets kept in this
-//! process (each web node limits what reaches it; with N nodes behind a balancer a shop gets
-//! at most N times its budget, which is what the limit is for: cost and abuse, not billing).
+//! Rate limits on shoppers' messages, per visitor, per network address (within a shop) and
+//! per shop, taken in that order so that a request one refuses spends nothing of the next:
+//! visitor ids are free, so without the address's budget one client making them up could
+//! spend the shop's and silence it (`http::client::ClientAddress` says where a request comes
+//! from). Token buckets kept in this process: each web node limits what reaches it, so with N
+//! nodes behind a balancer a shop gets at most N times its budget, which is what the limit is
+//! for: cost and abuse, not billing. (Counting in PostgreSQL would make them exact across
+//! nodes at one write per message; issue 14's call.)
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -126,7 +126,8 @@ impl From<TurnRow> for TurnState {
     }
 }
 
-/// Starts a conversation for the visitor (counted in the shop's daily usage).
+/// Starts a conversation for the visitor (counted in the shop's daily usage, unless it is the
+/// merchant's, in the playground).
 pub async fn create(
     db: &PgPool,
     visitor: &Visitor,
@@ -135,8 +136,8 @@ pub async fn create(
     let mut tx = db.begin().await?;
     let row = sqlx::query_as!(
         ConversationRow,
-        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale)
-           VALUES ($1, $2, $3, $4, $5)
+        r#"INSERT INTO conversations (shop_id, id, visitor_id, customer_id, locale, playground)
+           VALUES ($1, $2, $3, $4, $5, $6)
            RETURNING id, owner AS "owner: Owner", locale, customer_id, csat,
                      verification_failures, created_at"#,
         visitor.shop_id,
@@ -144,16 +145,20 @@ pub async fn create(
         visitor.visitor_id,
         visitor.customer_id,
         locale,
+        visitor.playground,
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!(
-        "INSERT INTO usage_daily (shop_id, day, conversations) VALUES ($1, current_date, 1)
-         ON CONFLICT (shop_id, day) DO UPDATE SET conversations = usage_daily.conversations + 1",
-        visitor.shop_id,
-    )
-    .execute(&mut *tx)
-    .await?;
+    // The merchant's own tries in the playground are not the shop's conversations.
+    if !visitor.playground {
+        sqlx::query!(
+            "INSERT INTO usage_daily (shop_id, day, conversations) VALUES ($1, current_date, 1)
+             ON CONFLICT (shop_id, day) DO UPDATE SET conversations = usage_daily.conversations + 1",
+            visitor.shop_id,
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(row.into())
 }

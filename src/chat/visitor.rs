@@ -43,6 +43,9 @@ struct Claims {
     /// The logged-in customer (digits), as the app proxy's signature said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cid: Option<String>,
+    /// Minted for the merchant's playground in the admin, not by a storefront.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pg: bool,
     iat: i64,
     exp: i64,
 }
@@ -54,6 +57,10 @@ pub struct Visitor {
     pub shop: ShopDomain,
     pub visitor_id: Uuid,
     pub customer_id: Option<String>,
+    /// The merchant trying the assistant in the admin's playground (`POST
+    /// /api/playground/sessions`, session-token auth): its conversations are marked and left
+    /// out of the shop's statistics, and it calls from the app's own origin.
+    pub playground: bool,
 }
 
 fn key(app_secret: &[u8]) -> [u8; 32] {
@@ -71,6 +78,7 @@ impl Visitor {
             dest: self.shop.as_str().to_owned(),
             vid: self.visitor_id,
             cid: self.customer_id.clone(),
+            pg: self.playground,
             iat: now,
             exp: now + TOKEN_TTL_SECS,
         };
@@ -96,6 +104,7 @@ impl Visitor {
             shop,
             visitor_id: claims.vid,
             customer_id: claims.cid,
+            playground: claims.pg,
         })
     }
 }
@@ -129,6 +138,7 @@ mod tests {
             shop: ShopDomain::parse("demo.myshopify.com").unwrap(),
             visitor_id: Uuid::new_v4(),
             customer_id: Some("42".into()),
+            playground: false,
         }
     }
 
@@ -139,6 +149,15 @@ mod tests {
         assert_eq!(Visitor::verify(b"secret", &token, 1_000).unwrap(), v);
         assert!(Visitor::verify(b"other", &token, 1_000).is_err());
         assert!(Visitor::verify(b"secret", &token, 1_000 + TOKEN_TTL_SECS + 60).is_err());
+        let playground = Visitor {
+            playground: true,
+            ..v.clone()
+        };
+        let token = playground.token(b"secret", 1_000);
+        assert_eq!(
+            Visitor::verify(b"secret", &token, 1_000).unwrap(),
+            playground
+        );
         // An App Bridge-style token signed with the app secret itself is not a visitor token.
         let foreign = session_token::mint(
             b"secret",

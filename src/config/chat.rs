@@ -13,6 +13,7 @@ pub struct ChatConfig {
     pub prices: llm::PriceTable,
     pub turn_timeout: Duration,
     pub visitor_per_minute: u32,
+    pub address_per_minute: u32,
     pub shop_per_minute: u32,
 }
 
@@ -43,6 +44,10 @@ pub(super) fn from_settings(s: &Settings) -> Result<ChatConfig, ConfigError> {
         visitor_per_minute: positive(
             "CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE",
             &s.chat_visitor_messages_per_minute,
+        )?,
+        address_per_minute: positive(
+            "CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
+            &s.chat_address_messages_per_minute,
         )?,
         shop_per_minute: positive(
             "CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE",

@@ -68,6 +68,8 @@ pub struct Config {
     pub keyring: Option<crate::crypto::Keyring>,
     /// A hosted embedding model; `None` runs the local one.
     pub embeddings: Option<EmbeddingsConfig>,
+    /// The header a trusted reverse proxy names the client's address in.
+    pub trusted_proxy_header: Option<axum::http::HeaderName>,
     /// Crawls may reach private addresses (tests only).
     pub crawl_private_addresses: bool,
     /// Base URL of Shopify's CDN (App Bridge, Polaris), without a trailing slash.
@@ -128,6 +130,15 @@ impl Config {
             }
             Some(token) => Some(header_secret("CONCIERGE_METRICS_TOKEN", token)?),
         };
+        let trusted_proxy_header = match s.trusted_proxy_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(name.parse().map_err(|_| {
+                ConfigError::new(
+                    "CONCIERGE_TRUSTED_PROXY_HEADER",
+                    format!("expected a header name such as X-Forwarded-For, got {name:?}"),
+                )
+            })?),
+        };
         tracing_subscriber::EnvFilter::try_new(&s.log)
             .map_err(|e| ConfigError::new("CONCIERGE_LOG", e.to_string()))?;
         Ok(Self {
@@ -136,6 +147,7 @@ impl Config {
             listen,
             metrics_listen,
             metrics_token,
+            trusted_proxy_header,
             data_dir: s.data_dir.clone(),
             pg_bin: s
                 .pg_bin

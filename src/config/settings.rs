@@ -351,6 +351,26 @@ pub struct Settings {
     )]
     pub chat_visitor_messages_per_minute: String,
 
+    /// Messages shoppers of one shop may send per minute from one network address, on one
+    /// server: what one client can take of the shop's budget, whatever visitor ids it makes up.
+    #[arg(
+        long,
+        env = "CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE",
+        global = true,
+        default_value = "60"
+    )]
+    pub chat_address_messages_per_minute: String,
+
+    /// The header a trusted reverse proxy puts the client's address in (e.g.
+    /// `X-Forwarded-For`; its last entry is read). Unset: the connection's own address.
+    #[arg(
+        long,
+        env = "CONCIERGE_TRUSTED_PROXY_HEADER",
+        global = true,
+        value_name = "HEADER"
+    )]
+    pub trusted_proxy_header: Option<String>,
+
     /// Messages one shop's shoppers may send per minute, together, on one server.
     #[arg(
         long,

@@ -6,7 +6,8 @@
 //! can be cached for a year. The page holds no shop data: everything comes from `/api/*`
 //! with App Bridge's session token, so nothing here needs to verify the `id_token`.
 //!
-//! Only the shop's admin may frame the page: `frame-ancestors` names the shop's own origin
+//! (`X-Content-Type-Options: nosniff` is set on every answer by `http::app`.) Only the shop's
+//! admin may frame the page: `frame-ancestors` names the shop's own origin
 //! (`SHOPIFY_SHOP_URL` for that shop, so the simulator's in the demo) and
 //! `https://admin.shopify.com`, as Shopify asks of embedded apps.
 
@@ -124,7 +125,6 @@ async fn page(State(state): State<AppState>, Query(query): Query<Embedded>) -> R
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         html,
     )
@@ -147,7 +147,6 @@ async fn asset(Path(file): Path<String>) -> Result<Response, AppError> {
         [
             (header::CONTENT_TYPE, asset.content_type),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         asset.body,
     )

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::client::ClientAddress;
 use super::current_shop::installed_shop;
 use super::extract::{Path, Query};
 use crate::chat::engine::{TurnJob, spawn_turn};
@@ -91,7 +92,20 @@ async fn session(
                 "the app is not installed on this shop",
             )
         })?;
-    let settings = ShopSettings::load(&state.db, shop_id).await?;
+    // The app embed is on: the admin's onboarding checklist shows it (written at most once a
+    // minute, however busy the storefront).
+    let settings = sqlx::query_scalar!(
+        "UPDATE shops SET widget_seen_at = now()
+         WHERE id = $1 AND (widget_seen_at IS NULL OR widget_seen_at < now() - interval '1 minute')
+         RETURNING settings",
+        shop_id
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    let settings = match settings {
+        Some(stored) => ShopSettings::from_json(&stored),
+        None => ShopSettings::load(&state.db, shop_id).await?,
+    };
     let visitor = Visitor {
         shop_id,
         shop: proxy.shop,
@@ -101,7 +115,14 @@ async fn session(
             .and_then(|v| Uuid::parse_str(v).ok())
             .unwrap_or_else(Uuid::new_v4),
         customer_id: proxy.logged_in_customer_id,
+        playground: false,
     };
+    Ok(session_response(&state, &visitor, &settings))
+}
+
+/// A session for `visitor` as the widget (or the admin's playground) starts one: its token
+/// and what it shows of the settings; never cached.
+pub fn session_response(state: &AppState, visitor: &Visitor, settings: &ShopSettings) -> Response {
     let token = visitor.token(
         state.shopify.api_secret.expose_secret().as_bytes(),
         chrono::Utc::now().timestamp(),
@@ -112,16 +133,33 @@ async fn session(
         "visitor_id": visitor.visitor_id,
         "logged_in": visitor.customer_id.is_some(),
         "api_url": state.shopify.app_url,
-        "assistant": {
-            "name": settings.assistant_name,
-            "languages": settings.languages,
-        },
+        "assistant": assistant(settings),
     }))
     .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
+}
+
+/// What the widget shows of the merchant's settings: the name, the greeting (omitted when
+/// empty: the widget's own, in the shopper's language), the languages and the branding
+/// (each omitted until the merchant chose it in the admin: the theme block's stays).
+pub fn assistant(settings: &ShopSettings) -> serde_json::Value {
+    let mut assistant = json!({
+        "name": settings.assistant_name,
+        "languages": settings.languages,
+    });
+    if let Some(position) = &settings.branding.position {
+        assistant["position"] = json!(position);
+    }
+    if !settings.greeting.is_empty() {
+        assistant["greeting"] = json!(settings.greeting);
+    }
+    if let Some(accent) = &settings.branding.accent_color {
+        assistant["accent_color"] = json!(accent);
+    }
+    assistant
 }
 
 /// A verified visitor of a shop that still has the app installed, calling from one of the
@@ -158,9 +196,12 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
         if let Some(origin) = parts.headers.get(header::ORIGIN) {
             let origin = origin.to_str().unwrap_or_default();
             let settings = ShopSettings::from_json(&settings);
-            if !allowed_origins(visitor.shop.as_str(), &settings)
-                .iter()
-                .any(|allowed| allowed == origin)
+            // The playground runs in the admin, served from the app's own origin.
+            let admin = visitor.playground && origin == app_origin(&state.shopify.app_url);
+            if !admin
+                && !allowed_origins(visitor.shop.as_str(), &settings)
+                    .iter()
+                    .any(|allowed| allowed == origin)
             {
                 return Err(AppError::client(
                     StatusCode::FORBIDDEN,
@@ -178,6 +219,13 @@ pub fn allowed_origins(shop: &str, settings: &ShopSettings) -> Vec<String> {
     std::iter::once(format!("https://{shop}"))
         .chain(settings.storefront_domains.iter().map(|d| origin_of(d)))
         .collect()
+}
+
+/// The origin (`scheme://host[:port]`) of the app's URL.
+fn app_origin(app_url: &str) -> String {
+    reqwest::Url::parse(app_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 fn origin_of(domain: &str) -> String {
@@ -266,9 +314,10 @@ struct NewConversation {
 async fn create(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     AppJson(body): AppJson<NewConversation>,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
@@ -322,6 +371,7 @@ const MAX_PHOTOS_PER_MESSAGE: usize = 4;
 async fn send(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NewMessage>,
 ) -> Result<Response, AppError> {
@@ -357,7 +407,7 @@ async fn send(
     if let Some(problem) = body.page.as_ref().and_then(Page::problem) {
         return Err(AppError::client(StatusCode::UNPROCESSABLE_ENTITY, problem));
     }
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let text = redact::redact(text);
     let chat = &state.chat;
     let accepted = store::accept(
@@ -585,10 +635,11 @@ async fn contact(
 async fn attach(
     State(state): State<AppState>,
     Caller(visitor): Caller,
+    from: ClientAddress,
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor)?;
+    limit(&state, &visitor, from)?;
     let photo = photo::clean(body).map_err(|e| {
         let status = match e {
             PhotoError::NotAnImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -642,11 +693,17 @@ async fn photo(
         .into_response())
 }
 
-/// Takes a message from the visitor's and the shop's budgets, or answers 429.
-fn limit(state: &AppState, visitor: &Visitor) -> Result<(), AppError> {
+/// Takes a message from the visitor's, the address's and the shop's budgets, in that order
+/// (a request refused by one takes nothing from the next), or answers 429: one client, however
+/// many visitor ids it makes up, cannot spend the whole shop's budget.
+fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
     let chat = &state.chat;
     chat.visitor_rate
         .check(&(visitor.shop_id, visitor.visitor_id))
+        .and_then(|()| match from.0 {
+            Some(address) => chat.address_rate.check(&(visitor.shop_id, address)),
+            None => Ok(()),
+        })
         .and_then(|()| chat.shop_rate.check(&visitor.shop_id))
         .map_err(|wait| AppError::TooManyRequests {
             retry_after: wait.as_secs().max(1),

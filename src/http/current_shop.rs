@@ -18,6 +18,8 @@ pub struct CurrentShop {
     /// `shops.id`: every tenant row is keyed by it.
     pub id: i64,
     pub domain: ShopDomain,
+    /// The staff member using the admin (the session token's `sub`), for the audit trail.
+    pub staff: String,
 }
 
 impl FromRequestParts<AppState> for CurrentShop {
@@ -33,6 +35,7 @@ impl FromRequestParts<AppState> for CurrentShop {
         Ok(Self {
             id,
             domain: session.shop,
+            staff: session.claims.sub,
         })
     }
 }

@@ -1,14 +1,20 @@
 //! The HTTP surface: one module per area, each with its own `router()`; here they are
 //! merged, wrapped in the middleware every request passes through, and served by `launch`.
+//! Every answer carries `X-Content-Type-Options: nosniff`; an HTML answer without a
+//! `Content-Security-Policy` of its own gets a policy that allows nothing.
 
 mod agents;
 mod app_home;
 mod chat;
+mod client;
 mod current_shop;
 mod extract;
 mod health;
+mod home;
 mod knowledge;
 mod oauth;
+mod playground;
+mod settings;
 mod shop;
 mod webhooks;
 
@@ -20,13 +26,14 @@ use std::future::IntoFuture;
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{AppError, error_response};
@@ -44,6 +51,9 @@ pub fn app(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(shop::router())
         .merge(knowledge::router())
+        .merge(settings::router())
+        .merge(home::router())
+        .merge(playground::router())
         .merge(chat::router())
         .merge(agents::router())
         .merge(webhooks::router())
@@ -75,7 +85,31 @@ pub fn app(state: AppState) -> Router {
                 }))
                 .timeout(timeout),
         )
+        // Outermost, so that even a timeout's or a panic's answer carries them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            html_policy,
+        ))
         .with_state(state)
+}
+
+/// The policy of an HTML answer that brings none of its own (a page that needs more, such as
+/// the embedded App Home, sets its own and keeps it): nothing loads, nothing frames it.
+const HTML_POLICY: HeaderValue = HeaderValue::from_static(
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+);
+
+fn html_policy(response: &Response) -> Option<HeaderValue> {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"))
+        .then_some(HTML_POLICY)
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
@@ -132,9 +166,12 @@ pub async fn launch(
     });
     // As a make-service, each connection shares the one router. (Served directly, axum
     // rebuilds its route table for every connection: ~20 KB each, held by every open stream.)
-    let server = axum::serve(listener, app(state).into_make_service())
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future();
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+    .into_future();
     let drained = async {
         let result = server.await;
         turns.close();
@@ -147,5 +184,54 @@ pub async fn launch(
             tracing::warn!(?grace, "requests or answers still open after the grace period; closing them");
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::response::Html;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn html_gets_a_policy_unless_it_has_its_own() {
+        let own = "default-src 'self'";
+        let router = Router::new()
+            .route("/page", get(|| async { Html("<p>hi</p>") }))
+            .route(
+                "/own",
+                get(move || async move {
+                    ([(header::CONTENT_SECURITY_POLICY, own)], Html("<p>hi</p>"))
+                }),
+            )
+            .route("/json", get(|| async { axum::Json(1) }))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                html_policy,
+            ));
+        let policy = |path: &'static str| {
+            let router = router.clone();
+            async move {
+                let request = axum::extract::Request::get(path)
+                    .body(Body::empty())
+                    .map_err(|e| e.to_string())?;
+                let response = router.oneshot(request).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(
+                    response
+                        .headers()
+                        .get(header::CONTENT_SECURITY_POLICY)
+                        .map(|v| v.to_str().unwrap_or_default().to_owned()),
+                )
+            }
+        };
+        assert_eq!(
+            policy("/page").await,
+            Ok(Some(HTML_POLICY.to_str().unwrap_or_default().to_owned()))
+        );
+        assert_eq!(policy("/own").await, Ok(Some(own.to_owned())));
+        assert_eq!(policy("/json").await, Ok(None));
     }
 }

@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use apalis::layers::retry::RetryPolicy;
 use apalis::prelude::{
-    BoxDynError, Data, Monitor, ParallelizeExt, TaskBuilder, WorkerBuilder, WorkerBuilderExt,
-    WorkerContext,
+    AbortError, BoxDynError, Data, Monitor, ParallelizeExt, TaskBuilder, WorkerBuilder,
+    WorkerBuilderExt, WorkerContext,
 };
 use apalis_postgres::PostgresStorage;
 use serde::Serialize;
@@ -49,6 +49,20 @@ pub use webhook::ProcessWebhook;
 const MAX_ATTEMPTS: usize = 8;
 /// In-process retries (with exponential backoff) within one attempt.
 const RETRIES_PER_ATTEMPT: usize = 3;
+
+/// A failure that running the job again cannot mend (a crawl the SSRF guard refused, a start
+/// URL that is not http): [`handle`] hands it to apalis as an `AbortError`, so the job is
+/// marked `Killed` at once instead of being retried `MAX_ATTEMPTS` times. Return it as
+/// `Err(Permanent::new(e).into())`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Permanent(BoxDynError);
+
+impl Permanent {
+    pub fn new(error: impl Into<BoxDynError>) -> Self {
+        Self(error.into())
+    }
+}
 
 /// A kind of background job.
 pub trait Job: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + 'static {
@@ -129,7 +143,13 @@ pub async fn run_worker(
     let identity = process_identity();
     let config = &state.config.jobs;
     tracing::info!(worker = %identity, concurrency = config.concurrency, "worker starting");
-    let monitor = Monitor::new();
+    // A worker whose queue cannot be polled (PostgreSQL restarting) ends with an error; it is
+    // started again, so the process resumes by itself once the database is back. While it is
+    // down, each attempt waits out the pool's acquire timeout, so this is no busy loop.
+    let monitor = Monitor::new().should_restart(|worker, error| {
+        tracing::warn!(worker = %worker.name(), error = %error, "worker stopped on an error; restarting it");
+        true
+    });
     let monitor = register::<Probe>(monitor, &state, &identity)?;
     let monitor = register::<ProcessWebhook>(monitor, &state, &identity)?;
     let monitor = register::<SyncSource>(monitor, &state, &identity)?;
@@ -208,7 +228,17 @@ async fn handle<J: Job>(
     metrics::histogram!("concierge_job_duration_seconds", "queue" => J::QUEUE)
         .record(started.elapsed().as_secs_f64());
     result.map_err(|e| {
-        tracing::warn!(queue = J::QUEUE, error = format!("{e:#}"), "job failed");
-        e.into()
+        let permanent = e.is::<Permanent>();
+        tracing::warn!(
+            queue = J::QUEUE,
+            error = format!("{e:#}"),
+            permanent,
+            "job failed"
+        );
+        if permanent {
+            Box::new(AbortError::new(e)) as BoxDynError
+        } else {
+            e.into()
+        }
     })
 }

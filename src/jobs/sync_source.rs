@@ -9,13 +9,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use connectors::crawl::{Crawl, CrawlOptions, PageOutcome, SkipReason, Validators};
+use connectors::crawl::{Crawl, CrawlError, CrawlOptions, PageOutcome, SkipReason, Validators};
 
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-use super::{Job, JobContext, enqueue};
+use super::{Job, JobContext, Permanent, enqueue};
 use crate::knowledge::shopify::{CATALOG_BULK_QUERY, content_documents, product_document};
 use crate::knowledge::sources::{self, Kind};
 use crate::shopify::ShopDomain;
@@ -183,7 +183,13 @@ impl SyncSource {
             allow_private: state.knowledge.allow_private_crawl(),
             ..CrawlOptions::default()
         };
-        let mut crawl = Crawl::start(&start, options, previous).await?;
+        let mut crawl = Crawl::start(&start, options, previous)
+            .await
+            .map_err(|e| match e {
+                // The guard will refuse it again: not retried.
+                CrawlError::Blocked { .. } | CrawlError::NotHttp(_) => Permanent::new(e).into(),
+                e => anyhow::Error::new(e),
+            })?;
         let mut progress = Progress::default();
         while let Some(outcome) = crawl.next_page().await {
             progress.seen += 1;

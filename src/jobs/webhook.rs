@@ -1,13 +1,19 @@
 //! The `webhook` job: does what a stored webhook asks, exactly once per event: the event row
 //! is locked, the effect and `processed_at` commit together, and a processed event is
-//! skipped.
+//! skipped. `app/uninstalled` and `shop/redact` are irreversible and their topic and shop
+//! headers unsigned: they are acted on only once the Admin API refuses the shop's token.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Job, JobContext, ProductRef, SyncProduct, enqueue};
-use crate::shopify::InstallState;
+use sqlx::PgConnection;
+
+use crate::shopify::admin::AdminError;
+use crate::shopify::admin::queries::{ShopIdentity, shop_identity};
+use crate::shopify::tokens::TokenError;
 use crate::shopify::topic::WebhookTopic;
+use crate::shopify::{InstallState, ShopDomain};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProcessWebhook {
@@ -43,20 +49,23 @@ impl Job for ProcessWebhook {
             .ok_or_else(|| anyhow::anyhow!("stored webhook has unknown topic {}", event.topic))?;
         let outcome = match topic {
             WebhookTopic::AppUninstalled => {
-                // Shopify has already revoked the token; forget it, and stop the shop's work.
-                sqlx::query!(
-                    "UPDATE shops SET install_state = $2, uninstalled_at = now(),
-                            access_token_ciphertext = NULL, access_token_expires_at = NULL,
-                            refresh_token_ciphertext = NULL, refresh_token_expires_at = NULL,
-                            credentials_key_id = NULL
-                     WHERE id = $1",
-                    self.shop_id,
-                    InstallState::Uninstalled as InstallState,
-                )
-                .execute(&mut *tx)
-                .await?;
-                let cancelled = super::cancel_pending_for_shop(&mut tx, self.shop_id).await?;
-                format!("uninstalled; {cancelled} pending jobs cancelled")
+                if standing(&ctx, self.shop_id).await? == Standing::Installed {
+                    tracing::warn!(
+                        "app/uninstalled ignored: the shop's token still works (forged or replayed)"
+                    );
+                    IGNORED.to_owned()
+                } else {
+                    uninstall(&mut tx, self.shop_id).await?
+                }
+            }
+            WebhookTopic::ShopRedact
+                if standing(&ctx, self.shop_id).await? == Standing::Installed =>
+            {
+                // It comes 48 hours after an uninstall: a shop still installed is not erased.
+                tracing::warn!(
+                    "shop/redact refused: the shop is installed and its token works (forged or replayed)"
+                );
+                IGNORED.to_owned()
             }
             WebhookTopic::ShopRedact => {
                 // Every row of the shop goes: all tenant tables cascade from shops.
@@ -73,22 +82,8 @@ impl Job for ProcessWebhook {
                 return Ok(());
             }
             WebhookTopic::CustomersRedact => {
-                // The customer's conversations (by customer id, or the email they gave for
-                // follow-up) go, with their messages, turns and tool calls.
                 let (customer, email) = customer_of(&event.payload);
-                let deleted = sqlx::query!(
-                    "DELETE FROM conversations WHERE shop_id = $1
-                       AND (customer_id = $2 OR lower(contact_email) = lower($3))",
-                    self.shop_id,
-                    customer,
-                    email,
-                )
-                .execute(&mut *tx)
-                .await?;
-                format!(
-                    "redacted: {} conversations deleted",
-                    deleted.rows_affected()
-                )
+                redact_customer(&mut tx, self.shop_id, customer, email).await?
             }
             WebhookTopic::CustomersDataRequest => {
                 let (customer, email) = customer_of(&event.payload);
@@ -174,6 +169,107 @@ impl Job for ProcessWebhook {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The outcome of an irreversible request the Admin API contradicts.
+const IGNORED: &str = "ignored: the shop's token still works";
+
+/// Whether Shopify still honours the shop's token, asked before an irreversible topic
+/// (`app/uninstalled`, `shop/redact`) is acted on: the body of those is signed but their
+/// topic and shop headers are not, and a real uninstall has revoked the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Installed,
+    Gone,
+}
+
+async fn standing(ctx: &JobContext, shop_id: i64) -> anyhow::Result<Standing> {
+    let domain = sqlx::query_scalar!("SELECT domain FROM shops WHERE id = $1", shop_id)
+        .fetch_one(&ctx.db)
+        .await?;
+    let shop = ShopDomain::parse(&domain)?;
+    let token = match ctx.state.access_token(&shop).await {
+        Ok(token) => token,
+        // No token held (the uninstall was processed) or its refresh refused: none works.
+        Err(TokenError::NoCredentials | TokenError::Refused(_)) => return Ok(Standing::Gone),
+        Err(e) => return Err(e.into()),
+    };
+    let asked = ctx
+        .state
+        .admin
+        .query::<ShopIdentity>(&shop, &token, shop_identity::Variables {})
+        .await;
+    match asked {
+        Ok(_) => Ok(Standing::Installed),
+        // 403 is a token that works without the scope asked for: still installed.
+        Err(AdminError::Unauthorized(401)) => Ok(Standing::Gone),
+        Err(AdminError::Unauthorized(_)) => Ok(Standing::Installed),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Forgets the shop's credentials and stops its work: Shopify has revoked the token.
+async fn uninstall(tx: &mut PgConnection, shop_id: i64) -> anyhow::Result<String> {
+    sqlx::query!(
+        "UPDATE shops SET install_state = $2, uninstalled_at = now(),
+                access_token_ciphertext = NULL, access_token_expires_at = NULL,
+                refresh_token_ciphertext = NULL, refresh_token_expires_at = NULL,
+                credentials_key_id = NULL
+         WHERE id = $1",
+        shop_id,
+        InstallState::Uninstalled as InstallState,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let cancelled = super::cancel_pending_for_shop(tx, shop_id).await?;
+    Ok(format!("uninstalled; {cancelled} pending jobs cancelled"))
+}
+
+/// Erases a customer: her conversations (by customer id, or the email she gave for
+/// follow-up) with their messages, turns and tool calls; the exports made for her data
+/// requests; and her identity in the stored compliance webhooks that named her (this one
+/// included: it commits with `processed_at`, so it is never read again).
+async fn redact_customer(
+    tx: &mut PgConnection,
+    shop_id: i64,
+    customer: Option<String>,
+    email: Option<String>,
+) -> anyhow::Result<String> {
+    let conversations = sqlx::query!(
+        "DELETE FROM conversations WHERE shop_id = $1
+           AND (customer_id = $2 OR lower(contact_email) = lower($3))",
+        shop_id,
+        customer,
+        email,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let exports = sqlx::query!(
+        "DELETE FROM compliance_exports WHERE shop_id = $1
+           AND (export -> 'customer' ->> 'id' = $2 OR lower(customer_email) = lower($3))",
+        shop_id,
+        customer,
+        email,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let events = sqlx::query!(
+        r#"UPDATE webhook_events SET payload = jsonb_set(payload, '{customer}', '"[redacted]"')
+           WHERE shop_id = $1 AND topic IN ('customers/data_request', 'customers/redact')
+             AND (payload -> 'customer' ->> 'id' = $2
+                  OR lower(payload -> 'customer' ->> 'email') = lower($3))"#,
+        shop_id,
+        customer,
+        email,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(format!(
+        "redacted: {} conversations deleted, {} exports deleted, {} webhooks scrubbed",
+        conversations.rows_affected(),
+        exports.rows_affected(),
+        events.rows_affected()
+    ))
 }
 
 /// The resource's gid from a REST-shaped payload (`admin_graphql_api_id`, else `id`).

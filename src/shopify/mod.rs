@@ -12,6 +12,7 @@ pub mod session_token;
 pub mod signature;
 pub mod tokens;
 pub mod topic;
+pub mod webhook_body;
 pub mod webhooks;
 
 pub use domain::ShopDomain;

@@ -1,5 +1,6 @@
 //! `VerifiedWebhook`: a Shopify delivery whose HMAC (of the raw body, constant time) has been
-//! checked before anything else in it is read, with its headers parsed. The intake handlers
+//! checked before anything else in it is read, with its headers parsed and its body checked
+//! against them (`super::webhook_body`: the headers are not signed). The intake handlers
 //! (`crate::http::webhooks`) take one as their argument, so they cannot forget to verify.
 
 use axum::body::Bytes;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use super::ShopDomain;
 use super::signature::verify_webhook;
 use super::topic::WebhookTopic;
+use super::webhook_body;
 use crate::config::ShopifyConfig;
 use crate::error::AppError;
 
@@ -73,6 +75,7 @@ impl VerifiedWebhook {
         if !payload.is_object() {
             return Err(bad_request("body is not a JSON object"));
         }
+        webhook_body::check(topic, &shop, &payload).map_err(|e| bad_request(e.to_string()))?;
         Ok(Self {
             topic,
             shop,

@@ -36,6 +36,7 @@ fn visitor(shop_id: i64) -> String {
         shop: ShopDomain::parse(SHOP).unwrap(),
         visitor_id: Uuid::new_v4(),
         customer_id: None,
+        playground: false,
     }
     .token(TEST_API_SECRET.as_bytes(), now())
 }
@@ -236,6 +237,24 @@ async fn nul_characters_get_a_clear_4xx_never_a_500() {
             .bearer(&admin)
             .raw("text/plain", "Returns within 30 days."),
         Probe::new(Method::DELETE, "/api/faq/faq:%00").bearer(&admin),
+        Probe::new(Method::PUT, "/api/faq/faq:%00")
+            .bearer(&admin)
+            .json(&json!({"question": "Returns?", "answer": "30 days."})),
+        Probe::new(Method::PUT, "/api/faq/faq:x")
+            .bearer(&admin)
+            .json(&json!({"question": format!("Returns{nul}?"), "answer": "30 days."})),
+        Probe::new(Method::PUT, "/api/faq/order")
+            .bearer(&admin)
+            .json(&json!({"ids": [format!("faq:{nul}")]})),
+        Probe::new(Method::PUT, "/api/settings")
+            .bearer(&admin)
+            .json(&json!({"assistant_name": format!("Pine{nul}")})),
+        Probe::post("/api/settings/model/test")
+            .bearer(&admin)
+            .json(&json!({"provider": "openai", "base_url": format!("https://x.example/{nul}"), "model": "m"})),
+        Probe::get("/api/search?q=%00").bearer(&admin),
+        Probe::get("/api/documents?q=%00").bearer(&admin),
+        Probe::get("/api/playground/conversations/%00/trace").bearer(&admin),
         Probe::new(Method::DELETE, "/api/sources/%00").bearer(&admin),
         Probe::get("/chat/conversations/%00").bearer(&token),
         Probe::get(format!("/chat/conversations/{c}/attachments/%00")).bearer(&token),
@@ -253,7 +272,7 @@ async fn nul_characters_get_a_clear_4xx_never_a_500() {
 async fn a_signed_webhook_holding_nul_is_acknowledged_and_kept_with_the_nul_escaped() {
     let app = TestApp::spawn().await;
     install_shop(&app.db, SHOP).await;
-    let body = br#"{"id": 8100000000001, "title": "Tarp\u0000", "note\u0000": "x"}"#;
+    let body = br#"{"id": 8100000000001, "admin_graphql_api_id": "gid://shopify/Product/8100000000001", "title": "Tarp\u0000", "note\u0000": "x"}"#;
     let (status, answer) = deliver(&app, "/webhooks", "products/update", body).await;
     // Shopify retries anything but a 2xx for hours: a body we cannot store as is must still be
     // acknowledged, and kept.
@@ -718,4 +737,449 @@ async fn app_proxy_refuses_keys_with_equals_signs_and_requires_path_prefix() {
         assert_eq!(status, 400, "{}: {body:?}", probe.name());
         assert!(body.unwrap()["error"]["message"].is_string());
     }
+}
+
+// Item 1: a signed body is accepted only under its own topic and shop; the irreversible topics
+// are confirmed with the Admin API.
+
+/// A webhook for `shop`, signed with the app's secret, at the door its topic goes to.
+async fn deliver_for(app: &TestApp, shop: &str, topic: &str, body: &Value) -> (u16, Value) {
+    let path = match topic {
+        "customers/data_request" | "customers/redact" | "shop/redact" => "/webhooks/compliance",
+        _ => "/webhooks",
+    };
+    let body = serde_json::to_vec(body).unwrap();
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("content-type", "application/json")
+        .header("x-shopify-topic", topic)
+        .header("x-shopify-shop-domain", shop)
+        .header("x-shopify-event-id", Uuid::new_v4().to_string())
+        .header(
+            "x-shopify-hmac-sha256",
+            sign_base64(TEST_API_SECRET.as_bytes(), &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// One body of each topic class, as Shopify sends it for `shop`.
+fn shopify_bodies(shop: &str) -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "app/uninstalled",
+            json!({"id": 5, "domain": shop, "myshopify_domain": shop}),
+        ),
+        (
+            "shop/update",
+            json!({"id": 5, "domain": "shop.example", "myshopify_domain": shop}),
+        ),
+        ("shop/redact", json!({"shop_id": 5, "shop_domain": shop})),
+        (
+            "customers/redact",
+            json!({"shop_id": 5, "shop_domain": shop, "customer": {"id": 7, "email": "ada@example.com"},
+                   "orders_to_redact": [1001]}),
+        ),
+        (
+            "customers/data_request",
+            json!({"shop_id": 5, "shop_domain": shop, "customer": {"id": 7, "email": "ada@example.com"},
+                   "orders_requested": [1001], "data_request": {"id": 9}}),
+        ),
+        ("products/update", crate::webhooks::product(8100000000001)),
+        ("products/delete", json!({"id": 8100000000001_u64})),
+        (
+            "inventory_levels/update",
+            json!({"inventory_item_id": 4100000000001_u64, "location_id": 6100000000001_u64,
+                   "available": 3, "admin_graphql_api_id":
+                   "gid://shopify/InventoryLevel/6100000000001?inventory_item_id=4100000000001"}),
+        ),
+        (
+            "collections/update",
+            json!({"id": 3, "admin_graphql_api_id": "gid://shopify/Collection/3", "title": "Tents"}),
+        ),
+        (
+            "bulk_operations/finish",
+            json!({"admin_graphql_api_id": "gid://shopify/BulkOperation/4", "status": "completed",
+                   "type": "query"}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_signed_body_is_refused_under_another_topic_or_another_shop() {
+    const OTHER: &str = "abuse-victim.myshopify.com";
+    let app = TestApp::spawn().await;
+    install_shop(&app.db, SHOP).await;
+    install_shop(&app.db, OTHER).await;
+    let bodies = shopify_bodies(SHOP);
+    let mut wrong = Vec::new();
+    for (topic, body) in &bodies {
+        // Under its own topic and shop it is taken.
+        let (status, answer) = deliver_for(&app, SHOP, topic, body).await;
+        if status != 200 {
+            wrong.push(format!("{topic} as itself: {status} {answer}"));
+        }
+        // Under another shop's domain, or any other topic, it is not.
+        let (status, answer) = deliver_for(&app, OTHER, topic, body).await;
+        let names_shop = !topic.starts_with("products/")
+            && !topic.starts_with("inventory")
+            && !topic.starts_with("collections")
+            && !topic.starts_with("bulk");
+        if names_shop && status != 400 {
+            wrong.push(format!("{topic} for {OTHER}: {status} {answer}"));
+        }
+        for (other_topic, _) in &bodies {
+            // The uninstall and shop/update bodies are both the shop object: what tells
+            // them apart is the Admin API (the next test).
+            let same_shape =
+                |a: &str, b: &str| a == b || (a.starts_with("app/") && b == "shop/update");
+            if same_shape(topic, other_topic) || same_shape(other_topic, topic) {
+                continue;
+            }
+            let (status, answer) = deliver_for(&app, SHOP, other_topic, body).await;
+            if status != 400 || !answer["error"]["message"].is_string() {
+                wrong.push(format!(
+                    "{topic}'s body as {other_topic}: {status} {answer}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Only the deliveries under their own headers were stored.
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT topic FROM webhook_events e JOIN shops s ON s.id = e.shop_id
+         WHERE s.domain = $1 ORDER BY e.id",
+    )
+    .bind(OTHER)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let catalog_only: Vec<String> = bodies
+        .iter()
+        .map(|(t, _)| (*t).to_owned())
+        .filter(|t| !t.starts_with("app/") && !t.starts_with("shop") && !t.starts_with("customers"))
+        .collect();
+    assert_eq!(stored, catalog_only, "what was stored for {OTHER}");
+}
+
+#[tokio::test]
+async fn uninstall_and_shop_redact_are_acted_on_only_once_the_token_is_revoked() {
+    use concierge::dev::demo::DEMO_SHOP;
+    let (app, sim) = TestApp::with_simulator(|_| {}).await;
+    let demo = crate::helpers::DemoShop::install(&app, &sim, false).await;
+    // The install's catalog sync is not what this test is about.
+    sqlx::query("DELETE FROM apalis.jobs WHERE job_type <> 'webhook'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let worker = crate::helpers::worker(demo.state.clone());
+    let outcome = |event_topic: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            eventually(Duration::from_secs(30), || async {
+                sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT outcome FROM webhook_events WHERE topic = $1 AND processed_at IS NOT NULL
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .bind(event_topic)
+                .fetch_optional(&pool)
+                .await
+                .ok()
+                .flatten()
+                .flatten()
+            })
+            .await
+            .unwrap_or_else(|| panic!("{event_topic} was not processed"))
+        }
+    };
+    let install_state = || async {
+        sqlx::query_scalar::<_, String>("SELECT install_state::text FROM shops WHERE id = $1")
+            .bind(demo.shop_id)
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap()
+    };
+
+    // A well-formed, signed uninstall while the shop's token still works: forged or replayed.
+    let uninstall = json!({"domain": DEMO_SHOP, "myshopify_domain": DEMO_SHOP});
+    let (status, _) = deliver_for(&app, DEMO_SHOP, "app/uninstalled", &uninstall).await;
+    assert_eq!(status, 200);
+    assert!(outcome("app/uninstalled").await.starts_with("ignored"));
+    assert_eq!(install_state().await.as_deref(), Some("installed"));
+    // shop/redact, likewise, for a shop still installed.
+    let redact = json!({"shop_id": 5, "shop_domain": DEMO_SHOP});
+    let (status, _) = deliver_for(&app, DEMO_SHOP, "shop/redact", &redact).await;
+    assert_eq!(status, 200);
+    assert!(outcome("shop/redact").await.starts_with("ignored"));
+    assert_eq!(install_state().await.as_deref(), Some("installed"));
+
+    // The merchant really uninstalls: Shopify revokes the token, then tells us.
+    let delivery = sim.uninstall(DEMO_SHOP).await;
+    assert_eq!(delivery.status, Some(200));
+    let processed = eventually(Duration::from_secs(30), || async {
+        (install_state().await.as_deref() == Some("uninstalled")).then_some(())
+    })
+    .await;
+    assert!(processed.is_some(), "the real uninstall was not acted on");
+    let (status, _) = deliver_for(&app, DEMO_SHOP, "shop/redact", &redact).await;
+    assert_eq!(status, 200);
+    assert_shop_erased(&app.db, demo.shop_id).await;
+    worker.cancel();
+}
+
+// Item 5: after customers/redact nothing of the customer remains, anywhere.
+
+#[tokio::test]
+async fn after_customers_redact_no_table_holds_anything_of_the_customer() {
+    const EMAIL: &str = "ada.lovelace-7731@example.com";
+    const PHONE: &str = "+44 7700 900731";
+    const CUSTOMER: u64 = 7_731_000_123_457;
+    let app = TestApp::spawn().await;
+    let shop_id = install_shop(&app.db, SHOP).await;
+    let worker = crate::helpers::worker(
+        crate::helpers::state(&app.db, &["--job-heartbeat-secs", "1"]).await,
+    );
+    // Two conversations: one signed in, one anonymous where she left her email for follow-up.
+    for (customer, contact) in [(Some(CUSTOMER.to_string()), None), (None, Some(EMAIL))] {
+        sqlx::query(
+            "WITH c AS (
+                 INSERT INTO conversations (shop_id, id, visitor_id, customer_id, contact_email)
+                 VALUES ($1, gen_random_uuid(), gen_random_uuid(), $2, $3) RETURNING id
+             )
+             INSERT INTO messages (shop_id, conversation_id, role, content)
+             SELECT $1, c.id, 'shopper', $4 FROM c",
+        )
+        .bind(shop_id)
+        .bind(customer)
+        .bind(contact)
+        .bind(format!("I am {EMAIL}, call me on {PHONE}"))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    let customer = json!({"id": CUSTOMER, "email": EMAIL, "phone": PHONE});
+    let processed = |topic: &'static str| {
+        let pool = app.db.pool.clone();
+        async move {
+            eventually(Duration::from_secs(20), || async {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM webhook_events WHERE topic = $1 AND processed_at IS NOT NULL",
+                )
+                .bind(topic)
+                .fetch_one(&pool)
+                .await
+                .ok()?;
+                (n > 0).then_some(())
+            })
+            .await
+            .unwrap_or_else(|| panic!("{topic} not processed"));
+        }
+    };
+    let request = json!({"shop_id": 5, "shop_domain": SHOP, "customer": customer,
+                         "orders_requested": [1001], "data_request": {"id": 9}});
+    let (status, _) = deliver_for(&app, SHOP, "customers/data_request", &request).await;
+    assert_eq!(status, 200);
+    processed("customers/data_request").await;
+    let redact = json!({"shop_id": 5, "shop_domain": SHOP, "customer": customer,
+                        "orders_to_redact": [1001]});
+    let (status, _) = deliver_for(&app, SHOP, "customers/redact", &redact).await;
+    assert_eq!(status, 200);
+    processed("customers/redact").await;
+    worker.cancel();
+
+    let mut found = Vec::new();
+    for needle in [EMAIL, PHONE, &CUSTOMER.to_string()] {
+        found.extend(tables_holding(&app.db.pool, needle).await);
+    }
+    assert!(found.is_empty(), "left behind: {found:?}");
+}
+
+/// Every `schema.table.column` (of a text-like, JSON or bytea type, in every schema but the
+/// catalog's) with a value containing `needle`, case-insensitively.
+async fn tables_holding(pool: &sqlx::PgPool, needle: &str) -> Vec<String> {
+    let columns: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text, t.typname::text
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_type t ON t.oid = a.atttypid
+         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+           AND t.typname IN ('text', 'varchar', 'bpchar', 'json', 'jsonb', 'bytea', '_text')",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(columns.len() > 20, "the catalog was read: {columns:?}");
+    let mut found = Vec::new();
+    for (schema, table, column, kind) in columns {
+        let value = if kind == "bytea" {
+            format!("encode(\"{column}\", 'escape')")
+        } else {
+            format!("\"{column}\"::text")
+        };
+        let sql = format!(
+            "SELECT count(*) FROM \"{schema}\".\"{table}\" WHERE strpos(lower({value}), lower($1)) > 0"
+        );
+        // Names from the catalog, quoted: no outside input.
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(needle)
+            .fetch_one(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        if n > 0 {
+            found.push(format!(
+                "{schema}.{table}.{column} holds {needle:?} ({n} rows)"
+            ));
+        }
+    }
+    found
+}
+
+// Item 13: a crawl the SSRF guard refuses is not retried; every answer says nosniff.
+
+#[tokio::test]
+async fn a_crawl_the_ssrf_guard_refuses_is_not_retried() {
+    let app = TestApp::spawn().await;
+    let shop_id = install_shop(&app.db, SHOP).await;
+    // Straight into the table: the API refuses such a URL before it is stored.
+    let source: i64 = sqlx::query_scalar(
+        "INSERT INTO knowledge_sources (shop_id, kind, name) VALUES ($1, 'web', 'http://127.0.0.1:9/')
+         RETURNING id",
+    )
+    .bind(shop_id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let mut tx = app.db.pool.begin().await.unwrap();
+    concierge::jobs::queue_sync(&mut tx, shop_id, source)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let worker = crate::helpers::worker(
+        crate::helpers::state(&app.db, &["--job-heartbeat-secs", "1"]).await,
+    );
+    let ended = eventually(Duration::from_secs(30), || async {
+        sqlx::query_as::<_, (String, i32)>(
+            "SELECT status, attempts FROM apalis.jobs WHERE job_type = 'knowledge-sync'
+               AND status IN ('Killed', 'Failed')",
+        )
+        .fetch_optional(&app.db.pool)
+        .await
+        .ok()
+        .flatten()
+    })
+    .await;
+    // Long enough for a retry to have started, were there one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let now: (String, i32) = sqlx::query_as(
+        "SELECT status, attempts FROM apalis.jobs WHERE job_type = 'knowledge-sync'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    worker.cancel();
+    assert_eq!(ended.map(|e| e.0).as_deref(), Some("Killed"));
+    assert_eq!(now, ("Killed".to_owned(), 1), "run once, never again");
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM knowledge_sources WHERE id = $1")
+            .bind(source)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(error.is_some_and(|e| e.contains("not a public address")));
+}
+
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let app = TestApp::spawn().await;
+    let (_, token, c) = shop_with_conversation(&app).await;
+    let probes = [
+        Probe::get("/healthz"),
+        Probe::get("/no/such/page"),
+        Probe::new(Method::PUT, "/healthz"),
+        Probe::get("/api/shop"),
+        Probe::get(format!("/chat/conversations/{c}")).bearer(&token),
+        Probe::post("/webhooks").json(&json!({})),
+        Probe::new(Method::OPTIONS, "/chat/conversations"),
+    ];
+    for probe in probes {
+        let mut request = app
+            .client
+            .request(probe.method.clone(), app.url(&probe.path));
+        if let Some(token) = &probe.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{}: {}",
+            probe.name(),
+            response.status()
+        );
+    }
+}
+
+// Item 7: one client, whatever visitor ids it makes up, cannot spend a shop's whole budget.
+
+#[tokio::test]
+async fn a_flood_from_one_address_does_not_silence_the_shop() {
+    let app = TestApp::spawn_on(
+        TestDb::migrated().await,
+        &[
+            "--trusted-proxy-header",
+            "x-forwarded-for",
+            "--chat-shop-messages-per-minute",
+            "30",
+            "--chat-address-messages-per-minute",
+            "10",
+        ],
+    )
+    .await;
+    let shop_id = install_shop(&app.db, SHOP).await;
+    let start = |token: String, address: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/chat/conversations"))
+            .bearer_auth(token)
+            // What the client sends is kept before the proxy's own entry: not trusted.
+            .header("x-forwarded-for", format!("10.9.8.7, {address}"))
+            .json(&json!({"locale": "en"}));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    // The flood: a fresh visitor id for every request, all from one address.
+    let mut refused = 0;
+    for _ in 0..40 {
+        let (status, _) = start(visitor(shop_id), "203.0.113.9").await;
+        refused += usize::from(status == 429);
+    }
+    assert_eq!(refused, 30, "the address's budget is 10");
+    // An innocent shopper elsewhere still gets an answer.
+    let token = visitor(shop_id);
+    let (status, body) = start(token.clone(), "198.51.100.7").await;
+    assert_eq!(status, 201, "{body}");
+    let conversation = body["id"].as_str().unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!("/chat/conversations/{conversation}/messages")))
+        .bearer_auth(&token)
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&json!({"text": "Do you ship to Oslo?"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
 }

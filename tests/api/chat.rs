@@ -24,6 +24,7 @@ pub fn token(shop_id: i64, customer: Option<&str>) -> String {
         shop: ShopDomain::parse(SHOP).unwrap(),
         visitor_id: Uuid::new_v4(),
         customer_id: customer.map(str::to_owned),
+        playground: false,
     }
     .token(TEST_API_SECRET.as_bytes(), chrono::Utc::now().timestamp())
 }

@@ -5,6 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod abuse;
+mod admin_auth;
+mod admin_home;
+mod admin_knowledge;
+mod admin_model;
+mod admin_settings;
 mod app_home;
 mod app_toml;
 mod burst;
@@ -24,6 +29,7 @@ mod jobs;
 mod knowledge;
 mod lifecycle;
 mod proxy;
+mod schema;
 mod shopify_e2e;
 mod sources;
 mod throttle;

@@ -124,7 +124,7 @@ async fn install_sync_refresh_uninstall_and_redact_against_the_simulator() {
         .send_webhook(
             SHOP,
             "products/update",
-            json!({"id": 8100000000001_u64, "title": "Updated"}),
+            crate::webhooks::product(8100000000001),
             None,
         )
         .await;

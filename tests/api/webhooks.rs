@@ -13,6 +13,12 @@ use crate::helpers::{
 
 const SHOP: &str = "harbor-and-pine.myshopify.com";
 
+/// A `products/update` body as Shopify sends it (the fields the intake checks, and a title).
+pub fn product(id: u64) -> Value {
+    json!({"id": id, "admin_graphql_api_id": format!("gid://shopify/Product/{id}"),
+           "title": "Tarp", "variants": []})
+}
+
 struct Delivery {
     path: &'static str,
     topic: &'static str,
@@ -82,10 +88,7 @@ async fn queued(db: &TestDb) -> i64 {
 async fn a_good_delivery_is_stored_and_enqueued_once_and_a_replay_is_deduplicated() {
     let app = TestApp::spawn().await;
     install_shop(&app.db, SHOP).await;
-    let delivery = Delivery::new(
-        "products/update",
-        json!({"id": 8100000000001_u64, "title": "Tarp"}),
-    );
+    let delivery = Delivery::new("products/update", product(8100000000001));
     let (status, body) = delivery.send(&app).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("accepted")));
     // Shopify's retry (or an attacker's replay) of the same event: acknowledged, not redone.
@@ -99,19 +102,19 @@ async fn a_good_delivery_is_stored_and_enqueued_once_and_a_replay_is_deduplicate
 async fn bad_signatures_get_401_and_store_nothing() {
     let app = TestApp::spawn().await;
     install_shop(&app.db, SHOP).await;
-    let good = Delivery::new("products/update", json!({"id": 1}));
+    let good = Delivery::new("products/update", product(1));
 
-    let mut flipped_body = Delivery::new("products/update", json!({"id": 1}));
+    let mut flipped_body = Delivery::new("products/update", product(1));
     flipped_body.body[2] ^= 0x01;
-    let mut flipped_hmac = Delivery::new("products/update", json!({"id": 1}));
+    let mut flipped_hmac = Delivery::new("products/update", product(1));
     let mut bytes = flipped_hmac.hmac.take().unwrap().into_bytes();
     bytes[0] = if bytes[0] == b'A' { b'B' } else { b'A' };
     flipped_hmac.hmac = Some(String::from_utf8(bytes).unwrap());
-    let mut missing = Delivery::new("products/update", json!({"id": 1}));
+    let mut missing = Delivery::new("products/update", product(1));
     missing.hmac = None;
-    let mut other_secret = Delivery::new("products/update", json!({"id": 1}));
+    let mut other_secret = Delivery::new("products/update", product(1));
     other_secret.hmac = Some(sign_base64(b"not-our-secret", &other_secret.body));
-    let mut garbage = Delivery::new("products/update", json!({"id": 1}));
+    let mut garbage = Delivery::new("products/update", product(1));
     garbage.hmac = Some("%%%".into());
 
     for (name, delivery) in [
@@ -138,7 +141,7 @@ async fn malformed_deliveries_get_clear_4xx() {
     unknown_topic.topic = "orders/create";
     let mut bad_shop = Delivery::new("products/update", json!({}));
     bad_shop.shop = "evil.example.com";
-    let mut wrong_door = Delivery::new("shop/redact", json!({"shop_id": 1}));
+    let mut wrong_door = Delivery::new("shop/redact", json!({"shop_id": 1, "shop_domain": SHOP}));
     wrong_door.path = "/webhooks";
     let mut not_json = Delivery::new("products/update", json!({}));
     not_json.body = b"{\"id\": ".to_vec();
@@ -167,13 +170,16 @@ async fn malformed_deliveries_get_clear_4xx() {
 #[tokio::test]
 async fn unknown_shops_get_404_but_compliance_requests_for_them_succeed() {
     let app = TestApp::spawn().await;
-    let (status, _) = Delivery::new("products/update", json!({"id": 1}))
+    let (status, _) = Delivery::new("products/update", product(1))
         .send(&app)
         .await;
     assert_eq!(status, 404);
-    let (status, body) = Delivery::new("customers/redact", json!({"customer": {"id": 1}}))
-        .send(&app)
-        .await;
+    let (status, body) = Delivery::new(
+        "customers/redact",
+        json!({"shop_id": 1, "shop_domain": SHOP, "customer": {"id": 1}}),
+    )
+    .send(&app)
+    .await;
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("nothing_held"))
@@ -216,11 +222,6 @@ async fn processed(db: &TestDb, event_id: &str) -> Option<String> {
 async fn uninstall_forgets_credentials_and_data_requests_produce_an_export() {
     let app = TestApp::spawn().await;
     let shop_id = install_shop(&app.db, SHOP).await;
-    sqlx::query("UPDATE shops SET access_token_ciphertext = '\\x01', credentials_key_id = 'k1' WHERE id = $1")
-        .bind(shop_id)
-        .execute(&app.db.pool)
-        .await
-        .unwrap();
     let _worker = Worker::start(&app.db).await;
     // Ada (customer 7001) and another shopper each had a conversation.
     for (customer, text) in [
@@ -275,7 +276,7 @@ async fn uninstall_forgets_credentials_and_data_requests_produce_an_export() {
     assert_eq!(redact.send(&app).await.0, 200);
     assert_eq!(
         processed(&app.db, &redact.event_id).await.as_deref(),
-        Some("redacted: 1 conversations deleted")
+        Some("redacted: 1 conversations deleted, 1 exports deleted, 2 webhooks scrubbed")
     );
     let left: Vec<Option<String>> =
         sqlx::query_scalar("SELECT customer_id FROM conversations WHERE shop_id = $1")
@@ -317,11 +318,12 @@ async fn shop_redact_leaves_no_row_of_the_shop() {
     let _worker = Worker::start(&app.db).await;
 
     // Give the shop rows in every table that can hold them.
-    let update = Delivery::new("products/update", json!({"id": 1}));
+    let update = Delivery::new("products/update", product(1));
     assert_eq!(update.send(&app).await.0, 200);
     let request = Delivery::new(
         "customers/data_request",
-        json!({"customer": {"id": 1, "email": "x@example.com"}}),
+        json!({"shop_id": 1, "shop_domain": SHOP, "customer": {"id": 1, "email": "x@example.com"},
+               "data_request": {"id": 2}}),
     );
     assert_eq!(request.send(&app).await.0, 200);
     processed(&app.db, &request.event_id).await.unwrap();

@@ -16,7 +16,7 @@ const PASSAGES: usize = 5;
 /// Characters of a passage's text.
 const PASSAGE_CHARS: usize = 600;
 /// Every document kind but `product` (products have their own tools).
-const KINDS: &[&str] = &["page", "article", "policy", "faq", "web", "file"];
+pub const KINDS: &[&str] = &["page", "article", "policy", "faq", "web", "file"];
 
 pub struct SearchKnowledge;
 

@@ -151,6 +151,7 @@ pub async fn run(
         .env("CONCIERGE_CHAT_URL", &llm_url)
         .env("CONCIERGE_CHAT_MODEL", "bench")
         .env("CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE", "1000000")
+        .env("CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE", "1000000")
         .env("CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE", "1000000")
         .env("CONCIERGE_DB_MAX_CONNECTIONS", "40")
         .env("CONCIERGE_LOG", "warn")
@@ -183,6 +184,7 @@ pub async fn run(
             shop: shop.clone(),
             visitor_id: Uuid::new_v4(),
             customer_id: None,
+            playground: false,
         }
         .token(secret.as_bytes(), chrono::Utc::now().timestamp())
     };
@@ -267,6 +269,7 @@ pub async fn run(
         shop: ShopDomain::parse(SHOP)?,
         visitor_id: Uuid::nil(),
         customer_id: None,
+        playground: false,
     }
     .token(secret.as_bytes(), chrono::Utc::now().timestamp());
     let streams_client = reqwest::Client::builder()

@@ -3,6 +3,7 @@
 //! Results are recorded in `docs/benchmarks.md`.
 
 pub mod chat;
+pub mod faults;
 pub mod freshness;
 pub mod ingest;
 pub mod search;
@@ -71,6 +72,20 @@ pub enum Command {
         #[arg(long, default_value_t = 5000)]
         streams: usize,
     },
+    /// Webhooks and live conversations through two server nodes and a worker while a node,
+    /// the worker and PostgreSQL are each SIGKILLed once: nothing lost, nothing done twice.
+    Faults {
+        #[arg(long, default_value_t = 5000)]
+        webhooks: usize,
+        #[arg(long, default_value_t = 200)]
+        conversations: usize,
+        /// Messages each shopper sends.
+        #[arg(long, default_value_t = 3)]
+        messages: usize,
+        /// Webhook deliveries in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
     /// Product edits on the simulator's demo store, one at a time: the time from Shopify's
     /// `products/update` delivery until search finds the edit.
     Freshness {
@@ -82,6 +97,24 @@ pub enum Command {
 /// Runs one benchmark in a scratch database and prints its figures: a table, or one JSON
 /// object with `json`.
 pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result<()> {
+    // The fault run owns its PostgreSQL (it kills it), so it makes no scratch database.
+    if let Command::Faults {
+        webhooks,
+        conversations,
+        messages,
+        concurrency,
+    } = command
+    {
+        let options = faults::Options {
+            webhooks: webhooks.max(4),
+            conversations,
+            messages: messages.max(1),
+            concurrency: concurrency.max(1),
+        };
+        let report = faults::run(&config, &std::env::current_exe()?, &options).await?;
+        print(&serde_json::to_value(report)?, json);
+        return Ok(());
+    }
     let (db, url, cleanup) = crate::db::scratch_database(&config, "bench").await?;
     let result = match command {
         Command::Webhooks {
@@ -147,21 +180,26 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
                 .await
                 .and_then(|report| Ok(serde_json::to_value(report)?))
         }
+        Command::Faults { .. } => unreachable!("handled above"),
         Command::Freshness { edits } => freshness::run(db.clone(), &config, edits.max(1))
             .await
             .and_then(|report| Ok(serde_json::to_value(report)?)),
     };
     db.close().await;
     cleanup.finish().await?;
-    let report = result?;
+    print(&result?, json);
+    Ok(())
+}
+
+/// Prints a report: one JSON object with `json`, else one figure per line.
+fn print(report: &serde_json::Value, json: bool) {
     if json {
         println!("{report}");
     } else if let Some(fields) = report.as_object() {
         for (name, value) in fields {
-            println!("{name:>24}  {value}");
+            println!("{name:>28}  {value}");
         }
     }
-    Ok(())
 }
 
 /// The `q`-quantile of `sorted` (ascending).

@@ -165,7 +165,8 @@ pub async fn run(
             let sim = &sim;
             let sent = &sent;
             async move {
-                let payload = json!({"id": 8100000000001_u64 + (i as u64 % 60), "title": format!("burst {i}")});
+                let id = 8100000000001_u64 + (i as u64 % 60);
+                let payload = json!({"id": id, "admin_graphql_api_id": format!("gid://shopify/Product/{id}"), "title": format!("burst {i}")});
                 let delivery = sim.send_webhook(shop, "products/update", payload, Some(event_id)).await;
                 sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 delivery

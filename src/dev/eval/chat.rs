@@ -299,6 +299,7 @@ async fn one(
         shop: ShopDomain::parse(DEMO_SHOP)?,
         visitor_id: Uuid::new_v4(),
         customer_id,
+        playground: false,
     };
     let conversation = store::create(&state.db, &visitor, None).await?;
     for turn in &case.history {

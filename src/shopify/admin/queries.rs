@@ -85,6 +85,16 @@ pub struct ContentArticles;
 )]
 pub struct ShopPolicies;
 
+/// Whether the shop's token still works (`jobs::ProcessWebhook` asks before acting on an
+/// uninstall or a shop's erasure).
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ShopIdentity.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ShopIdentity;
+
 // ---- the chat tools' live look-ups (`chat::host`) ---------------------------------------
 
 #[derive(GraphQLQuery)]
@@ -126,3 +136,19 @@ pub struct VariantStock;
     response_derives = "Debug, Clone, Serialize"
 )]
 pub struct OrderByNumber;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ShopName.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ShopName;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/PlaygroundCustomers.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct PlaygroundCustomers;

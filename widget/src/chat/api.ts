@@ -13,7 +13,14 @@ export interface Session {
   visitor_id: string;
   logged_in: boolean;
   api_url: string;
-  assistant: { name?: string; greeting?: string; languages?: string[] };
+  assistant: {
+    name?: string;
+    greeting?: string;
+    languages?: string[];
+    /** The merchant's branding from the admin; absent: the theme block's. */
+    accent_color?: string;
+    position?: 'left' | 'right';
+  };
 }
 
 /** A refusal in the API's one error shape, `{"error": {"code", "message"}}`. */

@@ -8,6 +8,7 @@
 //! its answer. The follow stream resumes with Last-Event-ID. Both streams can carry the same
 //! event; ids make each count once.
 
+import { palette } from '../shared/color';
 import type { StringKey } from '../shared/config';
 import { HttpError, openApi } from './api';
 import { sleep } from './dom';
@@ -112,6 +113,7 @@ function begin(): Promise<void> {
     const session = await api.session();
     assistantName = session.assistant?.name || assistantName;
     view.assistant(assistantName, session.assistant?.greeting || t.greeting, session.logged_in);
+    brand(session.assistant);
     if (conversationId) await history();
     for (const message of unsent) enqueue(message);
     follow();
@@ -120,6 +122,15 @@ function begin(): Promise<void> {
     view.status(t.error);
     console.warn('concierge:', error);
   }));
+}
+
+/** The accent and side the merchant chose in the admin, over the theme block's. */
+function brand(assistant: { accent_color?: string; position?: string } | undefined): void {
+  if (assistant?.accent_color) {
+    const colors = palette(assistant.accent_color);
+    g.frame.style.cssText = `--a:${colors.accent};--on:${colors.on};--ink:${colors.ink}`;
+  }
+  if (assistant?.position) g.frame.classList.toggle('left', assistant.position === 'left');
 }
 
 /** Draws the conversation as the server has it (after a reload, or a `reset`). */
