@@ -51,7 +51,8 @@ export interface Settings {
 }
 
 export interface FaqEntry {
-  id: number;
+  /** `faq:…`, as `POST /api/faq` answers it. */
+  id: string;
   question: string;
   answer: string;
   position: number;
@@ -88,10 +89,10 @@ export interface TraceTurn {
   question: string;
   answer: string;
   model: string;
-  latency_ms: number;
+  latency_ms: number | null;
   first_token_ms: number | null;
-  cost_usd: number;
-  tokens: { input: number; output: number };
+  cost_usd: number | null;
+  tokens: { input: number | null; output: number | null };
   tool_calls: { name: string; arguments: unknown; result: unknown; ms: number; ok: boolean }[];
-  passages: { title: string; url: string | null; snippet: string; score: number }[];
+  passages: { title: string; url: string | null; snippet: string; score: number | null }[];
 }

@@ -247,7 +247,7 @@ test('a new FAQ entry is retrieved by the playground within 2 s', async ({ page 
 
 test('the playground chats as a chosen demo customer and shows tool calls', async ({ page }) => {
   const app = await openAdmin(page, '/playground');
-  const who = app.getByLabel('Chat as');
+  const who = app.getByLabel('Chat as', { exact: true });
   const options = await who.locator('option').allTextContents();
   const customer = options.find((o) => o.includes('@'));
   expect(customer).toBeTruthy();

@@ -155,13 +155,13 @@ async function refreshFaq(target: HTMLElement): Promise<void> {
           h(
             'div',
             { class: 'row-actions' },
-            button('Edit', () => target.querySelector(`#faq-${entry.id}`)?.replaceWith(faqForm(entry, reload)), { accessibilityLabel: `Edit “${entry.question}”` }),
-            button('Move up', () => void move(i, -1), { disabled: i === 0, accessibilityLabel: `Move “${entry.question}” up` }),
-            button('Move down', () => void move(i, 1), { disabled: i === entries.length - 1, accessibilityLabel: `Move “${entry.question}” down` }),
+            button('Edit', () => target.querySelector(`#faq-${entry.id}`)?.replaceWith(faqForm(entry, reload)), { accessibilityLabel: `Edit: “${entry.question}”` }),
+            button('Move up', () => void move(i, -1), { disabled: i === 0, accessibilityLabel: `Move up: “${entry.question}”` }),
+            button('Move down', () => void move(i, 1), { disabled: i === entries.length - 1, accessibilityLabel: `Move down: “${entry.question}”` }),
             button(
               'Delete',
               () => void api(`/api/faq/${entry.id}`, { method: 'DELETE' }).then(reload),
-              { tone: 'critical', accessibilityLabel: `Delete “${entry.question}”` },
+              { tone: 'critical', accessibilityLabel: `Delete: “${entry.question}”` },
             ),
           ),
           h('div', { id: `faq-${entry.id}` }),

@@ -128,15 +128,15 @@ function traceOf(turn: TraceTurn): HTMLElement {
       'dl',
       { class: 'trace-figures' },
       h('dt', {}, 'Model'), h('dd', {}, turn.model),
-      h('dt', {}, 'Latency'), h('dd', {}, `${turn.latency_ms} ms${turn.first_token_ms === null ? '' : ` (first words at ${turn.first_token_ms} ms)`}`),
-      h('dt', {}, 'Cost'), h('dd', {}, `$${turn.cost_usd.toFixed(4)} (${turn.tokens.input} in, ${turn.tokens.output} out)`),
+      h('dt', {}, 'Latency'), h('dd', {}, `${turn.latency_ms ?? '—'} ms${turn.first_token_ms === null ? '' : ` (first words at ${turn.first_token_ms} ms)`}`),
+      h('dt', {}, 'Cost'), h('dd', {}, `${turn.cost_usd === null ? 'not priced' : `$${turn.cost_usd.toFixed(4)}`} (${turn.tokens.input ?? 0} tokens in, ${turn.tokens.output ?? 0} out)`),
     ),
     h('h3', {}, `Passages (${turn.passages.length})`),
     h(
       'ol',
       { class: 'passages' },
       ...turn.passages.map((p) =>
-        h('li', {}, h('span', { class: 'score' }, p.score.toFixed(3)), ' ', p.url ? h('a', { href: p.url, target: '_blank', rel: 'noopener' }, p.title) : p.title, h('p', { class: 'snippet' }, p.snippet)),
+        h('li', {}, h('span', { class: 'score' }, p.score === null ? '—' : p.score.toFixed(3)), ' ', p.url ? h('a', { href: p.url, target: '_blank', rel: 'noopener' }, p.title) : p.title, h('p', { class: 'snippet' }, p.snippet)),
       ),
     ),
     h('h3', {}, `Tool calls (${turn.tool_calls.length})`),
