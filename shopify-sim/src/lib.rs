@@ -6,6 +6,7 @@
 //! Section Rendering APIs, a demo customer login) with our real app embed block rendered in
 //! it, so the widget runs and is measured offline as it would on Shopify.
 
+mod admin;
 pub mod graphql;
 pub mod install;
 pub mod rng;

@@ -168,7 +168,6 @@ impl Simulator {
             .route("/{shop}/admin/oauth/authorize", get(authorize))
             .route("/{shop}/admin/oauth/access_token", post(access_token))
             .route("/{shop}/admin/api/{version}/graphql.json", post(graphql))
-            .route("/{shop}/admin/apps/{app}", get(embedded_app))
             .route("/{shop}/admin/themes/app-embed", post(app_embed))
             .route("/{shop}/apps/{subpath}", any(app_proxy_root))
             .route("/{shop}/apps/{subpath}/{*rest}", any(app_proxy))
@@ -179,6 +178,12 @@ impl Simulator {
                 any(localized_proxy),
             )
             .with_state(inner.clone())
+            .merge(crate::admin::router(Arc::new(crate::admin::Admin {
+                api_key: inner.config.api_key.clone(),
+                api_secret: inner.config.api_secret.clone(),
+                app_url: inner.config.app_url.clone(),
+                storefront: storefront.clone(),
+            })))
             .merge(storefront::router(storefront));
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, router).await {
@@ -441,7 +446,9 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
         "urn:ietf:params:oauth:grant-type:token-exchange" => form
             .get("subject_token")
             .and_then(|t| signing::verify_session_token(&c.api_key, &c.api_secret, t, now_secs()))
-            .is_some_and(|dest| dest == shop),
+            .is_some_and(|dest| {
+                dest == shop && inner.store.read().is_ok_and(|s| s.shop(&shop).is_some())
+            }),
         "refresh_token" => form
             .get("refresh_token")
             .is_some_and(|r| tokens.refresh.get(&shop) == Some(r)),
@@ -564,10 +571,6 @@ async fn app_embed(
     let settings = body.get("settings").cloned().unwrap_or_else(|| json!({}));
     inner.storefront.set_embed(&shop, enabled, &settings);
     StatusCode::NO_CONTENT.into_response()
-}
-
-async fn embedded_app(Path((shop, app)): Path<(String, String)>) -> Response {
-    format!("Shopify admin of {shop}: app {app} is open.").into_response()
 }
 
 async fn app_proxy_root(

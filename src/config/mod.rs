@@ -72,6 +72,8 @@ pub struct Config {
     pub trusted_proxy_header: Option<axum::http::HeaderName>,
     /// Crawls may reach private addresses (tests only).
     pub crawl_private_addresses: bool,
+    /// Base URL of Shopify's CDN (App Bridge, Polaris), without a trailing slash.
+    pub shopify_cdn_url: String,
     /// Hosted chat models, in fallback order; empty runs the local responder only.
     pub chat: ChatConfig,
     pub log_filter: String,
@@ -164,6 +166,7 @@ impl Config {
                 )?,
             },
             shopify: shopify::from_settings(s)?,
+            shopify_cdn_url: shopify::cdn_url(s)?,
             keyring: s
                 .encryption_keys
                 .as_deref()

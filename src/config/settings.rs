@@ -188,6 +188,18 @@ pub struct Settings {
     )]
     pub shopify_shop_url: String,
 
+    /// Where the App Home loads App Bridge and Polaris from (`{cdn}/shopifycloud/app-bridge.js`
+    /// and `polaris-1.js`): Shopify's CDN, as Shopify requires. `concierge demo` points it at the
+    /// simulator, which serves stand-ins, so the demo's admin works offline.
+    #[arg(
+        long,
+        env = "CONCIERGE_SHOPIFY_CDN_URL",
+        global = true,
+        default_value = "https://cdn.shopify.com",
+        value_name = "URL"
+    )]
+    pub shopify_cdn_url: String,
+
     /// Keys sealing shop credentials at rest: `id:base64-32-byte-key` entries, comma
     /// separated, newest first (older ones still open what they sealed). Required by serve;
     /// demo keeps its own in the data folder. `concierge keys generate` makes one.

@@ -116,3 +116,22 @@ pub(super) fn from_settings(s: &Settings) -> Result<Option<ShopifyConfig>, Confi
         api_version: version.to_owned(),
     }))
 }
+
+/// `CONCIERGE_SHOPIFY_CDN_URL`: an http(s) origin (and optional path), kept without a trailing
+/// slash; it goes into the App Home's script tags and Content-Security-Policy.
+pub(super) fn cdn_url(s: &Settings) -> Result<String, ConfigError> {
+    let url = s.shopify_cdn_url.trim().trim_end_matches('/');
+    let valid = reqwest::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "https" | "http")
+            && u.host_str().is_some()
+            && u.query().is_none()
+            && u.username().is_empty()
+    });
+    if !valid || url.contains(['\'', '"', ';', ' ']) {
+        return Err(ConfigError::new(
+            "CONCIERGE_SHOPIFY_CDN_URL",
+            format!("expected an http(s) URL such as https://cdn.shopify.com, got {url:?}"),
+        ));
+    }
+    Ok(url.to_owned())
+}

@@ -3,8 +3,9 @@
 //! Starts the embedded PostgreSQL (unless DATABASE_URL is set), applies migrations, starts
 //! the Shopify simulator with the demo store (unless real Shopify credentials are set), runs
 //! the HTTP API and a job worker in one process, and installs the demo shop through OAuth as
-//! its merchant would; then serves until ctrl-c or SIGTERM, drains, and stops the database it
-//! started, leaving no process behind.
+//! its merchant would, printing the admin's address (the App Home framed by the simulator's
+//! admin, with its App Bridge and Polaris stand-ins) and the storefront's; then serves until
+//! ctrl-c or SIGTERM, drains, and stops the database it started, leaving no process behind.
 
 use anyhow::Context;
 use secrecy::SecretString;
@@ -42,7 +43,7 @@ pub async fn run(mut config: Config, simulator_listen: &str) -> anyhow::Result<(
 }
 
 async fn serve(
-    config: Config,
+    mut config: Config,
     simulator_listen: &str,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
@@ -83,6 +84,8 @@ async fn serve(
             )
             .await
             .context("while starting the Shopify simulator")?;
+            // The App Home loads App Bridge and Polaris from the simulator's stand-ins.
+            config.shopify_cdn_url = sim.base_url().to_owned();
             (
                 ShopifyConfig::demo(app_url.clone(), sim.shop_url_template()),
                 Some(sim),
@@ -134,6 +137,10 @@ async fn serve(
             ShopifyConfig::DEMO_API_SECRET
         );
         println!("  storefront app proxy: {}", sim.proxy_url(DEMO_SHOP, ""));
+        println!(
+            "Admin (Concierge inside the Shopify admin): {}/{DEMO_SHOP}/admin/apps/concierge",
+            sim.base_url()
+        );
         println!("Storefront: {}", sim.storefront_url(DEMO_SHOP));
         println!(
             "  (the widget is the chat button; log in as a demo customer at {}account/login)",

@@ -4,6 +4,7 @@
 //! `Content-Security-Policy` of its own gets a policy that allows nothing.
 
 mod agents;
+mod app_home;
 mod chat;
 mod client;
 mod current_shop;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(health::router())
+        .merge(app_home::router())
         .merge(oauth::router())
         .merge(shop::router())
         .merge(knowledge::router())

@@ -104,6 +104,11 @@ async fn bad_settings_exit_2_with_one_line_naming_them() {
         (&["migrate"], &[], "DATABASE_URL"),
         (
             &["serve"],
+            &[("CONCIERGE_SHOPIFY_CDN_URL", "cdn.shopify.com")],
+            "CONCIERGE_SHOPIFY_CDN_URL",
+        ),
+        (
+            &["serve"],
             &[("CONCIERGE_EMBEDDINGS_MODEL", "text-embedding-3-small")],
             "CONCIERGE_EMBEDDINGS_URL",
         ),

@@ -10,6 +10,7 @@ mod admin_home;
 mod admin_knowledge;
 mod admin_model;
 mod admin_settings;
+mod app_home;
 mod app_toml;
 mod burst;
 mod chat;

@@ -17,7 +17,7 @@ export const SHOP = 'harbor-and-pine.myshopify.com';
 export const DEMO_API_KEY = 'concierge-demo-api-key';
 export const DEMO_API_SECRET = 'concierge-demo-api-secret';
 
-/** Where the running demo is: { pid, app, storefront, simulator, env }. */
+/** Where the running demo is: { pid, app, storefront, simulator, admin, env }. */
 export function current() {
   return JSON.parse(readFileSync(STATE, 'utf8'));
 }
@@ -45,6 +45,11 @@ export function prepare() {
       CONCIERGE_LISTEN: `127.0.0.1:${freePort()}`,
       CONCIERGE_SIMULATOR_LISTEN: `127.0.0.1:${freePort()}`,
       RUST_LOG: process.env.RUST_LOG || 'warn',
+      // The admin tests add a crawl source on a local site.
+      CONCIERGE_CRAWL_PRIVATE_ADDRESSES: 'true',
+      // Every test's shopper (and the playground) writes from 127.0.0.1: one address's limit
+      // would refuse the later tests' messages.
+      CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE: '100000',
     },
   };
 }
@@ -73,6 +78,7 @@ export async function start(prepared) {
     app: `http://${prepared.env.CONCIERGE_LISTEN}`,
     storefront: line('Storefront'),
     simulator: `http://${prepared.env.CONCIERGE_SIMULATOR_LISTEN}`,
+    admin: line('Admin \\(Concierge inside the Shopify admin\\)'),
     prepared,
   };
   if (!state.storefront) throw new Error(`the demo printed no storefront URL:\n${out}`);
@@ -101,6 +107,12 @@ export async function stop(signal = 'SIGTERM') {
     await new Promise((r) => setTimeout(r, 100));
   }
   process.kill(pid, 'SIGKILL');
+}
+
+/** Runs `query` on the demo's database; returns psql's unaligned, tuples-only output. */
+export function sql(query) {
+  const { prepared } = current();
+  return execFileSync(PSQL, ['-X', '-q', '-A', '-t', prepared.env.DATABASE_URL, '-c', query], { encoding: 'utf8' }).trim();
 }
 
 /** Drops the scratch database. */

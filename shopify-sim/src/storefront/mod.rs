@@ -98,6 +98,13 @@ impl Storefront {
         }
     }
 
+    /// Switches `shop`'s app embed on, keeping its block settings (the theme editor's deep link).
+    pub(crate) fn enable_embed(&self, shop: &str) {
+        if let Ok(mut embeds) = self.embeds.lock() {
+            embeds.entry(shop.to_owned()).or_default().enabled = true;
+        }
+    }
+
     /// The shopper's cart (empty when the browser has none yet).
     pub(crate) fn cart(&self, shopper: &Shopper) -> cart::Cart {
         self.carts
