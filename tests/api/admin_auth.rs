@@ -1,33 +1,14 @@
 //! Every admin endpoint added for the App Home refuses a caller who is not the shop's admin
 //! (401 in the JSON error shape), and one shop's admin reaches nothing of another shop's.
 
-use concierge::shopify::session_token::{Claims, mint};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::admin_settings::{Admin, body};
-use crate::helpers::{TEST_API_KEY, TEST_API_SECRET, TestApp, install_shop};
+use crate::helpers::{TEST_API_SECRET, TestApp, install_shop, session_token_with as token};
 
 const SHOP: &str = "auth-admin.myshopify.com";
 const OTHER: &str = "auth-other.myshopify.com";
-
-/// A session token for `shop`, changed by `edit`.
-fn token(shop: &str, secret: &str, edit: impl FnOnce(&mut Claims)) -> String {
-    let now = chrono::Utc::now().timestamp();
-    let mut claims = Claims {
-        iss: format!("https://{shop}/admin"),
-        dest: format!("https://{shop}"),
-        aud: TEST_API_KEY.into(),
-        sub: "42".into(),
-        exp: now + 60,
-        nbf: now - 1,
-        iat: now - 1,
-        jti: uuid::Uuid::new_v4().to_string(),
-        sid: "s".into(),
-    };
-    edit(&mut claims);
-    mint(secret.as_bytes(), &claims)
-}
 
 /// Every endpoint of the App Home's API beyond those that existed before it.
 pub fn endpoints() -> Vec<(Method, &'static str, Option<Value>)> {

@@ -412,19 +412,28 @@ impl Drop for DemoShop {
 
 /// An App Bridge session token for `shop`'s admin (staff member 42), as the admin gives one.
 pub fn session_token(shop: &str) -> String {
+    session_token_with(shop, TEST_API_SECRET, |_| {})
+}
+
+/// A session token for `shop` signed with `secret`, its claims changed by `edit` (an expired
+/// one, another app's, ...).
+pub fn session_token_with(
+    shop: &str,
+    secret: &str,
+    edit: impl FnOnce(&mut concierge::shopify::session_token::Claims),
+) -> String {
     let now = chrono::Utc::now().timestamp();
-    concierge::shopify::session_token::mint(
-        TEST_API_SECRET.as_bytes(),
-        &concierge::shopify::session_token::Claims {
-            iss: format!("https://{shop}/admin"),
-            dest: format!("https://{shop}"),
-            aud: TEST_API_KEY.into(),
-            sub: "42".into(),
-            exp: now + 60,
-            nbf: now - 1,
-            iat: now - 1,
-            jti: uuid::Uuid::new_v4().to_string(),
-            sid: "s".into(),
-        },
-    )
+    let mut claims = concierge::shopify::session_token::Claims {
+        iss: format!("https://{shop}/admin"),
+        dest: format!("https://{shop}"),
+        aud: TEST_API_KEY.into(),
+        sub: "42".into(),
+        exp: now + 60,
+        nbf: now - 1,
+        iat: now - 1,
+        jti: uuid::Uuid::new_v4().to_string(),
+        sid: "s".into(),
+    };
+    edit(&mut claims);
+    concierge::shopify::session_token::mint(secret.as_bytes(), &claims)
 }

@@ -298,35 +298,8 @@ async fn faults(
 
     // Everything accepted is processed in the end: wait for the queue to drain.
     let db = crate::db::connect(&url, 4).await?;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let processed = loop {
-        let processed = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM webhook_events
-               WHERE processed_at IS NOT NULL AND event_id = ANY($1)"#,
-            &event_ids,
-        )
-        .fetch_one(&db)
-        .await?;
-        if processed as usize >= options.webhooks || Instant::now() > deadline {
-            break processed;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let events = super::webhooks::drain(&db, &event_ids, Duration::from_secs(300)).await?;
     let done = started.elapsed();
-    let stored = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM webhook_events WHERE event_id = ANY($1)"#,
-        &event_ids,
-    )
-    .fetch_one(&db)
-    .await?;
-    let enqueued = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM apalis.jobs WHERE job_type = 'webhook'
-             AND (convert_from(job, 'UTF8')::jsonb ->> 'event')::bigint IN
-                 (SELECT id FROM webhook_events WHERE event_id = ANY($1))"#,
-        &event_ids,
-    )
-    .fetch_one(&db)
-    .await?;
     let messages = sqlx::query!(
         r#"SELECT count(*) AS "stored!",
                   count(*) FILTER (WHERE EXISTS (
@@ -349,9 +322,9 @@ async fn faults(
             .iter()
             .filter(|d| !d.status.is_some_and(|s| (200..300).contains(&s)))
             .count(),
-        events_stored: stored,
-        events_enqueued: enqueued,
-        events_processed: processed,
+        events_stored: events.stored,
+        events_enqueued: events.enqueued,
+        events_processed: events.processed,
         conversations: options.conversations,
         messages_sent: options.conversations * options.messages,
         messages_stored: messages.stored,

@@ -4,6 +4,10 @@
 //! word finds that product. Measured from the delivery's start, so it includes the webhook
 //! acknowledgement, both jobs (webhook, product sync), the Admin API read, embedding and the
 //! write.
+//!
+//! With `products`, the store is a synthetic one of that many products instead of the demo
+//! store: `first_sync_s` is then the time from install to "assistant ready" for a large
+//! catalog (`--edits 0` measures only that).
 
 use std::time::{Duration, Instant};
 
@@ -21,8 +25,11 @@ use crate::knowledge::{Mode, SearchRequest};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
-    pub edits: usize,
+    pub products: usize,
+    pub chunks: i64,
+    /// From the merchant's install to the first catalog and content sync done.
     pub first_sync_s: f64,
+    pub edits: usize,
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub max_ms: f64,
@@ -31,7 +38,16 @@ pub struct Report {
 /// How long one edit may take before the run fails.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Result<Report> {
+pub async fn run(
+    db: sqlx::PgPool,
+    config: &Config,
+    edits: usize,
+    products: Option<usize>,
+) -> anyhow::Result<Report> {
+    let store = match products {
+        Some(n) => shopify_sim::store::Store::synthetic(DEMO_SHOP, n),
+        None => shopify_sim::store::Store::demo()?,
+    };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let app_url = format!("http://{}", listener.local_addr()?);
     let sim = shopify_sim::Simulator::start(
@@ -40,7 +56,7 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
             ShopifyConfig::DEMO_API_SECRET,
             &app_url,
         ),
-        shopify_sim::store::Store::demo()?,
+        store,
     )
     .await?;
     let shopify = ShopifyConfig::demo(app_url.clone(), sim.shop_url_template());
@@ -77,6 +93,12 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let first_sync = started.elapsed();
+    let chunks = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM chunks WHERE shop_id = $1"#,
+        shop
+    )
+    .fetch_one(&db)
+    .await?;
 
     let products: Vec<String> = {
         let store = sim.store();
@@ -92,7 +114,8 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
             .filter_map(|p| p["id"].as_str().map(str::to_owned))
             .collect()
     };
-    anyhow::ensure!(!products.is_empty(), "the demo store has no active product");
+    anyhow::ensure!(!products.is_empty(), "the store has no active product");
+    let catalog = products.len();
     let mut latencies = Vec::with_capacity(edits);
     for i in 0..edits {
         let id = &products[i % products.len()];
@@ -137,8 +160,10 @@ pub async fn run(db: sqlx::PgPool, config: &Config, edits: usize) -> anyhow::Res
     latencies.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(Report {
-        edits,
+        products: catalog,
+        chunks,
         first_sync_s: first_sync.as_secs_f64(),
+        edits,
         p50_ms: ms(quantile(&latencies, 0.50)),
         p95_ms: ms(quantile(&latencies, 0.95)),
         max_ms: ms(latencies.last().copied().unwrap_or_default()),

@@ -91,6 +91,10 @@ pub enum Command {
     Freshness {
         #[arg(long, default_value_t = 100)]
         edits: usize,
+        /// A synthetic store of this many products instead of the demo store (with
+        /// `--edits 0`: the time from install to "assistant ready" for a large catalog).
+        #[arg(long)]
+        products: Option<usize>,
     },
 }
 
@@ -181,9 +185,11 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
                 .and_then(|report| Ok(serde_json::to_value(report)?))
         }
         Command::Faults { .. } => unreachable!("handled above"),
-        Command::Freshness { edits } => freshness::run(db.clone(), &config, edits.max(1))
-            .await
-            .and_then(|report| Ok(serde_json::to_value(report)?)),
+        Command::Freshness { edits, products } => {
+            freshness::run(db.clone(), &config, edits, products)
+                .await
+                .and_then(|report| Ok(serde_json::to_value(report)?))
+        }
     };
     db.close().await;
     cleanup.finish().await?;

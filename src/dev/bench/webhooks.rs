@@ -185,38 +185,8 @@ pub async fn run(
         .collect();
     acks.sort();
 
-    // Wait for every event to be processed.
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let processed = loop {
-        let processed = sqlx::query_scalar!(
-            r#"SELECT count(*) AS "n!" FROM webhook_events
-               WHERE processed_at IS NOT NULL AND event_id = ANY($1)"#,
-            &event_ids,
-        )
-        .fetch_one(&db)
-        .await?;
-        if processed as usize >= unique || Instant::now() > deadline {
-            break processed;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let counts = drain(&db, &event_ids, Duration::from_secs(300)).await?;
     let all_processed_after = started.elapsed();
-    // The burst's own events (the install's sync brings a bulk_operations/finish of its own).
-    let stored = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM webhook_events WHERE event_id = ANY($1)"#,
-        &event_ids,
-    )
-    .fetch_one(&db)
-    .await?;
-    let jobs = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM apalis.jobs WHERE job_type = 'webhook'
-             AND (convert_from(job, 'UTF8')::jsonb ->> 'event')::bigint IN
-                 (SELECT id FROM webhook_events WHERE event_id = ANY($1))"#,
-        &event_ids,
-    )
-    .fetch_one(&db)
-    .await?;
-
     shutdown.cancel();
     let _ = server.await;
     drop(worker);
@@ -233,9 +203,9 @@ pub async fn run(
         ack_p99_ms: ms(quantile(&acks, 0.99)),
         ack_max_ms: ms(acks.last().copied().unwrap_or_default()),
         acks_per_second: options.count as f64 / burst.as_secs_f64(),
-        stored,
-        processed,
-        jobs_enqueued: jobs,
+        stored: counts.stored,
+        processed: counts.processed,
+        jobs_enqueued: counts.enqueued,
         all_processed_after_s: all_processed_after.as_secs_f64(),
         worker_killed: options.kill_worker,
     };
@@ -251,12 +221,59 @@ pub async fn run(
         report.ack_max_ms
     );
     ensure!(
-        stored as usize == unique && jobs as usize == unique,
-        "stored {stored}, enqueued {jobs}, expected {unique}"
-    );
-    ensure!(
-        processed as usize == unique,
-        "processed {processed} of {unique}"
+        [counts.stored, counts.enqueued, counts.processed] == [unique as i64; 3],
+        "stored, enqueued, processed: {counts:?} of {unique}"
     );
     Ok(report)
+}
+
+/// What became of a burst's events.
+#[derive(Debug)]
+pub(super) struct EventCounts {
+    pub stored: i64,
+    pub enqueued: i64,
+    pub processed: i64,
+}
+
+/// Waits (up to `within`) until every one of `event_ids` is processed, then counts what was
+/// stored, enqueued and processed of them. The install's own events (its sync's
+/// `bulk_operations/finish`) are not among them.
+pub(super) async fn drain(
+    db: &PgPool,
+    event_ids: &[String],
+    within: Duration,
+) -> anyhow::Result<EventCounts> {
+    let deadline = Instant::now() + within;
+    let processed = loop {
+        let processed = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM webhook_events
+               WHERE processed_at IS NOT NULL AND event_id = ANY($1)"#,
+            event_ids,
+        )
+        .fetch_one(db)
+        .await?;
+        if processed as usize >= event_ids.len() || Instant::now() > deadline {
+            break processed;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let stored = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM webhook_events WHERE event_id = ANY($1)"#,
+        event_ids,
+    )
+    .fetch_one(db)
+    .await?;
+    let enqueued = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM apalis.jobs WHERE job_type = 'webhook'
+             AND (convert_from(job, 'UTF8')::jsonb ->> 'event')::bigint IN
+                 (SELECT id FROM webhook_events WHERE event_id = ANY($1))"#,
+        event_ids,
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(EventCounts {
+        stored,
+        enqueued,
+        processed,
+    })
 }
