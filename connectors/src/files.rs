@@ -577,3 +577,31 @@ mod tests {
         }
     }
 }
+
+/// Properties over generated files: any bytes under any supported name give documents or a
+/// `FileError`, never a panic.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_bytes_parse_or_say_why(
+            name in prop::sample::select(vec!["a.md", "a.html", "a.txt", "a.csv", "a.pdf", "a.bin", "a"]),
+            bytes in proptest::collection::vec(any::<u8>(), 0..4000),
+        ) {
+            let _ = parse_file(name, &bytes);
+        }
+
+        #[test]
+        fn any_text_parses_as_markdown_html_and_csv(text in "\\PC{0,800}") {
+            let _ = markdown_blocks(&text);
+            let _ = crate::html::parse(&text);
+            let _ = faq_csv("faq.csv", &text);
+        }
+    }
+}

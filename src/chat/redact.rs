@@ -419,3 +419,72 @@ mod tests {
         }
     }
 }
+
+/// Properties over generated input: whatever a shopper types, redaction does not panic, and a
+/// card number typed in any of the ways shoppers type them leaves none of its digits behind.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `body` with the Luhn check digit appended.
+    fn with_check_digit(body: &[u8]) -> Vec<u8> {
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &d)| {
+                let d = u32::from(d);
+                if i % 2 == 0 {
+                    let doubled = d * 2;
+                    if doubled > 9 { doubled - 9 } else { doubled }
+                } else {
+                    d
+                }
+            })
+            .sum();
+        let mut digits = body.to_vec();
+        digits.push(((10 - sum % 10) % 10) as u8);
+        digits
+    }
+
+    /// Digit `d` in ASCII, full-width or Arabic-Indic.
+    fn digit(script: u32, d: u8) -> char {
+        let zero = [0x30, 0xFF10, 0x0660][script as usize];
+        char::from_u32(zero + u32::from(d)).unwrap_or('0')
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_redacted_without_panicking(text in any::<String>()) {
+            let _ = redact(&text);
+        }
+
+        #[test]
+        fn a_card_number_typed_any_way_leaves_none_of_its_digits(
+            body in proptest::collection::vec(0u8..10, 12..19),
+            group in 2usize..7,
+            separator in prop::sample::select(vec![
+                " ", "-", ".", "/", "\u{a0}", "\t", "  ", "\n", "\r\n", " - ", "\u{200b}", "\u{2009}",
+            ]),
+            script in 0u32..3,
+            before in "[a-zA-Z,.!? ]{0,30}",
+            after in "[a-zA-Z,.!? ]{0,30}",
+        ) {
+            let number = with_check_digit(&body);
+            let typed = number
+                .chunks(group)
+                .map(|g| g.iter().map(|&d| digit(script, d)).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(separator);
+            let text = format!("{before} {typed} {after}");
+            let out = redact(&text);
+            prop_assert!(out.contains(CARD), "not redacted: {text:?} -> {out:?}");
+            prop_assert!(
+                !out.chars().any(|c| DECIMAL.is_match(c.encode_utf8(&mut [0; 4]))),
+                "digits left: {text:?} -> {out:?}"
+            );
+        }
+    }
+}

@@ -386,3 +386,57 @@ mod tests {
         );
     }
 }
+
+/// Properties over generated queries: a query signed as Shopify signs it verifies, any changed
+/// value does not, and no input makes the parsers panic.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const SECRET: &[u8] = b"hush";
+    const NOW: i64 = 1_780_000_000;
+
+    fn query(params: &[(String, String)]) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            query.append_pair(k, v);
+        }
+        query.finish()
+    }
+
+    proptest! {
+        #[test]
+        fn a_signed_app_proxy_query_verifies_and_a_changed_value_does_not(
+            shop in "[a-z][a-z0-9-]{0,20}",
+            customer in "[0-9]{0,12}",
+            extra in proptest::collection::vec(("[a-z_]{1,8}", "\\PC{0,16}"), 0..4),
+            tampered in any::<prop::sample::Index>(),
+        ) {
+            let mut params = vec![
+                ("shop".to_owned(), format!("{shop}.myshopify.com")),
+                ("logged_in_customer_id".to_owned(), customer),
+                ("path_prefix".to_owned(), "/apps/concierge".to_owned()),
+                ("timestamp".to_owned(), NOW.to_string()),
+            ];
+            params.extend(extra.into_iter().map(|(k, v)| (format!("x_{k}"), v)));
+            let signature = sign_hex(SECRET, app_proxy_message(&params).as_bytes());
+            let mut signed = params.clone();
+            signed.push(("signature".to_owned(), signature.clone()));
+            prop_assert!(verify_app_proxy(SECRET, &query(&signed), NOW).is_ok());
+
+            let i = tampered.index(params.len());
+            params[i].1.push('x');
+            params.push(("signature".to_owned(), signature));
+            prop_assert!(verify_app_proxy(SECRET, &query(&params), NOW).is_err());
+        }
+
+        #[test]
+        fn any_query_is_parsed_and_refused_without_panicking(text in "\\PC{0,300}") {
+            let _ = parse_query(&text);
+            prop_assert!(verify_app_proxy(SECRET, &text, NOW).is_err());
+            prop_assert!(verify_oauth_query(SECRET, &text, NOW).is_err());
+        }
+    }
+}
