@@ -248,9 +248,10 @@ test('a new FAQ entry is retrieved by the playground within 2 s', async ({ page 
 test('the playground chats as a chosen demo customer and shows tool calls', async ({ page }) => {
   const app = await openAdmin(page, '/playground');
   const who = app.getByLabel('Chat as', { exact: true });
-  const options = await who.locator('option').allTextContents();
-  const customer = options.find((o) => o.includes('@'));
-  expect(customer).toBeTruthy();
+  // The demo customers arrive from the Admin API after the page: wait for one.
+  const withEmail = who.locator('option', { hasText: '@' }).first();
+  await expect(withEmail).toBeAttached();
+  const customer = await withEmail.textContent();
   await who.selectOption({ label: customer });
   await app.getByLabel('Message').fill('Do you have a waterproof jacket under $200?');
   await app.getByRole('button', { name: 'Send' }).click();
