@@ -57,8 +57,9 @@ async function show(path: string): Promise<void> {
     if (sessionExpired || current.signal.aborted) return;
     replace(target, page('Concierge', banner('critical', 'Something went wrong', h('s-paragraph', {}, describe(error)))));
   }
-  // Move focus to the new screen's heading area, as a page load would.
-  if (!sessionExpired) root.focus({ preventScroll: true });
+  // Move focus to the new screen, as a page load would, unless the merchant is already in it:
+  // the screen may finish loading while they type in a field it showed first.
+  if (!sessionExpired && !target.contains(document.activeElement)) root.focus({ preventScroll: true });
 }
 
 function navigate(href: string): void {
