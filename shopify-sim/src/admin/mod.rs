@@ -7,7 +7,9 @@
 //! theme editor's deep link, which switches the app embed on.
 //!
 //! Tests ask for a bad token with `?sim_token=expired` (expired a minute ago) or
-//! `?sim_token=other-shop` (for a shop this simulator does not have, so token exchange fails).
+//! `?sim_token=other-shop` (for a shop this simulator does not have, so token exchange fails),
+//! and frame another node of the app with `?sim_app=http://127.0.0.1:PORT` (a second
+//! `concierge serve` over the same database: the agent on one node, the shopper on another).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -132,13 +134,14 @@ async fn frame(
     for (k, v) in &params {
         query.append_pair(k, v);
     }
-    let src = format!("{}/{path}?{}", admin.app_url, query.finish());
+    let app_url = app_url(&admin.app_url, q.get("sim_app"));
+    let src = format!("{app_url}/{path}?{}", query.finish());
     let base = format!("/{shop}/admin/apps/{app}");
     let token_url = match mode {
         Some(mode) => format!("{base}/session-token?sim_token={}", encode(mode)),
         None => format!("{base}/session-token"),
     };
-    let app_origin = reqwest::Url::parse(&admin.app_url)
+    let app_origin = reqwest::Url::parse(&app_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     let page = FRAME
@@ -191,6 +194,18 @@ async fn theme_editor(
         shop = escape(&shop),
     ))
     .into_response()
+}
+
+/// The app URL to frame: the configured one, or another node on this machine that a test
+/// named (`?sim_app=`); never an outside address, so the simulator frames nothing foreign.
+fn app_url(configured: &str, asked: Option<&String>) -> String {
+    asked
+        .and_then(|url| reqwest::Url::parse(url).ok())
+        .filter(|url| url.scheme() == "http" && url.host_str() == Some("127.0.0.1"))
+        .map_or_else(
+            || configured.to_owned(),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        )
 }
 
 fn base64_host(shop: &str) -> String {
