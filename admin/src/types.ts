@@ -112,7 +112,8 @@ export interface Agent {
 export type InboxView = 'needs_person' | 'ai' | 'mine' | 'closed';
 
 export interface InboxConversation {
-  id: number;
+  /** The conversation's UUID. */
+  id: string;
   preview: string;
   customer: { name: string | null; email: string | null } | null;
   contact_email: string | null;
@@ -140,6 +141,7 @@ export interface ToolCall {
 }
 
 export interface InboxMessage {
+  /** Unique within its `role` (messages, notes and audit events are numbered apart). */
   id: number;
   role: 'shopper' | 'assistant' | 'agent' | 'note' | 'event';
   text: string;

@@ -20,8 +20,9 @@ const VIEWS: { id: InboxView; label: string }[] = [
   { id: 'closed', label: 'Closed' },
 ];
 
-/** Events that only change who is looking or typing: they never refetch a transcript. */
-const QUIET_EVENTS = new Set(['typing', 'viewers', 'viewing', 'read', 'presence', 'agent', 'availability']);
+/** Events that only change who is looking or typing: they never refetch a transcript (which
+ * would register the viewer again). */
+const QUIET_EVENTS = new Set(['typing', 'viewers']);
 
 /** How long "… is typing" stays after the last typing event. */
 const TYPING_MS = 5000;
@@ -227,7 +228,7 @@ class Inbox {
     );
   }
 
-  async open(id: number): Promise<void> {
+  async open(id: string): Promise<void> {
     this.pane?.close();
     this.pane = new Pane(id, this.me, this.agents, this.signal, () => this.later());
     replace(this.paneEl, this.pane.element);
@@ -285,7 +286,7 @@ class Inbox {
 class Pane {
   readonly element: HTMLElement;
   private thread: InboxThread | undefined;
-  private drawn: number[] = [];
+  private drawn: string[] = [];
   private timer: number | undefined;
   private typingTimer: number | undefined;
   private lastTyping = 0;
@@ -305,7 +306,7 @@ class Pane {
   private savedReplies: SavedReply[] = [];
 
   constructor(
-    readonly id: number,
+    readonly id: string,
     private readonly me: Agent,
     private readonly agents: Agent[],
     private readonly signal: AbortSignal,
@@ -394,11 +395,10 @@ class Pane {
     if (!QUIET_EVENTS.has(type)) this.later();
   }
 
+  /** The shopper typing (agents' typing goes to the shopper's widget, not here). */
   private someoneTyping(event: Record<string, unknown>): void {
-    const agent = event.agent as { id?: number; name?: string } | undefined;
-    if (agent?.id === this.me.id) return;
-    const name = agent?.name ?? (typeof event.name === 'string' ? event.name : 'The shopper');
-    replace(this.typing, `${name} is typing…`);
+    if (event.who !== 'shopper') return;
+    replace(this.typing, 'The shopper is typing…');
     clearTimeout(this.typingTimer);
     this.typingTimer = window.setTimeout(() => replace(this.typing), TYPING_MS);
   }
@@ -466,7 +466,7 @@ class Pane {
 
   /** Appends what is new; draws the whole transcript again when history changed. */
   private drawTranscript(messages: InboxMessage[]): void {
-    const ids = messages.map((m) => m.id);
+    const ids = messages.map(key);
     const appendOnly = this.drawn.length > 0 && this.drawn.every((id, i) => ids[i] === id);
     const fresh = appendOnly ? messages.slice(this.drawn.length) : messages;
     if (!appendOnly) replace(this.transcript);
@@ -647,7 +647,7 @@ function messageItem(m: InboxMessage): HTMLElement {
   const by = m.role === 'agent' ? m.agent?.name ?? 'Agent' : m.role === 'note' ? `Internal note · ${m.agent?.name ?? 'Agent'}` : ROLE_LABEL[m.role];
   return h(
     'li',
-    { class: `msg msg-${m.role}`, 'data-message': m.id },
+    { class: `msg msg-${m.role}`, 'data-message': key(m) },
     h('p', { class: 'msg-by' }, h('strong', {}, by), ' ', h('time', { datetime: m.created_at }, formatDate(m.created_at))),
     m.text ? h('p', { class: 'msg-text', dir: 'auto' }, m.text) : null,
     m.attachments.length
@@ -720,7 +720,7 @@ function customerCard(card: CustomerCard): HTMLElement[] {
 
 /** The conversation's shopper as the list names them. */
 function who(c: InboxConversation): string {
-  return c.customer?.name || c.customer?.email || c.contact_email || `Anonymous shopper #${c.id}`;
+  return c.customer?.name || c.customer?.email || c.contact_email || `Anonymous shopper ${c.id.slice(0, 8)}`;
 }
 
 /** How long a shopper has waited, in words ("3 min", "2 h 5 min"). */
@@ -736,8 +736,13 @@ function waitingTone(since: string): string {
   return minutes >= 10 ? 'critical' : 'attention';
 }
 
-/** The conversation an event is about, wherever the event kind keeps it. */
-function conversationOf(event: Record<string, unknown>): number | undefined {
-  const direct = event.conversation_id ?? (event.conversation as { id?: unknown } | undefined)?.id ?? (event.message as { conversation_id?: unknown } | undefined)?.conversation_id;
-  return typeof direct === 'number' ? direct : typeof direct === 'string' && direct ? Number(direct) : undefined;
+/** A transcript line's identity: ids are numbered per role. */
+function key(m: InboxMessage): string {
+  return `${m.role}:${m.id}`;
+}
+
+/** The conversation an event is about (every inbox event names it). */
+function conversationOf(event: Record<string, unknown>): string | undefined {
+  const id = event.conversation_id ?? (event.message as { conversation_id?: unknown } | undefined)?.conversation_id;
+  return typeof id === 'string' && id ? id : undefined;
 }
