@@ -15,10 +15,13 @@ import { ROOT, current, startNode } from './demo.mjs';
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-/** The admin at the inbox, framing `app` (another node) when given. */
-function inboxUrl(app) {
-  const base = current().admin.replace(/\/$/, '') + '/inbox';
-  return app ? `${base}?sim_app=${encodeURIComponent(app)}` : base;
+/** The admin at the inbox for a staff member (the store owner by default), framing `app`
+ * (another node) when given. */
+function inboxUrl(app, staff) {
+  const query = new URLSearchParams();
+  if (app) query.set('sim_app', app);
+  if (staff) query.set('staff', staff);
+  return `${current().admin.replace(/\/$/, '')}/inbox${query.size ? `?${query}` : ''}`;
 }
 
 /** The widget's parts (as in widget.spec.mjs). */
@@ -117,6 +120,21 @@ async function handoff(browser, { agentApp, shots }) {
     await expect(transcript.locator('.msg-assistant').first()).not.toHaveText('');
     const reply = app.getByRole('textbox', { name: 'Reply to the shopper' });
     await expect(reply).toBeDisabled();
+
+    // A colleague opens the same conversation: each is warned about the other.
+    const colleagueContext = await browser.newContext();
+    try {
+      const colleague = await colleagueContext.newPage();
+      await colleague.goto(inboxUrl(agentApp, 'priya'));
+      const theirs = colleague.frameLocator('#app-frame');
+      await theirs.locator('.inbox-row', { hasText: marker }).click();
+      await expect(theirs.locator('.inbox-warn')).toContainText(/Morgan.* is also viewing this conversation/);
+      await expect(app.locator('.inbox-warn')).toContainText(/Priya.* is also viewing this conversation/);
+      if (shots) await agentPage.screenshot({ path: join(SHOTS, `${shots}-collision.png`) });
+    } finally {
+      await colleagueContext.close();
+    }
+
     await app.getByRole('button', { name: 'Take over' }).click();
     await expect(reply).toBeEnabled();
     await expect(app.locator('.inbox-sub')).toContainText('Assigned to you');
