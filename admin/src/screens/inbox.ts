@@ -241,13 +241,14 @@ class Inbox {
   /** Follows the shop's agent stream, reconnecting with a fresh session token. */
   private async follow(): Promise<void> {
     let wait = 500;
+    let last: string | undefined;
     while (!this.signal.aborted) {
       try {
         const token = await shopify.idToken();
-        const response = await fetch(`/api/inbox/events?token=${encodeURIComponent(token)}`, {
-          headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
-          signal: this.signal,
-        });
+        const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
+        // Resumes after the last event seen, on whichever node answers.
+        if (last) headers['Last-Event-ID'] = last;
+        const response = await fetch(`/api/inbox/events?token=${encodeURIComponent(token)}`, { headers, signal: this.signal });
         if (!response.ok) throw new Error(`the live stream answered ${response.status}`);
         replace(this.live);
         this.live.dataset.live = 'open';
@@ -255,7 +256,10 @@ class Inbox {
         // Whatever happened while the stream was down.
         this.later();
         this.pane?.later();
-        await readSse(response, (event) => this.onEvent(event.event, event.data));
+        await readSse(response, (event) => {
+          if (event.id) last = event.id;
+          this.onEvent(event.event, event.data);
+        });
       } catch (error) {
         if (this.signal.aborted) return;
         this.live.dataset.live = 'closed';
