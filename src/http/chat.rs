@@ -48,7 +48,7 @@ const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Messages returned with a conversation.
 const HISTORY_LIMIT: i64 = 200;
 /// How often an idle stream sends a comment, so proxies keep it open.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+pub(super) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The widget's routes: its session through the app proxy, and the chat API (whose CORS
 /// layer is on the whole app, see [`cors`]).
@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/messages", post(send))
         .route("/conversations/{id}/events", get(follow))
         .route("/conversations/{id}/csat", post(rate))
+        .route("/conversations/{id}/typing", post(typing))
         .route("/conversations/{id}/contact", post(contact))
         .route(
             "/conversations/{id}/attachments",
@@ -424,6 +425,17 @@ async fn send(
     )
     .await?
     .ok_or_else(AppError::not_found)?;
+    if !accepted.duplicate {
+        // The agents' inbox sees every shopper message live.
+        crate::inbox::broadcast(
+            &chat.hub,
+            visitor.shop_id,
+            ChatEvent::InboxMessage {
+                conversation_id: id,
+                entry: crate::inbox::conversations::entry(id, &accepted.message),
+            },
+        );
+    }
     let stored = ChatEvent::Stored {
         message: accepted.message.clone(),
         owner: accepted.owner,
@@ -600,6 +612,31 @@ async fn rate(
     }
 }
 
+/// `POST /chat/conversations/{id}/typing`: the shopper is typing; the agents' inbox shows it
+/// (told at most every two seconds).
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn typing(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    store::find(&state.db, &visitor, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if super::inbox::typing_due(visitor.shop_id, id, "shopper") {
+        crate::inbox::broadcast(
+            &state.chat.hub,
+            visitor.shop_id,
+            ChatEvent::Typing {
+                conversation_id: id,
+                who: "shopper".into(),
+                name: None,
+            },
+        );
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Contact {
@@ -709,7 +746,7 @@ fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(),
         })
 }
 
-fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
+pub(super) fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
     let mut sse = Event::default()
         .event(event.name())
         .data(serde_json::to_string(event).unwrap_or_default());
