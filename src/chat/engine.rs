@@ -42,18 +42,19 @@ pub struct Chat {
     local: Arc<dyn ChatModel>,
     prices: PriceTable,
     pub limits: Limits,
-    /// Live conversations on this node.
+    /// Live conversations, delivered across every node.
     pub hub: Hub,
     /// Running turns, so that shutdown can let them finish.
     pub tasks: TaskTracker,
-    /// Messages per visitor, per network address (in a shop) and per shop.
-    pub visitor_rate: Limiter<(i64, Uuid)>,
-    pub address_rate: Limiter<(i64, std::net::IpAddr)>,
-    pub shop_rate: Limiter<i64>,
+    /// Messages per visitor, per network address (in a shop) and per shop, on every node.
+    pub visitor_rate: Limiter,
+    pub address_rate: Limiter,
+    pub shop_rate: Limiter,
 }
 
 impl Chat {
-    pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
+    /// The engine over `db`, which carries live events and rate limits between nodes.
+    pub fn new(config: &ChatConfig, db: sqlx::PgPool) -> Result<Self, ModelError> {
         let local: Arc<dyn ChatModel> = Arc::new(LocalResponder::new());
         let pool = ChatModels::new(FallbackPolicy::default());
         let responder = if !config.endpoints.is_empty() {
@@ -70,20 +71,29 @@ impl Chat {
                 per_turn_timeout: config.turn_timeout,
                 ..Limits::default()
             },
-            hub: Hub::default(),
+            hub: Hub::new(db),
             tasks: TaskTracker::new(),
-            visitor_rate: Limiter::new(Rate {
-                per_minute: config.visitor_per_minute,
-                burst: config.visitor_per_minute,
-            }),
-            address_rate: Limiter::new(Rate {
-                per_minute: config.address_per_minute,
-                burst: config.address_per_minute,
-            }),
-            shop_rate: Limiter::new(Rate {
-                per_minute: config.shop_per_minute,
-                burst: config.shop_per_minute,
-            }),
+            visitor_rate: Limiter::new(
+                "visitor",
+                Rate {
+                    per_minute: config.visitor_per_minute,
+                    burst: config.visitor_per_minute,
+                },
+            ),
+            address_rate: Limiter::new(
+                "address",
+                Rate {
+                    per_minute: config.address_per_minute,
+                    burst: config.address_per_minute,
+                },
+            ),
+            shop_rate: Limiter::new(
+                "shop",
+                Rate {
+                    per_minute: config.shop_per_minute,
+                    burst: config.shop_per_minute,
+                },
+            ),
         })
     }
 

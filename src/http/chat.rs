@@ -318,7 +318,7 @@ async fn create(
     from: ClientAddress,
     AppJson(body): AppJson<NewConversation>,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
@@ -408,7 +408,7 @@ async fn send(
     if let Some(problem) = body.page.as_ref().and_then(Page::problem) {
         return Err(AppError::client(StatusCode::UNPROCESSABLE_ENTITY, problem));
     }
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let text = redact::redact(text);
     let chat = &state.chat;
     let accepted = store::accept(
@@ -445,8 +445,14 @@ async fn send(
         return Ok(sse(futures::stream::iter([(None, stored)])));
     };
     let channel = chat.hub.channel(visitor.shop_id, id);
-    // Followed before the turn starts, so that no event is missed.
-    let live = channel.follow(Cursor::Start);
+    // Followed from before the turn starts, so that no event is missed; a resend follows
+    // the turn already running here from what is kept.
+    let from = if accepted.new_turn {
+        Cursor::Now
+    } else {
+        Cursor::Start
+    };
+    let live = channel.follow(from).await?;
     if accepted.new_turn || channel.is_answering(turn.id) {
         if accepted.new_turn {
             spawn_turn(
@@ -575,7 +581,12 @@ async fn follow(
         .await?
         .ok_or_else(AppError::not_found)?;
     let cursor = Cursor::parse(headers.get("last-event-id").and_then(|v| v.to_str().ok()));
-    let live = state.chat.hub.channel(visitor.shop_id, id).follow(cursor);
+    let live = state
+        .chat
+        .hub
+        .channel(visitor.shop_id, id)
+        .follow(cursor)
+        .await?;
     let events = live.map(|delivery| match delivery {
         Delivery::Event { id, event } => Ok::<_, Infallible>(event_of(Some(id), &event)),
         Delivery::Reset => Ok(Event::default().event("reset").data("{}")),
@@ -675,7 +686,7 @@ async fn attach(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let photo = photo::clean(body).map_err(|e| {
         let status = match e {
             PhotoError::NotAnImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -731,19 +742,24 @@ async fn photo(
 
 /// Takes a message from the visitor's, the address's and the shop's budgets, in that order
 /// (a request refused by one takes nothing from the next), or answers 429: one client, however
-/// many visitor ids it makes up, cannot spend the whole shop's budget.
-fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
+/// many visitor ids it makes up, cannot spend the whole shop's budget. The budgets are counted
+/// in PostgreSQL, so they hold across every web node.
+async fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
     let chat = &state.chat;
-    chat.visitor_rate
-        .check(&(visitor.shop_id, visitor.visitor_id))
-        .and_then(|()| match from.0 {
-            Some(address) => chat.address_rate.check(&(visitor.shop_id, address)),
-            None => Ok(()),
-        })
-        .and_then(|()| chat.shop_rate.check(&visitor.shop_id))
-        .map_err(|wait| AppError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-        })
+    let shop = visitor.shop_id;
+    let mut checks = vec![(&chat.visitor_rate, visitor.visitor_id.to_string())];
+    if let Some(address) = from.0 {
+        checks.push((&chat.address_rate, address.to_string()));
+    }
+    checks.push((&chat.shop_rate, String::new()));
+    for (limiter, key) in checks {
+        if let Err(wait) = limiter.check(&state.db, shop, &key).await? {
+            return Err(AppError::TooManyRequests {
+                retry_after: wait.as_secs().max(1),
+            });
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
