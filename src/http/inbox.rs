@@ -778,7 +778,8 @@ async fn events(
         .chat
         .hub
         .channel(call.shop_id, Uuid::nil())
-        .follow(cursor);
+        .follow(cursor)
+        .await?;
     // Seen while the stream is open: stamped until it is dropped.
     let open = tokio_util::sync::CancellationToken::new();
     let (db, shop_id, agent) = (state.db.clone(), call.shop_id, call.agent.id);
