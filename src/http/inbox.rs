@@ -53,7 +53,6 @@ const PROFILE_RETRY: Duration = Duration::from_secs(60);
 
 pub fn router() -> Router<AppState> {
     let conversation = Router::new()
-        .route("/", get(show))
         .route("/customer", get(sidebar))
         .route("/take", post(take))
         .route("/hand-back", post(hand_back))
