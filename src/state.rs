@@ -58,8 +58,8 @@ impl AppState {
         {
             knowledge = knowledge.with_previous(Arc::new(local));
         }
-        let chat =
-            crate::chat::Chat::new(&config.chat).context("while preparing the chat models")?;
+        let chat = crate::chat::Chat::new(&config.chat, db.clone())
+            .context("while preparing the chat models")?;
         Ok(Self {
             knowledge,
             chat: Arc::new(chat),

@@ -10,6 +10,7 @@ import { home } from './screens/home';
 import { settings } from './screens/settings';
 import { knowledge } from './screens/knowledge';
 import { playground } from './screens/playground';
+import { inbox } from './screens/inbox';
 
 /** A screen draws into `root` and stops its polling when `signal` aborts. */
 export type Screen = (root: HTMLElement, signal: AbortSignal) => Promise<void>;
@@ -19,6 +20,7 @@ const SCREENS: Record<string, Screen> = {
   '/settings': settings,
   '/knowledge': knowledge,
   '/playground': playground,
+  '/inbox': inbox,
 };
 
 const root = document.getElementById('app') as HTMLElement;

@@ -96,3 +96,82 @@ export interface TraceTurn {
   tool_calls: { name: string; arguments: unknown; result: unknown; ms: number; ok: boolean }[];
   passages: { title: string; url: string | null; snippet: string; score: number | null }[];
 }
+
+/** The inbox API's shapes (docs: INBOX contract, issue 14). */
+export type Availability = 'online' | 'away';
+
+export interface Agent {
+  id: number;
+  name: string;
+  email: string | null;
+  role: 'owner' | 'agent';
+  availability: Availability;
+  online?: boolean;
+}
+
+export type InboxView = 'needs_person' | 'ai' | 'mine' | 'closed';
+
+export interface InboxConversation {
+  /** The conversation's UUID. */
+  id: string;
+  preview: string;
+  customer: { name: string | null; email: string | null } | null;
+  contact_email: string | null;
+  owner: 'ai' | 'human' | 'closed';
+  assignee: { id: number; name: string } | null;
+  waiting_since: string | null;
+  last_message_at: string | null;
+  unread: number;
+  locale: string | null;
+  page?: { url: string; title: string | null } | null;
+  proof?: { order: string | null; email: string | null } | null;
+}
+
+export interface InboxList {
+  conversations: InboxConversation[];
+  counts: Record<InboxView, number>;
+  next: string | null;
+}
+
+export interface ToolCall {
+  name: string;
+  arguments: unknown;
+  result: unknown;
+  status: string;
+}
+
+export interface InboxMessage {
+  /** Unique within its `role` (messages, notes and audit events are numbered apart). */
+  id: number;
+  role: 'shopper' | 'assistant' | 'agent' | 'note' | 'event';
+  text: string;
+  agent: { id: number; name: string } | null;
+  created_at: string;
+  tool_calls: ToolCall[];
+  attachments: { id: number | string; url: string; content_type: string }[];
+}
+
+export interface InboxThread {
+  conversation: InboxConversation;
+  messages: InboxMessage[];
+  viewers: { id: number; name: string }[];
+}
+
+export interface CustomerCard {
+  verified: boolean;
+  customer: { name: string | null; email: string | null; phone: string | null; orders_count: number | null; total_spent: string | number | null } | null;
+  orders: { name: string; status: string | null; fulfillment: string | null; tracking: { number: string; url: string | null }[]; total: string | number | null; created_at: string }[];
+  proof: { order: string | null; email: string | null } | null;
+  page: { url: string; title: string | null } | null;
+}
+
+export interface SavedReply {
+  id: number;
+  title: string;
+  text: string;
+}
+
+export interface Draft {
+  text: string;
+  sources: { title: string; url: string | null }[];
+}

@@ -12,6 +12,7 @@ pub mod install;
 pub mod rng;
 mod server;
 mod signing;
+pub mod staff;
 pub mod store;
 mod storefront;
 

@@ -436,6 +436,8 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
     let Ok(mut tokens) = inner.tokens.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    // The staff member an online token is for (token exchange of their session token).
+    let mut user = None;
     let allowed = match grant_type {
         "authorization_code" => form
             .get("code")
@@ -446,8 +448,9 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
         "urn:ietf:params:oauth:grant-type:token-exchange" => form
             .get("subject_token")
             .and_then(|t| signing::verify_session_token(&c.api_key, &c.api_secret, t, now_secs()))
-            .is_some_and(|dest| {
-                dest == shop && inner.store.read().is_ok_and(|s| s.shop(&shop).is_some())
+            .is_some_and(|subject| {
+                user = subject.user_id;
+                subject.shop == shop && inner.store.read().is_ok_and(|s| s.shop(&shop).is_some())
             }),
         "refresh_token" => form
             .get("refresh_token")
@@ -467,20 +470,30 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
             "the grant is invalid, expired or spent",
         );
     }
-    let expiring = form.get("expiring").is_some_and(|e| e == "1");
+    let online = form.get("requested_token_type").map(String::as_str)
+        == Some("urn:shopify:params:oauth:token-type:online-access-token");
+    // An online token lives for the staff member's session (a day) and is never refreshed.
+    let expiring = !online && form.get("expiring").is_some_and(|e| e == "1");
     let access = random_token("shpat");
-    let ttl = c.access_token_ttl;
+    let ttl = if online {
+        ONLINE_TOKEN_TTL
+    } else {
+        c.access_token_ttl
+    };
     tokens.access.insert(
         access.clone(),
         AccessToken {
             shop: shop.clone(),
-            expires_at: expiring.then(|| SystemTime::now() + ttl),
+            expires_at: (expiring || online).then(|| SystemTime::now() + ttl),
         },
     );
-    let mut answer = json!({
-        "access_token": access,
-        "scope": "read_products,read_inventory,read_content,read_online_store_pages,read_orders,read_customers",
-    });
+    let scope = "read_products,read_inventory,read_content,read_online_store_pages,read_orders,read_customers";
+    let mut answer = json!({ "access_token": access, "scope": scope });
+    if let (true, Some(id)) = (online, user) {
+        answer["expires_in"] = json!(ttl.as_secs());
+        answer["associated_user_scope"] = json!(scope);
+        answer["associated_user"] = crate::staff::associated_user(&shop, id);
+    }
     if expiring {
         let refresh = random_token("shprt");
         tokens.refresh.insert(shop, refresh.clone());
@@ -490,6 +503,9 @@ async fn access_token(State(inner): Shared, Path(shop): Path<String>, body: Byte
     }
     axum::Json(answer).into_response()
 }
+
+/// How long an online access token lives (Shopify: 24 hours less a second).
+const ONLINE_TOKEN_TTL: Duration = Duration::from_secs(86_399);
 
 fn url_form(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()

@@ -73,8 +73,19 @@ pub fn session_token(api_key: &str, secret: &str, shop: &str, user_id: u64, now:
     format!("{input}.{signature}")
 }
 
-/// Checks a session token the app presents for token exchange; returns its `dest` shop.
-pub fn verify_session_token(api_key: &str, secret: &str, token: &str, now: i64) -> Option<String> {
+/// Who a verified session token names: its `dest` shop and its `sub` user id.
+pub struct TokenSubject {
+    pub shop: String,
+    pub user_id: Option<u64>,
+}
+
+/// Checks a session token the app presents for token exchange.
+pub fn verify_session_token(
+    api_key: &str,
+    secret: &str,
+    token: &str,
+    now: i64,
+) -> Option<TokenSubject> {
     let (input, signature) = token.rsplit_once('.')?;
     let (_, payload) = input.split_once('.')?;
     let given = URL_SAFE_NO_PAD.decode(signature).ok()?;
@@ -89,10 +100,9 @@ pub fn verify_session_token(api_key: &str, secret: &str, token: &str, now: i64) 
     {
         return None;
     }
-    claims["dest"]
-        .as_str()?
-        .strip_prefix("https://")
-        .map(str::to_owned)
+    let shop = claims["dest"].as_str()?.strip_prefix("https://")?.to_owned();
+    let user_id = claims["sub"].as_str().and_then(|s| s.parse().ok());
+    Some(TokenSubject { shop, user_id })
 }
 
 /// `encodeURIComponent`-style encoding (all but `A-Za-z0-9*-._`), as Shopify's admin

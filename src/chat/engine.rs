@@ -42,18 +42,19 @@ pub struct Chat {
     local: Arc<dyn ChatModel>,
     prices: PriceTable,
     pub limits: Limits,
-    /// Live conversations on this node.
+    /// Live conversations, delivered across every node.
     pub hub: Hub,
     /// Running turns, so that shutdown can let them finish.
     pub tasks: TaskTracker,
-    /// Messages per visitor, per network address (in a shop) and per shop.
-    pub visitor_rate: Limiter<(i64, Uuid)>,
-    pub address_rate: Limiter<(i64, std::net::IpAddr)>,
-    pub shop_rate: Limiter<i64>,
+    /// Messages per visitor, per network address (in a shop) and per shop, on every node.
+    pub visitor_rate: Limiter,
+    pub address_rate: Limiter,
+    pub shop_rate: Limiter,
 }
 
 impl Chat {
-    pub fn new(config: &ChatConfig) -> Result<Self, ModelError> {
+    /// The engine over `db`, which carries live events and rate limits between nodes.
+    pub fn new(config: &ChatConfig, db: sqlx::PgPool) -> Result<Self, ModelError> {
         let local: Arc<dyn ChatModel> = Arc::new(LocalResponder::new());
         let pool = ChatModels::new(FallbackPolicy::default());
         let responder = if !config.endpoints.is_empty() {
@@ -70,20 +71,29 @@ impl Chat {
                 per_turn_timeout: config.turn_timeout,
                 ..Limits::default()
             },
-            hub: Hub::default(),
+            hub: Hub::new(db),
             tasks: TaskTracker::new(),
-            visitor_rate: Limiter::new(Rate {
-                per_minute: config.visitor_per_minute,
-                burst: config.visitor_per_minute,
-            }),
-            address_rate: Limiter::new(Rate {
-                per_minute: config.address_per_minute,
-                burst: config.address_per_minute,
-            }),
-            shop_rate: Limiter::new(Rate {
-                per_minute: config.shop_per_minute,
-                burst: config.shop_per_minute,
-            }),
+            visitor_rate: Limiter::new(
+                "visitor",
+                Rate {
+                    per_minute: config.visitor_per_minute,
+                    burst: config.visitor_per_minute,
+                },
+            ),
+            address_rate: Limiter::new(
+                "address",
+                Rate {
+                    per_minute: config.address_per_minute,
+                    burst: config.address_per_minute,
+                },
+            ),
+            shop_rate: Limiter::new(
+                "shop",
+                Rate {
+                    per_minute: config.shop_per_minute,
+                    burst: config.shop_per_minute,
+                },
+            ),
         })
     }
 
@@ -192,12 +202,29 @@ fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn answer(
+/// What the models and tools made of a question, before anything is stored.
+struct Composed {
+    outcome: LoopOutcome,
+    shown: Shown,
+    first_text: Option<u64>,
+}
+
+/// For whom [`compose`] runs: a shopper's turn, or an agent's draft (which never hands off).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Turn,
+    Draft,
+}
+
+/// Runs the prompt, history and page note through the shop's responder and the tools, each
+/// event handed to `push` as it happens.
+async fn compose(
     state: &Services,
     job: &TurnJob,
-    channel: &Channel,
     started: Instant,
-) -> anyhow::Result<()> {
+    purpose: Purpose,
+    push: &mut (dyn FnMut(ChatEvent) + Send),
+) -> anyhow::Result<Composed> {
     let (settings, conversation, history) = tokio::try_join!(
         ShopSettings::load(&state.db, job.shop_id),
         store::load(&state.db, job.shop_id, job.conversation_id),
@@ -223,12 +250,20 @@ async fn answer(
         let at = messages.len().saturating_sub(1).max(1);
         messages.insert(at, Message::page_note(&note));
     }
+    let mut off = settings.tools_off();
+    if purpose == Purpose::Draft {
+        // A person is already there: a draft never hands the conversation off.
+        off.push("handoff_to_human");
+    }
     let request = ModelRequest {
         messages,
-        tools: model_tools(&settings.tools_off()),
+        tools: model_tools(&off),
         temperature: None,
     };
-    let responder = responder(state, job, &settings).await;
+    let responder = match purpose {
+        Purpose::Turn => responder(state, job, &settings).await,
+        Purpose::Draft => shop_chain(state, job, &settings).await,
+    };
     // The turn's authority, from verified sources only: the shop and the conversation the
     // visitor token and the stored question name, the customer the app proxy vouched for, and
     // the shopper's own words for a cart action.
@@ -252,7 +287,7 @@ async fn answer(
             first_text = Some(millis(started));
         }
         for event in shown.events(event) {
-            channel.push(event);
+            push(event);
         }
     };
     let outcome = run_tool_loop(
@@ -264,6 +299,38 @@ async fn answer(
         &mut sink,
     )
     .await;
+    Ok(Composed {
+        outcome,
+        shown,
+        first_text,
+    })
+}
+
+async fn answer(
+    state: &Services,
+    job: &TurnJob,
+    channel: &Channel,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let hub = &state.chat.hub;
+    let mut push = |event: ChatEvent| {
+        if matches!(event, ChatEvent::Handoff { .. }) {
+            // The agents' inbox sees the new handoff at once.
+            hub.channel(job.shop_id, Uuid::nil())
+                .push(ChatEvent::InboxUpdate {
+                    conversation_id: job.conversation_id,
+                    reason: "handoff".into(),
+                    owner: store::Owner::Human,
+                    assignee: None,
+                });
+        }
+        channel.push(event);
+    };
+    let Composed {
+        outcome,
+        shown,
+        first_text,
+    } = compose(state, job, started, Purpose::Turn, &mut push).await?;
     let (failure, retry) = match &outcome.stop {
         Stop::Answered => (None, false),
         Stop::MaxSteps => (
@@ -297,12 +364,27 @@ async fn answer(
         .await
         .context("while storing the answer")?;
     match (failure, message_id) {
-        (None, Some(message_id)) => channel.push(ChatEvent::Done {
-            turn_id: job.turn_id,
-            message_id,
-            text,
-            citations,
-        }),
+        (None, Some(message_id)) => {
+            hub.channel(job.shop_id, Uuid::nil())
+                .push(ChatEvent::InboxMessage {
+                    conversation_id: job.conversation_id,
+                    entry: super::events::Entry {
+                        id: message_id,
+                        role: "assistant".into(),
+                        text: text.clone(),
+                        agent: None,
+                        created_at: chrono::Utc::now(),
+                        tool_calls: Vec::new(),
+                        attachments: Vec::new(),
+                    },
+                });
+            channel.push(ChatEvent::Done {
+                turn_id: job.turn_id,
+                message_id,
+                text,
+                citations,
+            })
+        }
         (failure, _) => channel.push(ChatEvent::Error {
             code: "unanswered".into(),
             message: failure.unwrap_or_else(|| "no answer".into()),
@@ -319,6 +401,11 @@ async fn responder(state: &Services, job: &TurnJob, settings: &ShopSettings) -> 
         let rule = ForcedHandoff::new(keyword, state.chat.local.clone());
         return Fallback::only(Arc::new(rule));
     }
+    shop_chain(state, job, settings).await
+}
+
+/// The shop's own model chain, else the app's.
+async fn shop_chain(state: &Services, job: &TurnJob, settings: &ShopSettings) -> Fallback {
     let own = state
         .chat
         .shop_models
@@ -335,6 +422,48 @@ async fn responder(state: &Services, job: &TurnJob, settings: &ShopSettings) -> 
         .ok()
         .flatten();
     own.unwrap_or_else(|| state.chat.responder().clone())
+}
+
+/// A reply an agent may edit and send: what the assistant would answer now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub text: String,
+    /// What it draws on (knowledge, products, orders), as an answer cites them.
+    pub sources: Vec<Citation>,
+}
+
+/// Drafts an answer to the conversation's latest shopper message with the same prompt,
+/// retrieval and tools as a turn (the shop's models, the tools it allows, less the handoff),
+/// and stores and shows nothing: no message, no turn, no event on any stream. `None` when the
+/// shopper has said nothing yet.
+pub async fn draft(
+    state: &Services,
+    shop_id: i64,
+    shop: ShopDomain,
+    conversation_id: Uuid,
+) -> anyhow::Result<Option<Draft>> {
+    let history = store::messages(&state.db, shop_id, conversation_id, None, 200).await?;
+    let Some(question) = history
+        .into_iter()
+        .rev()
+        .find(|m| m.role == store::Role::Shopper)
+    else {
+        return Ok(None);
+    };
+    let job = TurnJob {
+        shop_id,
+        shop,
+        conversation_id,
+        // A draft is no turn.
+        turn_id: 0,
+        question,
+        page: None,
+    };
+    let composed = compose(state, &job, Instant::now(), Purpose::Draft, &mut |_| {}).await?;
+    Ok(Some(Draft {
+        text: redact::redact(&composed.outcome.text).into_owned(),
+        sources: composed.shown.citations(),
+    }))
 }
 
 /// The tool calls of a turn for the audit trail.

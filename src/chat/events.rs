@@ -4,8 +4,13 @@
 //! Model output is text: the widget renders `delta` and `done` with `textContent`, never as
 //! HTML.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tools::io::{CartAction, ProductCard};
+use uuid::Uuid;
+
+use super::store::Owner;
 
 /// A source an answer quotes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +19,34 @@ pub struct Citation {
     pub url: Option<String>,
 }
 
+/// One of the shop's agents, as the inbox and its events name them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One line of a conversation as the agents' inbox shows it: a message of the shopper, the
+/// assistant or an agent, an internal note, or an event of the audit trail (a takeover...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The message's, note's or audit row's id (unique within its `role`).
+    pub id: i64,
+    /// `shopper`, `assistant`, `agent`, `note` or `event`.
+    pub role: String,
+    pub text: String,
+    /// The agent who wrote it or did it.
+    pub agent: Option<AgentRef>,
+    pub created_at: DateTime<Utc>,
+    /// The tools the assistant called for this answer (name, arguments, result, status).
+    pub tool_calls: Vec<Value>,
+    /// Photos the shopper sent with it (`id`, `url`, `content_type`).
+    pub attachments: Vec<Value>,
+}
+
+/// Events of a conversation's stream (the widget's) and of the shop-wide stream the agents'
+/// inbox follows (the channel keyed by `Uuid::nil()`, see `docs/admin-api.yaml`); the
+/// `inbox_*`, `viewers` and shopper `typing` events go only to the latter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
@@ -58,6 +91,31 @@ pub enum ChatEvent {
         message: String,
         retry: bool,
     },
+    /// Someone is typing: an agent (on the shopper's stream, with the agent's first name) or
+    /// the shopper (on the agents' stream).
+    Typing {
+        conversation_id: Uuid,
+        /// `agent` or `shopper`.
+        who: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// (Agents' stream) A conversation changed hands or state: a new handoff, a takeover, a
+    /// hand-back, an assignment, a close or reopen.
+    InboxUpdate {
+        conversation_id: Uuid,
+        /// `handoff`, `take`, `hand_back`, `assign`, `close` or `reopen`.
+        reason: String,
+        owner: Owner,
+        assignee: Option<AgentRef>,
+    },
+    /// (Agents' stream) A line was added to a conversation: a message or a note.
+    InboxMessage { conversation_id: Uuid, entry: Entry },
+    /// (Agents' stream) Who has the conversation open in the inbox now.
+    Viewers {
+        conversation_id: Uuid,
+        viewers: Vec<AgentRef>,
+    },
 }
 
 impl ChatEvent {
@@ -74,6 +132,10 @@ impl ChatEvent {
             Self::Message { .. } => "message",
             Self::Done { .. } => "done",
             Self::Error { .. } => "error",
+            Self::Typing { .. } => "typing",
+            Self::InboxUpdate { .. } => "inbox_update",
+            Self::InboxMessage { .. } => "inbox_message",
+            Self::Viewers { .. } => "viewers",
         }
     }
 

@@ -2,78 +2,115 @@
 //! per shop, taken in that order so that a request one refuses spends nothing of the next:
 //! visitor ids are free, so without the address's budget one client making them up could
 //! spend the shop's and silence it (`http::client::ClientAddress` says where a request comes
-//! from). Token buckets kept in this process: each web node limits what reaches it, so with N
-//! nodes behind a balancer a shop gets at most N times its budget, which is what the limit is
-//! for: cost and abuse, not billing. (Counting in PostgreSQL would make them exact across
-//! nodes at one write per message; issue 14's call.)
+//! from).
+//!
+//! Counted in PostgreSQL, so a budget holds however many web nodes a shopper's requests reach:
+//! GCRA (a token bucket kept as one timestamp, the "theoretical arrival time" of the next
+//! message), one atomic upsert per check (`rate_limits`). Expired rows mean a full budget and
+//! are pruned now and then.
 
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// A bucket of `burst` tokens refilled at `per_minute`.
+use sqlx::PgPool;
+
+/// `burst` messages at once, refilled at `per_minute`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
     pub per_minute: u32,
     pub burst: u32,
 }
 
-/// Keyed token buckets.
-pub struct Limiter<K> {
+/// One kind of budget (`bucket`: visitor, address, shop), keyed within a shop.
+pub struct Limiter {
+    bucket: &'static str,
     rate: Rate,
-    buckets: Mutex<HashMap<K, (f64, Instant)>>,
+    pruned: Mutex<Option<Instant>>,
 }
 
-/// Buckets kept before idle (full) ones are dropped.
-const MAX_KEYS: usize = 100_000;
+/// How often a node prunes expired budgets.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-impl<K: Eq + Hash + Clone> Limiter<K> {
-    pub fn new(rate: Rate) -> Self {
+impl Limiter {
+    pub fn new(bucket: &'static str, rate: Rate) -> Self {
         Self {
+            bucket,
             rate,
-            buckets: Mutex::new(HashMap::new()),
+            pruned: Mutex::new(None),
         }
     }
 
-    /// Takes a token for `key`, or says how long until one is free.
-    pub fn check(&self, key: &K) -> Result<(), Duration> {
-        let per_sec = f64::from(self.rate.per_minute.max(1)) / 60.0;
-        let burst = f64::from(self.rate.burst.max(1));
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        if buckets.len() >= MAX_KEYS {
-            buckets.retain(|_, (tokens, at)| {
-                *tokens + now.duration_since(*at).as_secs_f64() * per_sec < burst
-            });
-        }
-        let (tokens, at) = buckets.entry(key.clone()).or_insert((burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_sec).min(burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_sec))
-        }
+    /// Seconds between two messages at the steady rate, and the most a budget runs ahead.
+    fn intervals(&self) -> (f64, f64) {
+        let emission = 60.0 / f64::from(self.rate.per_minute.max(1));
+        (emission, emission * f64::from(self.rate.burst.max(1)))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// Takes a message from `key`'s budget in `shop_id`, or says how long until one is free.
+    pub async fn check(
+        &self,
+        db: &PgPool,
+        shop_id: i64,
+        key: &str,
+    ) -> Result<Result<(), Duration>, sqlx::Error> {
+        self.prune(db);
+        let (emission, tolerance) = self.intervals();
+        // Taken only if the new arrival time stays within the burst from now.
+        let taken = sqlx::query_scalar!(
+            r#"INSERT INTO rate_limits AS r (shop_id, bucket, key, tat)
+               VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+               ON CONFLICT (shop_id, bucket, key) DO UPDATE
+                   SET tat = greatest(r.tat, now()) + make_interval(secs => $4)
+                   WHERE greatest(r.tat, now()) + make_interval(secs => $4)
+                         <= now() + make_interval(secs => $5)
+               RETURNING 1 AS "taken!""#,
+            shop_id,
+            self.bucket,
+            key,
+            emission,
+            tolerance,
+        )
+        .fetch_optional(db)
+        .await?;
+        if taken.is_some() {
+            return Ok(Ok(()));
+        }
+        let wait = sqlx::query_scalar!(
+            r#"SELECT extract(epoch FROM tat - now())::float8 AS "wait!" FROM rate_limits
+               WHERE shop_id = $1 AND bucket = $2 AND key = $3"#,
+            shop_id,
+            self.bucket,
+            key,
+        )
+        .fetch_optional(db)
+        .await?
+        .unwrap_or(0.0);
+        Ok(Err(Duration::from_secs_f64(
+            (wait + emission - tolerance).clamp(0.0, 86_400.0),
+        )))
+    }
 
-    #[test]
-    fn a_burst_passes_then_the_rate_holds() {
-        let limiter = Limiter::new(Rate {
-            per_minute: 60,
-            burst: 3,
+    /// Deletes expired budgets, at most every [`PRUNE_EVERY`] per node, in the background.
+    fn prune(&self, db: &PgPool) {
+        {
+            let mut pruned = self.pruned.lock().unwrap_or_else(PoisonError::into_inner);
+            if pruned.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
+                return;
+            }
+            *pruned = Some(Instant::now());
+        }
+        let db = db.clone();
+        let bucket = self.bucket;
+        tokio::spawn(async move {
+            let pruned = sqlx::query!(
+                "DELETE FROM rate_limits WHERE bucket = $1 AND tat < now()",
+                bucket
+            )
+            .execute(&db)
+            .await;
+            if let Err(error) = pruned {
+                tracing::warn!(%error, "pruning rate limits");
+            }
         });
-        for _ in 0..3 {
-            assert!(limiter.check(&"a").is_ok());
-        }
-        let wait = limiter.check(&"a").unwrap_err();
-        assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1));
-        assert!(limiter.check(&"b").is_ok(), "keys are independent");
     }
 }

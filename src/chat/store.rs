@@ -717,37 +717,3 @@ pub async fn photo(
     .await?;
     Ok(row.map(|r| (r.content_type, r.bytes)))
 }
-
-/// A reply from the store's team (`text` already redacted): the conversation is theirs from
-/// now on (the assistant stops answering it). `None` when the shop has no such conversation.
-pub async fn agent_reply(
-    db: &PgPool,
-    shop_id: i64,
-    conversation_id: Uuid,
-    text: &str,
-) -> Result<Option<StoredMessage>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let taken = sqlx::query!(
-        "UPDATE conversations SET owner = 'human', last_message_at = now()
-         WHERE shop_id = $1 AND id = $2",
-        shop_id,
-        conversation_id,
-    )
-    .execute(&mut *tx)
-    .await?;
-    if taken.rows_affected() == 0 {
-        return Ok(None);
-    }
-    let message = sqlx::query_as!(
-        StoredMessage,
-        r#"INSERT INTO messages (shop_id, conversation_id, role, content) VALUES ($1, $2, 'agent', $3)
-           RETURNING id, role AS "role: Role", content AS text, attachments, created_at"#,
-        shop_id,
-        conversation_id,
-        text,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Some(message))
-}

@@ -27,7 +27,7 @@ use crate::shopify::ShopDomain;
 use crate::state::AppState;
 
 /// The paths of the App Home's screens (`admin/src/main.ts` picks the screen from the path).
-const SCREENS: [&str; 4] = ["/", "/settings", "/knowledge", "/playground"];
+const SCREENS: [&str; 5] = ["/", "/inbox", "/settings", "/knowledge", "/playground"];
 
 /// One built file, and the hashed name it is served under.
 struct Asset {
@@ -109,6 +109,7 @@ async fn page(State(state): State<AppState>, Query(query): Query<Embedded>) -> R
 <body>
 <s-app-nav>
 <s-link href="/" rel="home">Home</s-link>
+<s-link href="/inbox">Inbox</s-link>
 <s-link href="/settings">Settings</s-link>
 <s-link href="/knowledge">Knowledge</s-link>
 <s-link href="/playground">Playground</s-link>

@@ -48,7 +48,7 @@ const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Messages returned with a conversation.
 const HISTORY_LIMIT: i64 = 200;
 /// How often an idle stream sends a comment, so proxies keep it open.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+pub(super) const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The widget's routes: its session through the app proxy, and the chat API (whose CORS
 /// layer is on the whole app, see [`cors`]).
@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/messages", post(send))
         .route("/conversations/{id}/events", get(follow))
         .route("/conversations/{id}/csat", post(rate))
+        .route("/conversations/{id}/typing", post(typing))
         .route("/conversations/{id}/contact", post(contact))
         .route(
             "/conversations/{id}/attachments",
@@ -317,7 +318,7 @@ async fn create(
     from: ClientAddress,
     AppJson(body): AppJson<NewConversation>,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let locale = body
         .locale
         .filter(|l| l.len() <= 35 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
@@ -407,7 +408,7 @@ async fn send(
     if let Some(problem) = body.page.as_ref().and_then(Page::problem) {
         return Err(AppError::client(StatusCode::UNPROCESSABLE_ENTITY, problem));
     }
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let text = redact::redact(text);
     let chat = &state.chat;
     let accepted = store::accept(
@@ -424,6 +425,17 @@ async fn send(
     )
     .await?
     .ok_or_else(AppError::not_found)?;
+    if !accepted.duplicate {
+        // The agents' inbox sees every shopper message live.
+        crate::inbox::broadcast(
+            &chat.hub,
+            visitor.shop_id,
+            ChatEvent::InboxMessage {
+                conversation_id: id,
+                entry: crate::inbox::conversations::entry(id, &accepted.message),
+            },
+        );
+    }
     let stored = ChatEvent::Stored {
         message: accepted.message.clone(),
         owner: accepted.owner,
@@ -433,8 +445,14 @@ async fn send(
         return Ok(sse(futures::stream::iter([(None, stored)])));
     };
     let channel = chat.hub.channel(visitor.shop_id, id);
-    // Followed before the turn starts, so that no event is missed.
-    let live = channel.follow(Cursor::Start);
+    // Followed from before the turn starts, so that no event is missed; a resend follows
+    // the turn already running here from what is kept.
+    let from = if accepted.new_turn {
+        Cursor::Now
+    } else {
+        Cursor::Start
+    };
+    let live = channel.follow(from).await?;
     if accepted.new_turn || channel.is_answering(turn.id) {
         if accepted.new_turn {
             spawn_turn(
@@ -563,7 +581,12 @@ async fn follow(
         .await?
         .ok_or_else(AppError::not_found)?;
     let cursor = Cursor::parse(headers.get("last-event-id").and_then(|v| v.to_str().ok()));
-    let live = state.chat.hub.channel(visitor.shop_id, id).follow(cursor);
+    let live = state
+        .chat
+        .hub
+        .channel(visitor.shop_id, id)
+        .follow(cursor)
+        .await?;
     let events = live.map(|delivery| match delivery {
         Delivery::Event { id, event } => Ok::<_, Infallible>(event_of(Some(id), &event)),
         Delivery::Reset => Ok(Event::default().event("reset").data("{}")),
@@ -598,6 +621,31 @@ async fn rate(
     } else {
         Err(AppError::not_found())
     }
+}
+
+/// `POST /chat/conversations/{id}/typing`: the shopper is typing; the agents' inbox shows it
+/// (told at most every two seconds).
+#[tracing::instrument(skip_all, fields(shop = %visitor.shop))]
+async fn typing(
+    State(state): State<AppState>,
+    Caller(visitor): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    store::find(&state.db, &visitor, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if super::inbox::typing_due(visitor.shop_id, id, "shopper") {
+        crate::inbox::broadcast(
+            &state.chat.hub,
+            visitor.shop_id,
+            ChatEvent::Typing {
+                conversation_id: id,
+                who: "shopper".into(),
+                name: None,
+            },
+        );
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]
@@ -638,7 +686,7 @@ async fn attach(
     Path(id): Path<Uuid>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    limit(&state, &visitor, from)?;
+    limit(&state, &visitor, from).await?;
     let photo = photo::clean(body).map_err(|e| {
         let status = match e {
             PhotoError::NotAnImage => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -694,22 +742,27 @@ async fn photo(
 
 /// Takes a message from the visitor's, the address's and the shop's budgets, in that order
 /// (a request refused by one takes nothing from the next), or answers 429: one client, however
-/// many visitor ids it makes up, cannot spend the whole shop's budget.
-fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
+/// many visitor ids it makes up, cannot spend the whole shop's budget. The budgets are counted
+/// in PostgreSQL, so they hold across every web node.
+async fn limit(state: &AppState, visitor: &Visitor, from: ClientAddress) -> Result<(), AppError> {
     let chat = &state.chat;
-    chat.visitor_rate
-        .check(&(visitor.shop_id, visitor.visitor_id))
-        .and_then(|()| match from.0 {
-            Some(address) => chat.address_rate.check(&(visitor.shop_id, address)),
-            None => Ok(()),
-        })
-        .and_then(|()| chat.shop_rate.check(&visitor.shop_id))
-        .map_err(|wait| AppError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-        })
+    let shop = visitor.shop_id;
+    let mut checks = vec![(&chat.visitor_rate, visitor.visitor_id.to_string())];
+    if let Some(address) = from.0 {
+        checks.push((&chat.address_rate, address.to_string()));
+    }
+    checks.push((&chat.shop_rate, String::new()));
+    for (limiter, key) in checks {
+        if let Err(wait) = limiter.check(&state.db, shop, &key).await? {
+            return Err(AppError::TooManyRequests {
+                retry_after: wait.as_secs().max(1),
+            });
+        }
+    }
+    Ok(())
 }
 
-fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
+pub(super) fn event_of(id: Option<String>, event: &ChatEvent) -> Event {
     let mut sse = Event::default()
         .event(event.name())
         .data(serde_json::to_string(event).unwrap_or_default());

@@ -3,7 +3,6 @@
 //! Every answer carries `X-Content-Type-Options: nosniff`; an HTML answer without a
 //! `Content-Security-Policy` of its own gets a policy that allows nothing.
 
-mod agents;
 mod app_home;
 mod chat;
 mod client;
@@ -11,6 +10,7 @@ mod current_shop;
 mod extract;
 mod health;
 mod home;
+mod inbox;
 mod knowledge;
 mod oauth;
 mod playground;
@@ -55,7 +55,7 @@ pub fn app(state: AppState) -> Router {
         .merge(home::router())
         .merge(playground::router())
         .merge(chat::router())
-        .merge(agents::router())
+        .merge(inbox::router())
         .merge(webhooks::router())
         .fallback(|| async { AppError::not_found() })
         .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })

@@ -38,6 +38,23 @@ pub struct Grant {
     pub expires_at: Option<DateTime<Utc>>,
     pub refresh_token: Option<SecretString>,
     pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// The staff member an *online* access token acts for (token exchange with
+    /// `requested_token_type` online): who is using the embedded admin.
+    pub associated_user: Option<AssociatedUser>,
+}
+
+/// Shopify's `associated_user` of an online access token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AssociatedUser {
+    pub id: u64,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub account_owner: bool,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +65,7 @@ struct TokenResponse {
     expires_in: Option<i64>,
     refresh_token: Option<String>,
     refresh_token_expires_in: Option<i64>,
+    associated_user: Option<AssociatedUser>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +132,7 @@ pub async fn request_grant(
         refresh_expires_at: token
             .refresh_token_expires_in
             .map(|s| now + Duration::seconds(s)),
+        associated_user: token.associated_user,
     })
 }
 

@@ -230,7 +230,7 @@ async fn nul_characters_get_a_clear_4xx_never_a_500() {
         Probe::post("/api/sources")
             .bearer(&admin)
             .json(&json!({"kind": "web", "url": format!("https://example.com/{nul}")})),
-        Probe::post(format!("/api/conversations/{c}/messages"))
+        Probe::post(format!("/api/inbox/conversations/{c}/messages"))
             .bearer(&admin)
             .json(&json!({"text": format!("on it{nul}")})),
         Probe::post("/api/files?name=guide%00.txt")
@@ -547,8 +547,16 @@ async fn every_route_answers_malformed_requests_with_the_json_error_shape() {
             Probe::new(Method::DELETE, format!("/api/sources/{bad}")),
             Probe::post(format!("/api/sources/{bad}/sync")),
             Probe::new(Method::DELETE, format!("/api/faq/{bad}")),
-            Probe::post(format!("/api/conversations/{bad}/messages"))
+            Probe::post(format!("/api/inbox/conversations/{bad}/messages"))
                 .json(&json!({"text": "on it"})),
+            Probe::get(format!("/api/inbox/conversations/{bad}")),
+            Probe::post(format!("/api/inbox/conversations/{bad}/take")),
+            Probe::post(format!("/api/inbox/conversations/{bad}/assign"))
+                .json(&json!({"agent_id": 1})),
+            Probe::post(format!("/api/inbox/conversations/{bad}/notes"))
+                .json(&json!({"text": "a note"})),
+            Probe::get(format!("/api/inbox/conversations/{bad}/export?format=csv")),
+            Probe::new(Method::DELETE, format!("/api/inbox/saved-replies/{bad}")),
         ];
         probes.extend(admin_routes.into_iter().map(|p| p.bearer(&admin)));
     }
@@ -561,7 +569,10 @@ async fn every_route_answers_malformed_requests_with_the_json_error_shape() {
         ("/chat/conversations".to_owned(), &token),
         ("/api/sources".to_owned(), &admin),
         ("/api/faq".to_owned(), &admin),
-        (format!("/api/conversations/{c}/messages"), &admin),
+        (format!("/api/inbox/conversations/{c}/messages"), &admin),
+        (format!("/api/inbox/conversations/{c}/notes"), &admin),
+        (format!("/api/inbox/conversations/{c}/assign"), &admin),
+        ("/api/inbox/saved-replies".to_owned(), &admin),
     ];
     let huge = format!(r#"{{"text": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
     for (path, bearer) in &json_routes {

@@ -261,7 +261,7 @@ async fn an_email_is_left_and_an_agents_reply_reaches_the_widget_live() {
     let session = session_token(SHOP);
     let reply = |conversation: String, text: &'static str| {
         app.client
-            .post(app.url(&format!("/api/conversations/{conversation}/messages")))
+            .post(app.url(&format!("/api/inbox/conversations/{conversation}/messages")))
             .bearer_auth(&session)
             .json(&json!({"text": text}))
             .send()
@@ -303,7 +303,7 @@ async fn an_email_is_left_and_an_agents_reply_reaches_the_widget_live() {
     install_shop(&app.db, "other-shop.myshopify.com").await;
     let stranger = app
         .client
-        .post(app.url(&format!("/api/conversations/{conversation}/messages")))
+        .post(app.url(&format!("/api/inbox/conversations/{conversation}/messages")))
         .bearer_auth(session_token("other-shop.myshopify.com"))
         .json(&json!({"text": "hello from elsewhere"}))
         .send()

@@ -121,3 +121,58 @@ export function cleanup() {
   const { prepared } = current();
   execFileSync(PSQL, ['-X', '-q', prepared.server, '-c', `DROP DATABASE IF EXISTS ${prepared.name} WITH (FORCE)`]);
 }
+
+/** Waits until `url` answers 200 (a node's readiness), for at most `ms`. */
+async function ready(url, ms, exited) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (exited()) return false;
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/**
+ * Starts another process of the app beside the running demo, over the same database, Shopify
+ * simulator and credential key: `concierge serve` (a second web node; `url` is where it
+ * listens) or `concierge worker`. Returns { url, stop() }. The admin frame points at a node
+ * with `?sim_app=<url>`.
+ */
+export async function startNode(command = 'serve') {
+  const { prepared, simulator } = current();
+  const listen = `127.0.0.1:${freePort()}`;
+  const url = `http://${listen}`;
+  const env = {
+    ...prepared.env,
+    CONCIERGE_LISTEN: listen,
+    SHOPIFY_API_KEY: DEMO_API_KEY,
+    SHOPIFY_API_SECRET: DEMO_API_SECRET,
+    SHOPIFY_APP_URL: url,
+    SHOPIFY_SHOP_URL: `${simulator}/{shop}`,
+    CONCIERGE_SHOPIFY_CDN_URL: simulator,
+    CONCIERGE_ENCRYPTION_KEYS: readFileSync(join(prepared.env.CONCIERGE_DATA_DIR, 'encryption-keys'), 'utf8').trim(),
+  };
+  const child = spawn(BINARY, [command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let exited = false;
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (out += chunk));
+  child.on('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const up = command === 'serve' ? await ready(`${url}/readyz`, 60_000, () => exited) : await new Promise((r) => setTimeout(() => r(!exited), 1500));
+  if (!up) {
+    await stop();
+    throw new Error(`concierge ${command} did not start:\n${out}`);
+  }
+  return { url, stop, output: () => out };
+}

@@ -132,7 +132,7 @@ test('a handoff shows who replies, and an agent reply arrives live', async ({ pa
     SHOP,
   );
   expect(conversation).toBeTruthy();
-  const reply = await request.post(`${current().app}/api/conversations/${conversation}/messages`, {
+  const reply = await request.post(`${current().app}/api/inbox/conversations/${conversation}/messages`, {
     headers: { authorization: `Bearer ${sessionToken()}` },
     data: { text: 'Hi, this is Maya from Harbor & Pine. I can help.' },
   });

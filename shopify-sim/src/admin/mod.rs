@@ -6,8 +6,13 @@
 //! setting points (`/shopifycloud/app-bridge.js`, `/shopifycloud/polaris-1.js`). Also the
 //! theme editor's deep link, which switches the app embed on.
 //!
+//! The frame signs its tokens for a demo staff member (`crate::staff`): `?staff=priya` (a key or
+//! a user id) picks who is signed in, the store owner by default; fresh tokens keep that choice.
+//!
 //! Tests ask for a bad token with `?sim_token=expired` (expired a minute ago) or
-//! `?sim_token=other-shop` (for a shop this simulator does not have, so token exchange fails).
+//! `?sim_token=other-shop` (for a shop this simulator does not have, so token exchange fails),
+//! and frame another node of the app with `?sim_app=http://127.0.0.1:PORT` (a second
+//! `concierge serve` over the same database: the agent on one node, the shopper on another).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,10 +26,8 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::signing;
+use crate::staff::{self, Staff};
 use crate::storefront::Storefront;
-
-/// The staff member whose admin session the frame carries.
-const DEMO_STAFF_ID: u64 = 70_001;
 
 /// A shop no simulated store has: a token for it cannot be exchanged.
 const OTHER_SHOP: &str = "other-shop.myshopify.com";
@@ -77,14 +80,14 @@ fn now() -> i64 {
 }
 
 impl Admin {
-    /// A session token for `shop`'s demo staff member, or the bad kind a test asked for.
-    fn token(&self, shop: &str, mode: Option<&str>) -> String {
+    /// A session token for `staff` at `shop`, or the bad kind a test asked for.
+    fn token(&self, shop: &str, staff: Staff, mode: Option<&str>) -> String {
         let (shop, at) = match mode {
             Some("expired") => (shop, now() - 120),
             Some("other-shop") => (OTHER_SHOP, now()),
             _ => (shop, now()),
         };
-        signing::session_token(&self.api_key, &self.api_secret, shop, DEMO_STAFF_ID, at)
+        signing::session_token(&self.api_key, &self.api_secret, shop, staff.id, at)
     }
 }
 
@@ -113,11 +116,12 @@ async fn frame(
     Query(q): Params,
 ) -> Response {
     let mode = q.get("sim_token").map(String::as_str);
+    let staff = staff::by_key(q.get("staff").map(String::as_str));
     let host = base64_host(&shop);
     let mut params = vec![
         ("embedded".to_owned(), "1".to_owned()),
         ("host".to_owned(), host),
-        ("id_token".to_owned(), admin.token(&shop, mode)),
+        ("id_token".to_owned(), admin.token(&shop, staff, mode)),
         ("locale".to_owned(), "en".to_owned()),
         (
             "session".to_owned(),
@@ -132,13 +136,18 @@ async fn frame(
     for (k, v) in &params {
         query.append_pair(k, v);
     }
-    let src = format!("{}/{path}?{}", admin.app_url, query.finish());
+    let app_url = app_url(&admin.app_url, q.get("sim_app"));
+    let src = format!("{app_url}/{path}?{}", query.finish());
     let base = format!("/{shop}/admin/apps/{app}");
     let token_url = match mode {
-        Some(mode) => format!("{base}/session-token?sim_token={}", encode(mode)),
-        None => format!("{base}/session-token"),
+        Some(mode) => format!(
+            "{base}/session-token?staff={}&sim_token={}",
+            staff.key,
+            encode(mode)
+        ),
+        None => format!("{base}/session-token?staff={}", staff.key),
     };
-    let app_origin = reqwest::Url::parse(&admin.app_url)
+    let app_origin = reqwest::Url::parse(&app_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     let page = FRAME
@@ -147,6 +156,7 @@ async fn frame(
         .replace("{{src}}", &escape(&src))
         .replace("{{base}}", &escape(&base))
         .replace("{{token_url}}", &escape(&token_url))
+        .replace("{{staff}}", &escape(&staff.name()))
         .replace("{{app_origin}}", &escape(&app_origin));
     Html(page).into_response()
 }
@@ -157,7 +167,8 @@ async fn session_token(
     Path((shop, _app)): Path<(String, String)>,
     Query(q): Params,
 ) -> Response {
-    let token = admin.token(&shop, q.get("sim_token").map(String::as_str));
+    let staff = staff::by_key(q.get("staff").map(String::as_str));
+    let token = admin.token(&shop, staff, q.get("sim_token").map(String::as_str));
     (
         [(header::CACHE_CONTROL, "no-store")],
         axum::Json(json!({ "token": token })),
@@ -191,6 +202,18 @@ async fn theme_editor(
         shop = escape(&shop),
     ))
     .into_response()
+}
+
+/// The app URL to frame: the configured one, or another node on this machine that a test
+/// named (`?sim_app=`); never an outside address, so the simulator frames nothing foreign.
+fn app_url(configured: &str, asked: Option<&String>) -> String {
+    asked
+        .and_then(|url| reqwest::Url::parse(url).ok())
+        .filter(|url| url.scheme() == "http" && url.host_str() == Some("127.0.0.1"))
+        .map_or_else(
+            || configured.to_owned(),
+            |url| url.as_str().trim_end_matches('/').to_owned(),
+        )
 }
 
 fn base64_host(shop: &str) -> String {

@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod faults;
 pub mod freshness;
+pub mod inbox;
 pub mod ingest;
 pub mod search;
 pub mod webhooks;
@@ -71,6 +72,20 @@ pub enum Command {
         /// Idle `/events` streams held open.
         #[arg(long, default_value_t = 5000)]
         streams: usize,
+    },
+    /// Live delivery across two server nodes over one database: shoppers follow on node A,
+    /// agents reply on node B; delivery latency, lost and duplicated replies.
+    Inbox {
+        #[arg(long, default_value_t = 1000)]
+        conversations: usize,
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        /// Replies each conversation receives.
+        #[arg(long, default_value_t = 2)]
+        replies: usize,
+        /// Milliseconds an agent pauses between two replies (±50%).
+        #[arg(long, default_value_t = 500)]
+        think_ms: u64,
     },
     /// Webhooks and live conversations through two server nodes and a worker while a node,
     /// the worker and PostgreSQL are each SIGKILLed once: nothing lost, nothing done twice.
@@ -181,6 +196,22 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
                 streams,
             };
             chat::run(db.clone(), &url, &options)
+                .await
+                .and_then(|report| Ok(serde_json::to_value(report)?))
+        }
+        Command::Inbox {
+            conversations,
+            agents,
+            replies,
+            think_ms,
+        } => {
+            let options = inbox::Options {
+                conversations: conversations.max(1),
+                agents: agents.max(1),
+                replies: replies.max(1),
+                think: Duration::from_millis(think_ms),
+            };
+            inbox::run(db.clone(), &url, &options)
                 .await
                 .and_then(|report| Ok(serde_json::to_value(report)?))
         }

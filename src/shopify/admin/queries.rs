@@ -160,3 +160,11 @@ pub struct PlaygroundCustomers;
     response_derives = "Debug, Clone, Serialize"
 )]
 pub struct CustomerOrders;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/InboxCustomer.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct InboxCustomer;
