@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod knowledge;
+pub mod mail;
 pub mod shopify;
 pub mod shutdown;
 pub mod state;

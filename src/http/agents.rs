@@ -1,6 +1,8 @@
 //! The store team's side of a conversation, as far as it goes yet: a reply written in the
 //! embedded admin (App Bridge session token), stored and delivered live to the shopper's
-//! widget on the conversation's stream. The agents' inbox is built on this.
+//! widget on the conversation's stream, and mailed to the shopper's contact email when the
+//! conversation has one ([`crate::mail::reply_to_shopper`]). The agents' inbox is built on
+//! this.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -54,5 +56,16 @@ async fn reply(
         .push(ChatEvent::Message {
             message: message.clone(),
         });
+    let mut tx = state.db.begin().await?;
+    crate::mail::reply_to_shopper(
+        &mut tx,
+        &state.shopify,
+        shop.id,
+        &shop.domain,
+        id,
+        &message.text,
+    )
+    .await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
