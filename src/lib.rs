@@ -14,6 +14,7 @@ pub mod http;
 pub mod inbox;
 pub mod jobs;
 pub mod knowledge;
+pub mod mail;
 pub mod shopify;
 pub mod shutdown;
 pub mod state;

@@ -32,6 +32,7 @@ impl ConfigError {
 mod chat;
 mod embeddings;
 mod file;
+mod mail;
 mod settings;
 mod shopify;
 mod validate;
@@ -39,6 +40,7 @@ mod validate;
 pub use chat::ChatConfig;
 pub use embeddings::{EmbeddingsConfig, MAX_EMBEDDING_DIMENSIONS};
 pub use file::apply_file_defaults;
+pub use mail::MailConfig;
 pub use settings::DEFAULT_SCOPES;
 pub use settings::{LogFormat, Settings};
 pub use shopify::ShopifyConfig;
@@ -76,6 +78,8 @@ pub struct Config {
     pub shopify_cdn_url: String,
     /// Hosted chat models, in fallback order; empty runs the local responder only.
     pub chat: ChatConfig,
+    /// Outgoing mail (SMTP); without a server, mail waits unsent.
+    pub mail: MailConfig,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
@@ -179,6 +183,7 @@ impl Config {
                 .transpose()?,
             embeddings: embeddings::from_settings(s)?,
             chat: chat::from_settings(s)?,
+            mail: mail::from_settings(s)?,
             crawl_private_addresses: match s.crawl_private_addresses.trim() {
                 "true" => true,
                 "false" => false,

@@ -380,6 +380,28 @@ pub struct Settings {
     )]
     pub chat_shop_messages_per_minute: String,
 
+    /// Where mail goes out (one-time codes, the team's handoff notices, agents' replies):
+    /// `smtp://[user:password@]host[:port]` (plain, or `?tls=required` for STARTTLS) or
+    /// `smtps://…` (TLS from the start). Unset: mail is kept unsent in `mail_outbox`.
+    #[arg(
+        long,
+        env = "CONCIERGE_SMTP_URL",
+        global = true,
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The sender of that mail, e.g. `Concierge <concierge@example.com>`.
+    #[arg(
+        long,
+        env = "CONCIERGE_MAIL_FROM",
+        global = true,
+        default_value = "Concierge <concierge@localhost>",
+        value_name = "ADDRESS"
+    )]
+    pub mail_from: String,
+
     /// Log filter, in tracing's EnvFilter syntax (e.g. `info,concierge=debug`).
     #[arg(long, env = "CONCIERGE_LOG", global = true, default_value = "info")]
     pub log: String,

@@ -96,7 +96,9 @@ async fn serve(
         Some(keyring) => keyring.clone(),
         None => demo_keyring(&config.data_dir)?,
     };
+    let mail_sink = start_mail_sink(&mut config).await;
     let grace = config.shutdown_grace;
+    let state_has_smtp = config.mail.smtp_url.is_some();
     let state = crate::state::AppState::build(db.clone(), config, shopify, keyring).await?;
     let worker = tokio::spawn(crate::jobs::run_worker(
         state.clone(),
@@ -147,6 +149,14 @@ async fn serve(
             sim.storefront_url(DEMO_SHOP)
         );
     }
+    match &mail_sink {
+        Some(sink) => println!(
+            "Mail (one-time codes, handoff notices, agents' replies): a local SMTP sink; each mail lands as a file in {}",
+            sink.inbox.display()
+        ),
+        None if state_has_smtp => println!("Mail: sent through CONCIERGE_SMTP_URL"),
+        None => println!("Mail: not sent (no CONCIERGE_SMTP_URL and no local sink); kept in mail_outbox"),
+    }
     println!("Metrics (Prometheus): {metrics_url}");
     println!("Concierge demo is ready at {app_url}/  (readiness: {app_url}/readyz)");
     println!("Press ctrl-c to stop.");
@@ -160,7 +170,27 @@ async fn serve(
     web?;
     worker??;
     drop(simulator);
+    drop(mail_sink);
     Ok(())
+}
+
+/// Without `CONCIERGE_SMTP_URL`, the demo sends its mail to a local sink that keeps each
+/// mail as a file under the data folder (`mail/new/`); `None` when it cannot start (the
+/// mail then stays unsent) or a server is set.
+async fn start_mail_sink(config: &mut Config) -> Option<crate::dev::mail_sink::MailSink> {
+    if config.mail.smtp_url.is_some() {
+        return None;
+    }
+    match crate::dev::mail_sink::MailSink::start(&config.data_dir.join("mail")).await {
+        Ok(sink) => {
+            config.mail.smtp_url = Some(SecretString::from(sink.url.clone()));
+            Some(sink)
+        }
+        Err(error) => {
+            tracing::warn!(error = format!("{error:#}"), "no local mail sink; mail stays unsent");
+            None
+        }
+    }
 }
 
 /// Waits until the shop's first catalog and content sync is done (the assistant answers from

@@ -478,6 +478,11 @@ async fn reply(
     hub.channel(call.shop_id, id).push(ChatEvent::Message {
         message: replied.message.clone(),
     });
+    // A shopper who left an email (nobody was online at the handoff) gets the reply by mail.
+    let mut tx = state.db.begin().await?;
+    crate::mail::reply_to_shopper(&mut tx, &state.shopify, call.shop_id, &call.shop, id, &text)
+        .await?;
+    tx.commit().await?;
     if replied.took {
         inbox::broadcast(
             hub,

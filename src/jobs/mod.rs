@@ -15,6 +15,7 @@ mod ingest_upload;
 mod probe;
 mod reembed_shop;
 mod refresh;
+mod send_mail;
 mod sync_product;
 mod sync_source;
 mod webhook;
@@ -41,6 +42,7 @@ pub use ingest_upload::IngestUpload;
 pub use probe::{Probe, ProbeOutcome};
 pub use reembed_shop::{ReembedShop, queue_reembeds};
 pub use refresh::queue_due_refreshes;
+pub use send_mail::SendMail;
 pub use sync_product::{ProductRef, SyncProduct};
 pub use sync_source::{SyncSource, on_install, queue_sync};
 pub use webhook::ProcessWebhook;
@@ -156,6 +158,7 @@ pub async fn run_worker(
     let monitor = register::<SyncProduct>(monitor, &state, &identity)?;
     let monitor = register::<IngestUpload>(monitor, &state, &identity)?;
     let monitor = register::<ReembedShop>(monitor, &state, &identity)?;
+    let monitor = register::<SendMail>(monitor, &state, &identity)?;
     let reembeds = queue_reembeds(&state).await?;
     if reembeds > 0 {
         tracing::info!(

@@ -10,7 +10,7 @@ use crate::store::{
     CatalogQuery, KnowledgeHit, KnowledgeQuery, LiveOrder, LiveProduct, LiveVariant, NamedProduct,
     ProductName, ProofClaim, StoreApi, StoreError, StoreFuture, ToolSettings,
 };
-use crate::{Shopper, TurnContext};
+use crate::{CodeCheck, Shopper, TurnContext};
 
 /// A product of `title` with one variant per list of option values, $10 each, all available;
 /// its ids are new in the test process.
@@ -95,7 +95,14 @@ pub struct FakeStore {
     pub calls: Mutex<Vec<&'static str>>,
     /// Shopify is down: every look-up of products and orders fails.
     pub unreachable: bool,
+    /// One-time codes mailed: (order number, email, code), oldest first.
+    pub mailed: Mutex<Vec<(String, String, String)>>,
+    /// The pending code: (order number, code, attempts spent, expired).
+    pub pending: Mutex<Option<(String, String, u32, bool)>>,
 }
+
+/// Attempts a fake code allows, as the real store's do.
+pub const CODE_ATTEMPTS: u32 = 3;
 
 impl FakeStore {
     pub fn with_products(products: Vec<LiveProduct>) -> Self {
@@ -111,6 +118,20 @@ impl FakeStore {
 
     pub fn failures(&self) -> u32 {
         self.failures.lock().map(|f| *f).unwrap_or_default()
+    }
+
+    /// The codes mailed so far: (order number, email, code).
+    pub fn mailed(&self) -> Vec<(String, String, String)> {
+        self.mailed.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Lets the pending code's ten minutes pass.
+    pub fn expire_code(&self) {
+        if let Ok(mut pending) = self.pending.lock()
+            && let Some(code) = pending.as_mut()
+        {
+            code.3 = true;
+        }
     }
 
     fn log(&self, call: &'static str) {
@@ -274,6 +295,51 @@ impl StoreApi for FakeStore {
             *failures = failures.saturating_sub(1);
         }
         ready(Ok(()))
+    }
+
+    fn send_code<'a>(&'a self, order_number: &'a str, email: &'a str) -> StoreFuture<'a, ()> {
+        self.log("send_code");
+        let (Ok(mut pending), Ok(mut mailed)) = (self.pending.lock(), self.mailed.lock()) else {
+            return ready(Err(StoreError::Internal));
+        };
+        let still_good = pending.as_ref().is_some_and(|(order, _, attempts, expired)| {
+            order == order_number && *attempts < CODE_ATTEMPTS && !expired
+        });
+        if !still_good {
+            // Distinct codes, one per mail: 100001, 100002, ...
+            let code = format!("{}", 100_001 + mailed.len());
+            *pending = Some((order_number.to_owned(), code.clone(), 0, false));
+            mailed.push((order_number.to_owned(), email.to_owned(), code));
+        }
+        ready(Ok(()))
+    }
+
+    fn check_code<'a>(
+        &'a self,
+        order_number: &'a str,
+        code: &'a str,
+    ) -> StoreFuture<'a, CodeCheck> {
+        self.log("check_code");
+        let Ok(mut pending) = self.pending.lock() else {
+            return ready(Err(StoreError::Internal));
+        };
+        let check = match pending.as_mut() {
+            Some((order, _, _, _)) if order != order_number => CodeCheck::Wrong,
+            None => CodeCheck::Wrong,
+            Some((_, _, attempts, expired)) if *expired || *attempts >= CODE_ATTEMPTS => {
+                CodeCheck::Expired
+            }
+            Some((_, sent, attempts, _)) => {
+                *attempts += 1;
+                if sent == code {
+                    *pending = None;
+                    CodeCheck::Valid
+                } else {
+                    CodeCheck::Wrong
+                }
+            }
+        };
+        ready(Ok(check))
     }
 
     fn search_knowledge<'a>(

@@ -23,6 +23,9 @@ use crate::{Access, OrderFacts, Shopper, Tool, ToolError, TurnContext, order_acc
 /// Longest order name accepted (prefix, number and suffix).
 const MAX_NAME: usize = 32;
 
+/// Digits of a one-time code.
+pub const CODE_DIGITS: usize = 6;
+
 pub struct GetOrderStatus;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,11 +35,14 @@ pub struct GetOrderStatusArgs {
     pub order_number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The one-time code mailed to the order's email, as the shopper typed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl Tool for GetOrderStatus {
     const NAME: &'static str = "get_order_status";
-    const DESCRIPTION: &'static str = "Status, tracking and items of one of the shopper's own orders. A shopper who is not logged in must give the order's email.";
+    const DESCRIPTION: &'static str = "Status, tracking and items of one of the shopper's own orders. A shopper who is not logged in must give the order's email, and then the 6-digit code this tool has emailed to it (call again with order_number, email and code).";
     const TIMEOUT: Duration = Duration::from_secs(5);
     type Args = GetOrderStatusArgs;
     type Output = OrderStatus;
@@ -46,7 +52,8 @@ impl Tool for GetOrderStatus {
             "type": "object",
             "properties": {
                 "order_number": {"type": "string", "description": "e.g. #1001"},
-                "email": {"type": "string", "description": "the email the order was placed with"}
+                "email": {"type": "string", "description": "the email the order was placed with"},
+                "code": {"type": "string", "description": "the 6-digit code emailed to the shopper, after a code_sent answer"}
             },
             "required": ["order_number"],
             "additionalProperties": false
@@ -65,6 +72,7 @@ impl Tool for GetOrderStatus {
             .as_deref()
             .map(str::trim)
             .filter(|e| !e.is_empty());
+        let code = args.code.as_deref().map(one_time_code).transpose()?;
         let shopper = Shopper {
             verification_failures: store.verification_failures().await?,
             ..context.shopper.clone()
@@ -74,7 +82,7 @@ impl Tool for GetOrderStatus {
         if shopper.customer_id.is_some() {
             let order = store.order(&number).await?;
             if let Some(live) = &order
-                && order_access(&shopper, None, Some(&facts(live))) == Access::Granted
+                && order_access(&shopper, None, None, Some(&facts(live))) == Access::Granted
             {
                 return found(store, order, number).await;
             }
@@ -83,7 +91,7 @@ impl Tool for GetOrderStatus {
         // Anyone else proves it with the order's email, spending an attempt first: a
         // conversation out of attempts gets no look-up at all.
         let Some(email) = email else {
-            return Ok(match order_access(&shopper, None, None) {
+            return Ok(match order_access(&shopper, None, None, None) {
                 Access::Locked => OrderStatus::Locked,
                 _ => OrderStatus::NeedsEmail {
                     order_number: number,
@@ -112,17 +120,64 @@ impl Tool for GetOrderStatus {
             verification_failures: spent.saturating_sub(1),
             ..shopper
         };
-        match order_access(&before, Some(email), order.as_ref().map(facts).as_ref()) {
+        let facts = order.as_ref().map(facts);
+        let mut access = order_access(&before, Some(email), None, facts.as_ref());
+        // Only once the email matched is a code checked (and one of its attempts spent).
+        if access == Access::NeedsCode
+            && let Some(code) = &code
+        {
+            let check = match store.check_code(&number, code).await {
+                Ok(check) => check,
+                Err(error) => {
+                    store.refund_attempt(&claim).await?;
+                    return Err(error.into());
+                }
+            };
+            access = order_access(&before, Some(email), Some(check), facts.as_ref());
+        }
+        match access {
             Access::Granted => {
                 store.refund_attempt(&claim).await?;
                 found(store, order, number).await
             }
+            Access::NeedsCode => {
+                // The email was right: no failure. The code goes to the order's own email.
+                store.refund_attempt(&claim).await?;
+                let Some(to) = facts.as_ref().and_then(|f| f.email.as_deref()) else {
+                    return Ok(OrderStatus::Locked);
+                };
+                store.send_code(&number, to).await?;
+                Ok(OrderStatus::CodeSent {
+                    order_number: number,
+                })
+            }
+            Access::WrongCode => Ok(OrderStatus::WrongCode {
+                order_number: number,
+                attempts_left: MAX_FAILURES.saturating_sub(spent),
+            }),
             Access::Locked => Ok(OrderStatus::Locked),
             Access::NeedsEmail | Access::NotVerified => Ok(OrderStatus::NotVerified {
                 order_number: number,
                 attempts_left: MAX_FAILURES.saturating_sub(spent),
             }),
         }
+    }
+}
+
+/// The code as mailed: six digits, spaced or not ("123 456", "code: 123456").
+fn one_time_code(raw: &str) -> Result<String, ToolError> {
+    let lower = raw.trim().to_lowercase();
+    let rest = lower.strip_prefix("code").unwrap_or(&lower);
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let only_digits = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, '-' | ':' | '.'));
+    if digits.len() == CODE_DIGITS && only_digits {
+        Ok(digits)
+    } else {
+        Err(ToolError::Invalid(format!(
+            "code should be the {CODE_DIGITS} digits of the email the shopper received"
+        )))
     }
 }
 
@@ -296,8 +351,21 @@ mod tests {
         let args = GetOrderStatusArgs {
             order_number: number.into(),
             email: email.map(str::to_owned),
+            code: None,
         };
         GetOrderStatus::run(args, &context(customer, false), store)
+            .await
+            .unwrap()
+    }
+
+    /// An anonymous look-up with a code given back.
+    async fn coded(store: &FakeStore, number: &str, email: &str, code: &str) -> OrderStatus {
+        let args = GetOrderStatusArgs {
+            order_number: number.into(),
+            email: Some(email.into()),
+            code: Some(code.into()),
+        };
+        GetOrderStatus::run(args, &context(None, false), store)
             .await
             .unwrap()
     }
@@ -343,7 +411,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_email_proof_shows_the_order_and_a_wrong_one_reveals_nothing() {
+    async fn an_email_proof_mails_a_code_and_only_the_code_shows_the_order() {
         let store = store();
         assert_eq!(
             status(&store, None, "order 1001", None).await,
@@ -355,16 +423,85 @@ mod tests {
             !store.calls().contains(&"order"),
             "no look-up without a proof"
         );
-        assert!(matches!(
+        let sent = OrderStatus::CodeSent {
+            order_number: "#1001".into(),
+        };
+        // The right email: a code goes to the order's own email; nothing of the order yet.
+        assert_eq!(
             status(&store, None, "#1001", Some(" ada@example.COM ")).await,
+            sent
+        );
+        let mailed = ("#1001".to_owned(), "Ada@Example.com".to_owned());
+        assert_eq!(store.mailed(), vec![(mailed.0.clone(), mailed.1.clone(), "100001".into())]);
+        assert_eq!(store.failures(), 0, "a matching email is no failure");
+        // Asking again does not mail another while the first is good.
+        assert_eq!(status(&store, None, "#1001", Some("ada@example.com")).await, sent);
+        assert_eq!(store.mailed().len(), 1);
+
+        // A wrong code is a failed proof; the right code with a wrong email is no proof.
+        assert_eq!(
+            coded(&store, "#1001", "ada@example.com", "999999").await,
+            OrderStatus::WrongCode {
+                order_number: "#1001".into(),
+                attempts_left: MAX_FAILURES - 1
+            }
+        );
+        assert!(matches!(
+            coded(&store, "#1001", "eve@example.com", "100001").await,
+            OrderStatus::NotVerified { .. }
+        ));
+        assert_eq!(store.failures(), 2);
+        let OrderStatus::Found { order } =
+            coded(&store, "#1001", "ada@example.com", "code: 100 001").await
+        else {
+            panic!("the right code shows the order");
+        };
+        assert_eq!(order.name, "#1001");
+        assert_eq!(store.failures(), 2, "a proof that succeeds gives its attempt back");
+        // The code is used up.
+        assert!(matches!(
+            coded(&store, "#1001", "ada@example.com", "100001").await,
+            OrderStatus::WrongCode { .. }
+        ));
+        assert_eq!(store.failures(), 3);
+    }
+
+    #[tokio::test]
+    async fn an_expired_code_is_replaced_and_malformed_codes_are_refused() {
+        let store = store();
+        status(&store, None, "#1001", Some("ada@example.com")).await;
+        store.expire_code();
+        // Late but right: a new code is mailed instead, and it costs nothing.
+        assert_eq!(
+            coded(&store, "#1001", "ada@example.com", "100001").await,
+            OrderStatus::CodeSent {
+                order_number: "#1001".into()
+            }
+        );
+        assert_eq!(store.mailed().len(), 2);
+        assert_eq!(store.failures(), 0);
+        assert!(matches!(
+            coded(&store, "#1001", "ada@example.com", "100002").await,
             OrderStatus::Found { .. }
         ));
-        assert_eq!(
-            store.failures(),
-            0,
-            "a proof that succeeds gives its attempt back"
-        );
+        for raw in ["12345", "1234567", "12a456", "123456 OR 1", ""] {
+            let args = GetOrderStatusArgs {
+                order_number: "#1001".into(),
+                email: Some("ada@example.com".into()),
+                code: Some(raw.into()),
+            };
+            let error = GetOrderStatus::run(args, &context(None, false), &store)
+                .await
+                .unwrap_err();
+            assert!(matches!(error, ToolError::Invalid(_)), "{raw}");
+        }
+        assert_eq!(one_time_code(" 123-456 ").unwrap(), "123456");
+        assert_eq!(one_time_code("Code: 123456").unwrap(), "123456");
+    }
 
+    #[tokio::test]
+    async fn a_wrong_email_reveals_nothing() {
+        let store = store();
         let wrong = status(&store, None, "#1001", Some("eve@example.com")).await;
         let unknown = status(&store, None, "#9999", Some("ada@example.com")).await;
         assert_eq!(
@@ -383,6 +520,7 @@ mod tests {
             }
         );
         assert_eq!(store.failures(), 2);
+        assert!(store.mailed().is_empty(), "no code for a wrong email");
     }
 
     #[tokio::test]
@@ -425,6 +563,7 @@ mod tests {
         let args = GetOrderStatusArgs {
             order_number: "#1001".into(),
             email: Some("ada@example.com".into()),
+            code: None,
         };
         let error = GetOrderStatus::run(args, &context(None, false), &store)
             .await

@@ -170,6 +170,16 @@ pub enum OrderStatus {
         order_number: String,
         attempts_left: u32,
     },
+    /// The number and email matched; a one-time code was mailed to the order's email: ask
+    /// the shopper to type it here.
+    CodeSent {
+        order_number: String,
+    },
+    /// The code given back is not the one mailed (a failed proof).
+    WrongCode {
+        order_number: String,
+        attempts_left: u32,
+    },
     /// Too many failed proofs: offer a human.
     Locked,
 }

@@ -54,7 +54,7 @@ pub use get_order_status::GetOrderStatus;
 pub use get_product::GetProduct;
 pub use handoff_to_human::HandoffToHuman;
 pub use list_recent_orders::{ListRecentOrders, RecentOrders};
-pub use orders::{Access, OrderFacts, order_access};
+pub use orders::{Access, CodeCheck, OrderFacts, order_access};
 pub use search_knowledge::{KINDS as KNOWLEDGE_KINDS, SearchKnowledge};
 pub use search_products::SearchProducts;
 pub use store::{StoreApi, StoreError, StoreFuture};

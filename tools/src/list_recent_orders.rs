@@ -69,7 +69,7 @@ impl Tool for ListRecentOrders {
         let latest = GetOrderStatus::run(
             GetOrderStatusArgs {
                 order_number: newest,
-                email: None,
+                ..GetOrderStatusArgs::default()
             },
             context,
             store,

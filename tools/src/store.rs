@@ -92,6 +92,21 @@ pub trait StoreApi: Send + Sync {
     /// Gives back the attempt `spend_attempt` took for `claim` (never below zero).
     fn refund_attempt<'a>(&'a self, claim: &'a ProofClaim<'a>) -> StoreFuture<'a, ()>;
 
+    /// Mails a new one-time code for the order `order_number` to `email` (the order's own
+    /// email, never one the shopper typed), replacing the conversation's pending code; unless
+    /// a code for that order was mailed in this conversation within the last minute and is
+    /// still good, when nothing is sent (a shopper asking again does not flood the mailbox).
+    fn send_code<'a>(&'a self, order_number: &'a str, email: &'a str) -> StoreFuture<'a, ()>;
+
+    /// Checks `code` against the conversation's pending code for `order_number`, spending one
+    /// of its attempts (atomic: parallel checks cannot spend more than it has); a valid code
+    /// is used up.
+    fn check_code<'a>(
+        &'a self,
+        order_number: &'a str,
+        code: &'a str,
+    ) -> StoreFuture<'a, crate::CodeCheck>;
+
     /// Passages of the shop's own content best matching `query`, best first.
     fn search_knowledge<'a>(
         &'a self,

@@ -17,6 +17,12 @@ pub(super) fn order_status(status: &OrderStatus, question: &Question) -> String 
         OrderStatus::NotVerified { order_number, .. } => {
             fill(p.order_not_verified, &[("order", order_number)])
         }
+        OrderStatus::CodeSent { order_number } => {
+            fill(p.order_code_sent, &[("order", order_number)])
+        }
+        OrderStatus::WrongCode { order_number, .. } => {
+            fill(p.order_wrong_code, &[("order", order_number)])
+        }
         OrderStatus::Locked => format!("{} {}", p.order_locked, p.offer_human),
     }
 }

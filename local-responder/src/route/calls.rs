@@ -17,6 +17,7 @@ pub(super) fn order_lookup(order: &str, said: &Said, ctx: &Context) -> Route {
         GetOrderStatusArgs {
             order_number: order.to_owned(),
             email,
+            code: None,
         },
     )
 }

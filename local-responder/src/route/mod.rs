@@ -10,6 +10,7 @@
 //! request stronger than the shopper's own words.
 
 mod calls;
+mod code;
 mod context;
 mod learned;
 
@@ -197,6 +198,10 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     }
     if let Some(reply) = refusal(said) {
         return Route::Reply(reply);
+    }
+    // A one-time code given back for the order in question.
+    if let Some(route) = code::code_given(said, ctx) {
+        return route;
     }
     // Only greetings, thanks or a bare "yes": no tool, whatever the words look like.
     if let Some(reply) = small_talk(said, ctx) {

@@ -10,7 +10,10 @@
 //!
 //! The handoff's owner change, contact email and the agents' notification (`pg_notify` on
 //! [`AGENTS_CHANNEL`], delivered at commit) happen in one transaction: agents are told exactly
-//! when the conversation is theirs, and never about a handoff that did not happen.
+//! when the conversation is theirs, and never about a handoff that did not happen. When nobody
+//! is there (outside business hours, or no agent online: `availability = 'online'` and seen in
+//! the last 90 seconds), the same transaction queues the team's mail
+//! ([`crate::mail::handoff_unattended`]), to the shop's email from the Admin API.
 
 use chrono::Utc;
 use serde_json::json;
@@ -170,6 +173,12 @@ impl StoreTools {
         reason: &str,
         email: Option<&str>,
     ) -> Result<Option<String>, StoreError> {
+        // Asked before the transaction (the Admin API is not called while rows are locked).
+        let team = if self.tool_settings().await?.agents_available {
+            None
+        } else {
+            self.team_email().await
+        };
         let mut tx = self.state.db.begin().await.map_err(db)?;
         let row = sqlx::query!(
             r#"SELECT owner AS "owner: Owner", contact_email FROM conversations
@@ -222,6 +231,19 @@ impl StoreTools {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
+            if let Some(team) = team.as_deref() {
+                let unattended = crate::mail::Unattended {
+                    shop_id: self.shop_id(),
+                    shop: &self.shop,
+                    conversation_id: self.conversation_id,
+                    team,
+                    reason,
+                    contact: email.or(known_email.as_deref()),
+                };
+                crate::mail::handoff_unattended(&mut tx, &self.state.shopify, unattended)
+                    .await
+                    .map_err(|e| internal("handoff mail", format!("{e:#}")))?;
+            }
         }
         tx.commit().await.map_err(db)?;
         Ok(known_email)
@@ -232,15 +254,28 @@ impl StoreTools {
             .await
             .map_err(db)?;
         let now = Utc::now();
-        let agents_available = settings.agents_available(now);
+        let open = settings.agents_available(now);
+        let agents_available = open && self.agent_online().await?;
         Ok(ToolSettings {
             show_inventory_locations: settings.show_inventory_locations,
             share_order_notes: settings.share_order_notes,
             agents_available,
-            agents_next_open: (!agents_available)
+            agents_next_open: (!open)
                 .then(|| settings.business_hours.as_ref()?.next_open(now))
                 .flatten()
                 .map(|at| at.to_rfc3339()),
         })
+    }
+
+    /// Whether an agent of the shop is online: available, and their inbox seen within 90 s.
+    async fn agent_online(&self) -> Result<bool, StoreError> {
+        sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM agents WHERE shop_id = $1 AND availability = 'online'
+                              AND last_seen_at > now() - interval '90 seconds') AS "online!""#,
+            self.shop_id(),
+        )
+        .fetch_one(&self.state.db)
+        .await
+        .map_err(db)
     }
 }

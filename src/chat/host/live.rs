@@ -20,8 +20,9 @@ use super::note::shareable_note;
 use super::{StoreTools, unreachable};
 use crate::shopify::ShopDomain;
 use crate::shopify::admin::queries::{
-    CustomerOrders, OrderByNumber, ProductLive, ProductsLive, VariantProduct, VariantStock,
-    customer_orders, order_by_number, product_live, products_live, variant_product, variant_stock,
+    CustomerOrders, OrderByNumber, ProductLive, ProductsLive, ShopEmail, VariantProduct,
+    VariantStock, customer_orders, order_by_number, product_live, products_live, shop_email,
+    variant_product, variant_stock,
 };
 
 /// Variants whose stock one `VariantStock` call reads: ten ids with ten levels each stay
@@ -488,6 +489,25 @@ impl StoreTools {
             .customer
             .map(|c| c.orders.nodes.into_iter().map(|o| o.name).collect())
             .unwrap_or_default())
+    }
+
+    /// The shop's email (the Admin API's `shop.email`), where the team is told of a handoff
+    /// nobody is there to take; `None` (logged) when Shopify cannot say now.
+    pub(super) async fn team_email(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Shop {
+            email: String,
+        }
+        #[derive(Deserialize)]
+        struct Data {
+            shop: Shop,
+        }
+        let token = self.token().await.ok()?;
+        let data: Data = self
+            .admin::<ShopEmail, _>(&token, shop_email::Variables)
+            .await
+            .ok()?;
+        Some(data.shop.email).filter(|e| !e.trim().is_empty())
     }
 
     /// The order named `name` ("#1001"), if the shop has one by exactly that name.

@@ -9,12 +9,14 @@
 //! What each tool decides and answers is the tool's own (`tools/src/<tool>.rs`); here is only
 //! how the store is read and written: Admin GraphQL (`live.rs`: prices, stock and status at
 //! the time of the call, never from the search index alone), the knowledge index and our
-//! tables (`index.rs`), the conversation's counters and the handoff (`conversation.rs`).
+//! tables (`index.rs`), the conversation's counters and the handoff (`conversation.rs`), the
+//! one-time codes of anonymous order look-ups (`codes.rs`).
 //! A tool call goes one way for every tool ([`tools::ToolSpec::call`]); its answer is the
 //! JSON the model reads, with what the shopper is shown ([`tools::Shown`]) attached for the
 //! engine. A failure becomes a short [`ToolOutput::error`] the model can act on; nothing here
 //! panics, and failures of Shopify or the database are logged once, without secrets.
 
+mod codes;
 mod conversation;
 mod index;
 mod live;
@@ -145,6 +147,18 @@ impl StoreApi for StoreTools {
 
     fn refund_attempt<'a>(&'a self, claim: &'a ProofClaim<'a>) -> StoreFuture<'a, ()> {
         Box::pin(self.refund(claim))
+    }
+
+    fn send_code<'a>(&'a self, order_number: &'a str, email: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(self.mail_code(order_number, email))
+    }
+
+    fn check_code<'a>(
+        &'a self,
+        order_number: &'a str,
+        code: &'a str,
+    ) -> StoreFuture<'a, tools::CodeCheck> {
+        Box::pin(self.verify_code(order_number, code))
     }
 
     fn search_knowledge<'a>(

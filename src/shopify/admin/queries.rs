@@ -148,6 +148,14 @@ pub struct ShopName;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/shopify/admin-2026-10.graphql",
+    query_path = "graphql/shopify/queries/ShopEmail.graphql",
+    response_derives = "Debug, Clone, Serialize"
+)]
+pub struct ShopEmail;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/shopify/admin-2026-10.graphql",
     query_path = "graphql/shopify/queries/PlaygroundCustomers.graphql",
     response_derives = "Debug, Clone"
 )]
