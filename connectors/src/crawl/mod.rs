@@ -29,6 +29,15 @@ mod robots;
 mod scope;
 mod sitemap;
 
+/// The crawl's parsers of what a site serves (robots.txt, sitemaps, pages), for the fuzz
+/// targets (`fuzz/`) only: the crawl itself is the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::page::{Page, nests_deeper_than, read as read_page};
+    pub use super::robots::Robots;
+    pub use super::sitemap::{Sitemap, parse as parse_sitemap};
+}
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::time::Duration;

@@ -166,6 +166,22 @@ fn async_stream(
     .try_flatten()
 }
 
+/// A whole JSONL result stitched at once, line by line as the stream does it (blank lines
+/// skipped, lines counted from 1): for the fuzz targets (`fuzz/`), which cannot reach the
+/// stream without a server.
+#[doc(hidden)]
+pub fn stitch(jsonl: &str) -> Result<Vec<BulkRecord>, BulkError> {
+    let mut stitcher = Stitcher::default();
+    let mut records = Vec::new();
+    for (n, line) in (1..).zip(jsonl.lines()) {
+        if !line.trim().is_empty() {
+            records.extend(stitcher.push(line, n)?);
+        }
+    }
+    records.extend(stitcher.finish());
+    Ok(records)
+}
+
 /// Groups lines into records (see the module docs).
 #[derive(Default)]
 struct Stitcher {
