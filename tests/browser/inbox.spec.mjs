@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { ROOT, current, startNode } from './demo.mjs';
+import { ROOT, SHOP, current, startNode } from './demo.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -105,13 +105,20 @@ async function handoff(browser, { agentApp, shots }) {
     await ask(w, `I want to talk to a real person please, about a ${marker} exchange`);
     await expect(w.host.locator('.notice')).toContainText('A person will reply here');
 
+    const conversation = await shopper.evaluate(
+      (shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}').conversation,
+      SHOP,
+    );
+    expect(conversation).toBeTruthy();
+
     // Live: the conversation appears, the count and the badge rise, a notification is raised.
-    const row = app.locator('.inbox-row', { hasText: marker });
+    const row = app.locator(`.inbox-row[data-conversation="${conversation}"]`);
     await expect(row).toBeVisible();
     await expect(views.getByRole('button', { name: /^Needs a person/ }).locator('.count')).toHaveText(String(before + 1));
     await expect(app.locator('.inbox-alert')).toContainText('waiting for a person');
     await expect(row).toContainText('Waiting');
-    await expect.poll(() => agentPage.frame({ url: /\/inbox/ })?.evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
+    const appFrame = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
+    await expect.poll(() => appFrame().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
 
     // The agent opens it: the whole transcript, then takes over.
     await row.click();
@@ -127,7 +134,7 @@ async function handoff(browser, { agentApp, shots }) {
       const colleague = await colleagueContext.newPage();
       await colleague.goto(inboxUrl(agentApp, 'priya'));
       const theirs = colleague.frameLocator('#app-frame');
-      await theirs.locator('.inbox-row', { hasText: marker }).click();
+      await theirs.locator(`.inbox-row[data-conversation="${conversation}"]`).click();
       await expect(theirs.locator('.inbox-warn')).toContainText(/Morgan.* is also viewing this conversation/);
       await expect(app.locator('.inbox-warn')).toContainText(/Priya.* is also viewing this conversation/);
       if (shots) await agentPage.screenshot({ path: join(SHOTS, `${shots}-collision.png`) });
