@@ -118,6 +118,8 @@ async function handoff(browser, { agentApp, shots }) {
     await expect(app.locator('.inbox-alert')).toContainText('waiting for a person');
     await expect(row).toContainText('Waiting');
     const appFrame = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
+    // The agent's admin is served by the node asked for.
+    if (agentApp) expect(appFrame().url().startsWith(agentApp)).toBe(true);
     await expect.poll(() => appFrame().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
 
     // The agent opens it: the whole transcript, then takes over.
@@ -127,6 +129,7 @@ async function handoff(browser, { agentApp, shots }) {
     await expect(transcript.locator('.msg-assistant').first()).not.toHaveText('');
     const reply = app.getByRole('textbox', { name: 'Reply to the shopper' });
     await expect(reply).toBeDisabled();
+    await expect(app.getByRole('button', { name: 'Send reply' })).toBeDisabled();
 
     // A colleague opens the same conversation: each is warned about the other.
     const colleagueContext = await browser.newContext();
@@ -162,7 +165,8 @@ async function handoff(browser, { agentApp, shots }) {
     const agentRow = w.agent.last();
     await expect(agentRow).toContainText(`Happy to help with the ${marker}`);
     const agentName = (await transcript.locator('.msg-agent').last().locator('.msg-by strong').textContent()).trim();
-    await expect(agentRow.locator('.by')).toContainText(agentName);
+    // The widget names the agent by first name.
+    await expect(agentRow.locator('.by')).toContainText(agentName.split(' ')[0]);
     const answer = `Thank you! The ${marker} one is order #1043.`;
     await send(w, answer);
     if (shots) await shopper.screenshot({ path: join(SHOTS, `${shots}-shopper.png`) });
