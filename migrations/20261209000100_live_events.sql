@@ -8,15 +8,20 @@
 -- shop's agents): the last sequence number given, and the last one pruned (a follower resuming
 -- from before it is told to reload). Updating `last_seq` in the statement that inserts the
 -- events takes the row's lock, so one channel's events commit in sequence order on every node.
-CREATE TABLE live_streams (
+-- A channel's numbers start from the microseconds since 1970 when its row is made, so ids
+-- from before its row was lost (PostgreSQL crashed) are all older than it: they reload.
+--
+-- Both tables are unlogged: no WAL, so writing an event costs no disk flush (an answer's
+-- streamed deltas are many small events); a crash of PostgreSQL empties them, and the
+-- streams following them reload.
+CREATE UNLOGGED TABLE live_streams (
     shop_id          bigint NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
     conversation_id  uuid NOT NULL,
     last_seq         bigint NOT NULL,
-    pruned_through   bigint NOT NULL DEFAULT 0,
+    pruned_through   bigint NOT NULL,
     PRIMARY KEY (shop_id, conversation_id)
 );
 
--- Unlogged: a crash of PostgreSQL empties it, and a follower whose events are gone reloads.
 CREATE UNLOGGED TABLE live_events (
     shop_id          bigint NOT NULL,
     conversation_id  uuid NOT NULL,

@@ -100,7 +100,10 @@ pub fn verify_session_token(
     {
         return None;
     }
-    let shop = claims["dest"].as_str()?.strip_prefix("https://")?.to_owned();
+    let shop = claims["dest"]
+        .as_str()?
+        .strip_prefix("https://")?
+        .to_owned();
     let user_id = claims["sub"].as_str().and_then(|s| s.parse().ok());
     Some(TokenSubject { shop, user_id })
 }

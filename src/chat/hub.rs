@@ -345,6 +345,10 @@ impl Channel {
     /// Where a follower from `cursor` starts, and whether it must reload first.
     async fn start(&self, cursor: Cursor) -> Result<(u64, bool), sqlx::Error> {
         let (last, pruned) = self.bounds().await?;
+        if last == 0 {
+            // Nothing pushed yet: whatever comes first is new to the follower.
+            return Ok((0, matches!(cursor, Cursor::After { .. } | Cursor::Unknown)));
+        }
         Ok(match cursor {
             Cursor::Now => (last + 1, false),
             Cursor::Start => (pruned + 1, false),
@@ -353,7 +357,8 @@ impl Channel {
         })
     }
 
-    /// The events from `next` on: from the cache, or read once for every follower here.
+    /// The events from `next` on (0: from the first kept): from the cache, or read once for
+    /// every follower here.
     async fn read(&self, next: u64) -> Result<Read, sqlx::Error> {
         if let Some(events) = self.cached(next) {
             return Ok(Read::Events(events));
@@ -390,8 +395,8 @@ impl Channel {
             .collect();
         let latest = *self.latest.borrow();
         match events.first() {
-            Some((first, _)) if *first != next => return Ok(Read::Gap(*first)),
-            None if latest >= next => return Ok(Read::Gap(latest + 1)),
+            Some((first, _)) if next > 0 && *first != next => return Ok(Read::Gap(*first)),
+            None if latest >= next.max(1) => return Ok(Read::Gap(latest + 1)),
             _ => {}
         }
         if let Some((last, _)) = events.last() {
@@ -442,7 +447,7 @@ impl Channel {
 struct Follower {
     channel: Arc<Channel>,
     latest: watch::Receiver<u64>,
-    /// The next sequence number to deliver.
+    /// The next sequence number to deliver; 0 before the channel's first event.
     next: u64,
     ready: VecDeque<Delivery>,
 }
@@ -453,7 +458,7 @@ impl Follower {
             if let Some(delivery) = self.ready.pop_front() {
                 return Some(delivery);
             }
-            if *self.latest.borrow_and_update() >= self.next {
+            if *self.latest.borrow_and_update() >= self.next.max(1) {
                 match self.channel.read(self.next).await {
                     Ok(Read::Events(events)) => {
                         for (seq, event) in events {
@@ -556,11 +561,15 @@ async fn insert(db: &PgPool, events: &[Pushed]) -> Result<(), sqlx::Error> {
                SELECT shop_id, conversation_id, count(*) AS n FROM input
                GROUP BY shop_id, conversation_id
            ),
+           base AS (
+               SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS seq
+           ),
            heads AS (
-               INSERT INTO live_streams AS s (shop_id, conversation_id, last_seq)
-               SELECT shop_id, conversation_id, n FROM counts ORDER BY shop_id, conversation_id
+               INSERT INTO live_streams AS s (shop_id, conversation_id, last_seq, pruned_through)
+               SELECT shop_id, conversation_id, base.seq + n, base.seq FROM counts, base
+               ORDER BY shop_id, conversation_id
                ON CONFLICT (shop_id, conversation_id)
-                   DO UPDATE SET last_seq = s.last_seq + excluded.last_seq
+                   DO UPDATE SET last_seq = s.last_seq + excluded.last_seq - excluded.pruned_through
                RETURNING shop_id, conversation_id, last_seq
            ),
            written AS (

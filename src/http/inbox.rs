@@ -39,7 +39,7 @@ use crate::inbox::conversations::{
 use crate::inbox::{self, Agent, Profile, customer, replies};
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{self, SessionToken};
-use crate::shopify::tokens::{AssociatedUser, request_grant};
+use crate::shopify::tokens::{AssociatedUser, ONLINE_TOKEN, request_grant, token_exchange};
 use crate::state::AppState;
 
 /// Conversations per page of a list, at most.
@@ -54,10 +54,8 @@ const PROFILE_RETRY: Duration = Duration::from_secs(60);
 pub fn router() -> Router<AppState> {
     let conversation = Router::new()
         .route("/customer", get(sidebar))
-        .route("/take", post(take))
-        .route("/hand-back", post(hand_back))
-        .route("/close", post(close))
-        .route("/reopen", post(reopen))
+        // take, hand-back, close, reopen
+        .route("/{action}", post(change))
         .route("/assign", post(assign))
         .route("/messages", post(reply))
         .route("/notes", post(note))
@@ -120,27 +118,16 @@ async fn profile(state: &AppState, shop_id: i64, session: &SessionToken) -> Opti
     let key = (shop_id, session.claims.sub.clone());
     {
         let mut tried = TRIED.lock().unwrap_or_else(PoisonError::into_inner);
-        if tried.get(&key).is_some_and(|at| at.elapsed() < PROFILE_RETRY) {
+        if tried
+            .get(&key)
+            .is_some_and(|at| at.elapsed() < PROFILE_RETRY)
+        {
             return None;
         }
         tried.retain(|_, at| at.elapsed() < PROFILE_RETRY);
         tried.insert(key, Instant::now());
     }
-    let form = [
-        (
-            "grant_type",
-            "urn:ietf:params:oauth:grant-type:token-exchange",
-        ),
-        ("subject_token", session.raw.expose_secret()),
-        (
-            "subject_token_type",
-            "urn:ietf:params:oauth:token-type:id_token",
-        ),
-        (
-            "requested_token_type",
-            "urn:shopify:params:oauth:token-type:online-access-token",
-        ),
-    ];
+    let form = token_exchange(session.raw.expose_secret(), ONLINE_TOKEN);
     let exchange = request_grant(&state.http, &state.shopify, &session.shop, &form);
     let grant = match tokio::time::timeout(Duration::from_secs(5), exchange).await {
         Ok(Ok(grant)) => grant,
@@ -197,8 +184,7 @@ async fn set_me(
         ));
     }
     let agent =
-        inbox::set_availability(&state.db, call.shop_id, call.agent.id, &body.availability)
-            .await?;
+        inbox::set_availability(&state.db, call.shop_id, call.agent.id, &body.availability).await?;
     Ok(Json(json!({ "agent": agent })))
 }
 
@@ -233,7 +219,10 @@ async fn list(
     }
     let before = match query.before.as_deref() {
         Some(text) => Some(ListCursor::parse(text).ok_or_else(|| {
-            AppError::client(StatusCode::BAD_REQUEST, "before is not a cursor of this list")
+            AppError::client(
+                StatusCode::BAD_REQUEST,
+                "before is not a cursor of this list",
+            )
         })?),
         None => None,
     };
@@ -379,52 +368,38 @@ async fn act(
             assignee,
         },
     );
-    Ok(Json(json!({ "conversation": summary(state, call, id).await? })))
+    Ok(Json(
+        json!({ "conversation": summary(state, call, id).await? }),
+    ))
 }
 
 fn refused(error: Refused) -> AppError {
     match error {
         Refused::NotFound => AppError::not_found(),
-        Refused::UnknownAgent => AppError::client(StatusCode::UNPROCESSABLE_ENTITY, "agent_id is not an agent of this shop"),
+        Refused::UnknownAgent => AppError::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "agent_id is not an agent of this shop",
+        ),
         Refused::Conflict(why) => AppError::client(StatusCode::CONFLICT, why),
         Refused::Database(e) => e.into(),
     }
 }
 
-/// `POST …/take`: the caller answers the shopper from now on (the assistant stops).
-async fn take(
+/// `POST …/take` (the caller answers from now on; the assistant stops), `…/hand-back` (the
+/// assistant answers the shopper's next message), `…/close`, `…/reopen` (the caller owns it).
+async fn change(
     State(state): State<AppState>,
     call: AgentCall,
-    Path(id): Path<Uuid>,
+    Path((id, action)): Path<(Uuid, String)>,
 ) -> Result<Json<Value>, AppError> {
-    act(&state, &call, id, Action::Take).await
-}
-
-/// `POST …/hand-back`: the assistant answers the shopper's next message.
-async fn hand_back(
-    State(state): State<AppState>,
-    call: AgentCall,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Value>, AppError> {
-    act(&state, &call, id, Action::HandBack).await
-}
-
-/// `POST …/close`
-async fn close(
-    State(state): State<AppState>,
-    call: AgentCall,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Value>, AppError> {
-    act(&state, &call, id, Action::Close).await
-}
-
-/// `POST …/reopen`: the caller owns it again.
-async fn reopen(
-    State(state): State<AppState>,
-    call: AgentCall,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Value>, AppError> {
-    act(&state, &call, id, Action::Reopen).await
+    let action = match action.as_str() {
+        "take" => Action::Take,
+        "hand-back" => Action::HandBack,
+        "close" => Action::Close,
+        "reopen" => Action::Reopen,
+        _ => return Err(AppError::not_found()),
+    };
+    act(&state, &call, id, action).await
 }
 
 #[derive(Deserialize)]
@@ -576,16 +551,22 @@ async fn draft(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Value>, AppError> {
     ensure(&state, &call, id).await?;
-    let draft = crate::chat::engine::draft(&state.chat_services(), call.shop_id, call.shop.clone(), id)
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = ?e, "drafting failed");
-            AppError::Unavailable("the draft could not be written; try again".into())
-        })?
-        .ok_or_else(|| {
-            AppError::client(StatusCode::CONFLICT, "the shopper has not written anything yet")
-        })?;
-    Ok(Json(json!({ "text": draft.text, "sources": draft.sources })))
+    let draft =
+        crate::chat::engine::draft(&state.chat_services(), call.shop_id, call.shop.clone(), id)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = ?e, "drafting failed");
+                AppError::Unavailable("the draft could not be written; try again".into())
+            })?
+            .ok_or_else(|| {
+                AppError::client(
+                    StatusCode::CONFLICT,
+                    "the shopper has not written anything yet",
+                )
+            })?;
+    Ok(Json(
+        json!({ "text": draft.text, "sources": draft.sources }),
+    ))
 }
 
 #[derive(Deserialize)]

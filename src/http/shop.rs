@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use crate::error::AppError;
 use crate::shopify::InstallState;
 use crate::shopify::session_token::SessionToken;
-use crate::shopify::tokens::{TokenError, request_grant, store_grant};
+use crate::shopify::tokens::{
+    OFFLINE_TOKEN, TokenError, request_grant, store_grant, token_exchange,
+};
 use crate::state::AppState;
 
 /// The embedded admin's entry route.
@@ -34,21 +36,7 @@ async fn shop(
                 &state.http,
                 &state.shopify,
                 shop,
-                &[
-                    (
-                        "grant_type",
-                        "urn:ietf:params:oauth:grant-type:token-exchange",
-                    ),
-                    ("subject_token", session.raw.expose_secret()),
-                    (
-                        "subject_token_type",
-                        "urn:ietf:params:oauth:token-type:id_token",
-                    ),
-                    (
-                        "requested_token_type",
-                        "urn:shopify:params:oauth:token-type:offline-access-token",
-                    ),
-                ],
+                &token_exchange(session.raw.expose_secret(), OFFLINE_TOKEN),
             )
             .await
             .map_err(|e| match e {

@@ -52,7 +52,10 @@ pub async fn record(
         email: c.default_email_address.map(|e| e.email_address),
         phone: c.default_phone_number.map(|p| p.phone_number),
         orders_count: c.number_of_orders.parse().unwrap_or(0),
-        total_spent: format!("{} {:?}", c.amount_spent.amount, c.amount_spent.currency_code),
+        total_spent: format!(
+            "{} {:?}",
+            c.amount_spent.amount, c.amount_spent.currency_code
+        ),
     }))
 }
 

@@ -160,7 +160,10 @@ mod tests {
             order_number: Some("#1043".into()),
         };
         assert_eq!(
-            fill("Hi {{first_name}}, order {{order_number}} ships today.", &vars),
+            fill(
+                "Hi {{first_name}}, order {{order_number}} ships today.",
+                &vars
+            ),
             "Hi Ada, order #1043 ships today."
         );
         assert_eq!(

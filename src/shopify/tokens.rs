@@ -82,6 +82,28 @@ pub enum TokenError {
     Database(#[from] sqlx::Error),
 }
 
+/// What token exchange asks for: a shop's offline access token, or an online one for the
+/// staff member whose session token it is.
+pub const OFFLINE_TOKEN: &str = "urn:shopify:params:oauth:token-type:offline-access-token";
+pub const ONLINE_TOKEN: &str = "urn:shopify:params:oauth:token-type:online-access-token";
+
+/// The form of a token exchange of `session_token` (an App Bridge session token) for an
+/// access token of type `requested`, for [`request_grant`].
+pub fn token_exchange<'a>(session_token: &'a str, requested: &'a str) -> [(&'a str, &'a str); 4] {
+    [
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+        ),
+        ("subject_token", session_token),
+        (
+            "subject_token_type",
+            "urn:ietf:params:oauth:token-type:id_token",
+        ),
+        ("requested_token_type", requested),
+    ]
+}
+
 /// Calls `POST https://{shop}/admin/oauth/access_token`.
 pub async fn request_grant(
     http: &reqwest::Client,

@@ -25,6 +25,7 @@ mod evals;
 mod fake_llm;
 mod health;
 mod helpers;
+mod inbox;
 mod jobs;
 mod knowledge;
 mod lifecycle;

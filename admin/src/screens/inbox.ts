@@ -305,6 +305,8 @@ class Pane {
   private readonly replyStatus = h('div', { class: 'form-status', role: 'status' });
   private readonly sources = h('div', { class: 'draft-sources' });
   private readonly saved = h('s-select', { label: 'Saved reply', name: 'saved' });
+  private readonly sendButton = button('Send reply', () => void this.send(), { variant: 'primary' });
+  private readonly draftButton = button('AI draft', () => void this.draft());
   private readonly note = h('s-text-area', { label: 'Internal note', name: 'note', details: 'Only your team sees notes; the shopper never does.', rows: 2 });
   private readonly sidebar = h('aside', { class: 'inbox-customer', 'aria-label': 'Customer' });
   private savedReplies: SavedReply[] = [];
@@ -325,8 +327,8 @@ class Pane {
       h(
         'div',
         { class: 'actions' },
-        button('Send reply', () => void this.send(), { variant: 'primary' }),
-        button('AI draft', () => void this.draft()),
+        this.sendButton,
+        this.draftButton,
         h('div', { class: 'inbox-saved' }, this.saved, button('Insert saved reply', () => void this.insertSaved())),
       ),
       this.replyStatus,
@@ -431,7 +433,7 @@ class Pane {
     this.drawActions(c);
     this.drawTranscript(thread.messages);
     const mine = this.mine;
-    this.reply.toggleAttribute('disabled', !mine);
+    for (const control of [this.reply, this.sendButton, this.draftButton]) control.toggleAttribute('disabled', !mine);
     this.reply.setAttribute('details', mine ? 'The shopper sees your name with the reply.' : c.owner === 'closed' ? 'Reopen the conversation to reply.' : 'Take over to reply: only the assignee replies.');
   }
 
@@ -483,7 +485,8 @@ class Pane {
       }
     }
     this.drawn = ids;
-    this.transcript.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
+    // The newest line in view, inside the transcript only (the page stays where it is).
+    this.transcript.scrollTop = this.transcript.scrollHeight;
   }
 
   private async act(path: string, json: unknown, label: string): Promise<void> {

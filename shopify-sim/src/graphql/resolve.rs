@@ -265,15 +265,13 @@ fn derived<'a>(
                 None => Value::Null,
             })
         }
-        ("Customer", "defaultPhoneNumber") => {
-            owned(match v.get("phone").and_then(Value::as_str) {
-                Some(phone) => json!({
-                    "phoneNumber": phone,
-                    "marketingState": "NOT_SUBSCRIBED",
-                }),
-                None => Value::Null,
-            })
-        }
+        ("Customer", "defaultPhoneNumber") => owned(match v.get("phone").and_then(Value::as_str) {
+            Some(phone) => json!({
+                "phoneNumber": phone,
+                "marketingState": "NOT_SUBSCRIBED",
+            }),
+            None => Value::Null,
+        }),
         ("Customer", "displayName") => {
             let name = [&v["firstName"], &v["lastName"]]
                 .iter()

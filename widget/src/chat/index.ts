@@ -62,6 +62,7 @@ const queued = new Set<string>();
 const unmatched = new Map<Sent, string>();
 let photo: { id?: string; thumb: string } | undefined;
 let lastHandoff: HandoffEvent | null = null;
+let lastTyping = 0;
 
 const view = createView(g, {
   send,
@@ -76,6 +77,12 @@ const view = createView(g, {
   },
   contact: async (email) => {
     await api.call(`/chat/conversations/${conversationId}/contact`, { method: 'POST', json: { email } });
+  },
+  typing: () => {
+    // Only a person waits on it: told at most every 3 s, and a failure is not the shopper's.
+    if (owner !== 'human' || !conversationId || Date.now() - lastTyping < 3000) return;
+    lastTyping = Date.now();
+    api.call(`/chat/conversations/${conversationId}/typing`, { method: 'POST' }).catch(() => {});
   },
   opened: () => {
     begin();
@@ -180,7 +187,10 @@ function show(message: Message, live = false) {
     }
     return view.shopper(message.text).sent();
   }
-  if (message.role !== 'assistant') return view.other(message.role, message.text, live);
+  if (message.role !== 'assistant') {
+    const by = message.attachments?.find((a) => a.type === 'agent')?.name;
+    return view.other(message.role, message.text, live, typeof by === 'string' ? by : undefined);
+  }
   const answer = view.answer(() => assistantName);
   let citations: Citation[] = [];
   for (const a of message.attachments ?? []) {
@@ -241,6 +251,9 @@ function handle({ event, data, id }: SseEvent) {
       break;
     case 'message':
       show(d.message, true);
+      break;
+    case 'typing':
+      if (d.who === 'agent') view.agentTyping(d.name ?? '');
       break;
     case 'done':
       seenMessages.add(d.message_id);

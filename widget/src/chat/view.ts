@@ -62,6 +62,8 @@ export interface Actions {
   contact(email: string): Promise<void>;
   opened(): void;
   closed(): void;
+  /** The shopper is typing (the store's agents see it while they own the conversation). */
+  typing(): void;
 }
 
 /** One assistant answer as it streams in. */
@@ -124,7 +126,7 @@ export function createView(g: Handoff, actions: Actions) {
         submit();
       }
     },
-    oninput: () => grow(),
+    oninput: () => (grow(), actions.typing()),
   });
   const file = h('input', {
     type: 'file',
@@ -280,14 +282,29 @@ export function createView(g: Handoff, actions: Actions) {
     };
   }
 
-  /** An agent's or the system's message: text, never HTML. */
-  function other(role: 'agent' | 'system', text: string, live = true) {
+  /** An agent's or the system's message: text, never HTML; an agent shown by first name. */
+  function other(role: 'agent' | 'system', text: string, live = true, name?: string) {
     if (role === 'system') return add(h('p', { className: 'system' }, text));
-    add(h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), t.agent), h('div', { className: 'bubble', dir: 'auto' }, ...richText(config, text))));
+    agentTyping(null);
+    const by = name || t.agent;
+    add(h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), by), h('div', { className: 'bubble', dir: 'auto' }, ...richText(config, text))));
     if (live) {
-      announce(`${t.agent}: ${text}`);
+      announce(`${by}: ${text}`);
       unread();
     }
+  }
+
+  let typingRow: HTMLElement | undefined;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An agent typing: their name and the dots, until their message or a few quiet seconds. */
+  function agentTyping(name: string | null) {
+    clearTimeout(typingTimer);
+    typingRow?.remove();
+    typingRow = undefined;
+    if (name === null) return;
+    typingRow = h('div', { className: 'row agent' }, h('span', { className: 'by' }, icon(PERSON), name || t.agent), h('div', { className: 'bubble' }, h('span', { className: 'typing', 'aria-hidden': 'true' }, h('i'), h('i'), h('i'))));
+    add(typingRow);
+    typingTimer = setTimeout(() => agentTyping(null), 6000);
   }
 
   function answer(name: () => string): Answer {
@@ -569,6 +586,7 @@ export function createView(g: Handoff, actions: Actions) {
     announce,
     shopper,
     other,
+    agentTyping,
     answer,
     handoff,
     rate,
