@@ -28,6 +28,7 @@ mod helpers;
 mod jobs;
 mod knowledge;
 mod lifecycle;
+mod mail;
 mod proxy;
 mod schema;
 mod shopify_e2e;
