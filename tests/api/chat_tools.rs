@@ -664,12 +664,32 @@ async fn an_order_is_shown_to_its_owner_or_with_its_email_and_guessing_locks() {
         matches!(status, OrderStatus::NeedsEmail { .. }),
         "{status:?}"
     );
-    let status: OrderStatus = ok(
-        &anonymous,
-        "get_order_status",
-        json!({"order_number": "1001", "email": "  Emma.Caldwell@Example.COM "}),
+    // The number and the email: a one-time code goes to the order's email (the mail waits in
+    // the outbox here: no SMTP server is set); given back, it shows the order.
+    let proof = json!({"order_number": "1001", "email": "  Emma.Caldwell@Example.COM "});
+    let status: OrderStatus = ok(&anonymous, "get_order_status", proof.clone()).await;
+    assert_eq!(
+        status,
+        OrderStatus::CodeSent {
+            order_number: "#1001".into()
+        }
+    );
+    let (to, body): (String, String) = sqlx::query_as(
+        "SELECT recipient, body FROM mail_outbox WHERE shop_id = $1 ORDER BY id DESC LIMIT 1",
     )
-    .await;
+    .bind(shop_id)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!(to, EMMA_EMAIL);
+    let code: String = body
+        .split_whitespace()
+        .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()
+        .to_owned();
+    let mut with_code = proof.clone();
+    with_code["code"] = json!(code);
+    let status: OrderStatus = ok(&anonymous, "get_order_status", with_code).await;
     assert!(matches!(status, OrderStatus::Found { .. }), "{status:?}");
     assert_eq!(
         failures(db, shop_id, anonymous_id).await,
@@ -825,6 +845,14 @@ async fn handoff_moves_the_conversation_to_agents_and_tells_them_once() {
     .await;
     assert!(message.contains("refused"), "{message}");
 
+    // An agent is online (available, inbox seen just now).
+    sqlx::query(
+        "INSERT INTO agents (shop_id, staff_id, availability, last_seen_at) VALUES ($1, '1', 'online', now())",
+    )
+    .bind(shop_id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let handoff: Handoff = ok(
         &tools,
         "handoff_to_human",

@@ -30,6 +30,7 @@ mod jobs;
 mod knowledge;
 mod lifecycle;
 mod live;
+mod mail;
 mod proxy;
 mod schema;
 mod shopify_e2e;

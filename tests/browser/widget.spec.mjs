@@ -3,7 +3,7 @@
 // the extension's assets, the chat API on the demo's app. Everything is real but the shop.
 
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
@@ -103,11 +103,36 @@ test('"is this available in XL?" on a product page is about that product', async
   await expect(answer).toContainText('XL');
 });
 
-test('order status: logged in, and with the order number and email', async ({ page }) => {
-  // Anonymous: the number and the email prove it.
+/** The one-time code in the newest mail to `to` that the demo's SMTP sink kept. */
+async function mailedCode(to) {
+  const inbox = join(current().prepared.env.CONCIERGE_DATA_DIR, 'mail', 'new');
+  let code;
+  await expect
+    .poll(() => {
+      let files = [];
+      try {
+        files = readdirSync(inbox).sort();
+      } catch {
+        return undefined;
+      }
+      const mails = files
+        .map((f) => readFileSync(join(inbox, f), 'utf8'))
+        .filter((m) => m.includes(`X-RcptTo: ${to}`));
+      code = mails.map((m) => m.match(/Your code is (\d{6})/)?.[1]).filter(Boolean).pop();
+      return code;
+    }, { timeout: 30_000 })
+    .toBeTruthy();
+  return code;
+}
+
+test('order status: logged in, and with the order number, email and mailed code', async ({ page }) => {
+  // Anonymous: the number and the email, then the code mailed to the order's email.
   await page.goto(page_url('/'));
   await open(page);
   let answer = await ask(page, 'Hi, can you check order #1047? My email is liam.oconnor@example.com');
+  await expect(answer).toContainText('6-digit code');
+  await expect(answer).not.toContainText('1ZMB7FJ00353918418');
+  answer = await ask(page, await mailedCode('liam.oconnor@example.com'));
   await expect(answer).toContainText('1ZMB7FJ00353918418');
 
   // Logged in (the app proxy signs who she is): her own order, no email asked.
