@@ -11,8 +11,8 @@
 
 use std::sync::Once;
 
-use connectors::files::{FileError, parse_file};
-use connectors::{ChunkOptions, TokenCounter, chunk};
+use concierge_fuzz::chunk::{ChunkOptions, TokenCounter, chunk};
+use concierge_fuzz::files::{FileError, parse_file};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 7] = [

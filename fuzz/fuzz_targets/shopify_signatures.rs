@@ -10,9 +10,9 @@
 
 #![no_main]
 
-use concierge::shopify::ShopDomain;
-use concierge::shopify::session_token::{self, Claims};
-use concierge::shopify::signature::{
+use concierge_fuzz::shopify::ShopDomain;
+use concierge_fuzz::shopify::hs256::{self as session_token, Claims};
+use concierge_fuzz::shopify::signature::{
     SignatureError, app_proxy_message, oauth_message, parse_query, sign_base64, sign_hex,
     verify_app_proxy, verify_oauth_query, verify_webhook,
 };
