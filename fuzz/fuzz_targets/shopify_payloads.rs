@@ -61,7 +61,12 @@ fn webhook(mode: u8, body: &[u8]) {
     let keys = payload.as_object().expect("an accepted body is an object");
     match topic {
         WebhookTopic::ShopRedact => {
-            for key in ["customer", "orders_to_redact", "orders_requested", "data_request"] {
+            for key in [
+                "customer",
+                "orders_to_redact",
+                "orders_requested",
+                "data_request",
+            ] {
                 assert!(!keys.contains_key(key), "shop/redact body holds {key}");
             }
         }
@@ -92,9 +97,8 @@ fn bulk(jsonl: &str) {
             other => panic!("stitched a line that is no object: {other:?}"),
         })
         .collect();
-    let top = |o: &serde_json::Map<String, Value>| {
-        o.get("__parentId").and_then(Value::as_str).is_none()
-    };
+    let top =
+        |o: &serde_json::Map<String, Value>| o.get("__parentId").and_then(Value::as_str).is_none();
     let tops: Vec<_> = lines.iter().filter(|o| top(o)).collect();
     assert_eq!(records.len(), tops.len());
     let mut children = lines.iter().skip_while(|o| !top(o));

@@ -76,7 +76,10 @@ fn app_proxy(query: &str) {
             let mut changed = params.clone();
             changed[i].1.push('x');
             let tampered = format!("{}signature={signature}", serialize(&changed));
-            assert!(verify_app_proxy(SECRET, &tampered, NOW).is_err(), "{tampered:?}");
+            assert!(
+                verify_app_proxy(SECRET, &tampered, NOW).is_err(),
+                "{tampered:?}"
+            );
         }
     }
 }
@@ -139,7 +142,10 @@ fn session(text: &str) {
     }
     let _ = session_token::open::<serde_json::Value>(SECRET, text);
     // As the parts of a genuine token: it verifies exactly when the shop is valid.
-    let shop = format!("{}.myshopify.com", text.split('.').next().unwrap_or_default());
+    let shop = format!(
+        "{}.myshopify.com",
+        text.split('.').next().unwrap_or_default()
+    );
     let dest = format!("https://{shop}");
     let claims = Claims {
         iss: format!("{dest}/admin"),
