@@ -116,4 +116,19 @@ mod tests {
             Err(Malformed { line: 10, .. })
         ));
     }
+
+    #[test]
+    fn a_whole_file_stitches_as_its_lines_do_counting_blank_lines() {
+        let file = "{\"id\":\"p1\"}\n\n{\"id\":\"v1\",\"__parentId\":\"p1\"}\r\n{\"id\":\"p2\"}\n";
+        let records = stitch(file).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].children.len(), 1);
+        assert_eq!(records[1].object["id"], "p2");
+        assert_eq!(stitch("").unwrap(), Vec::new());
+        // The orphan is on line 3: the blank line 2 still counts.
+        assert_eq!(
+            stitch("{\"id\":\"p1\"}\n\n{\"__parentId\":\"p9\"}").unwrap_err().line,
+            3
+        );
+    }
 }
