@@ -11,7 +11,9 @@
 
 use std::time::Duration;
 
-use connectors::crawl::fuzzing::{Robots, Sitemap, nests_deeper_than, parse_sitemap, read_page};
+use concierge_fuzz::page::{nests_deeper_than, read as read_page};
+use concierge_fuzz::robots::Robots;
+use concierge_fuzz::sitemap::{Sitemap, parse as parse_sitemap};
 use libfuzzer_sys::fuzz_target;
 
 const AGENT: &str = "Mozilla/5.0 (compatible; ConciergeBot/1.0; +https://example.com/bot)";

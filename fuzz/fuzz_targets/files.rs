@@ -11,8 +11,8 @@
 
 use std::sync::Once;
 
-use connectors::files::{FileError, parse_file};
-use connectors::{ChunkOptions, TokenCounter, chunk};
+use concierge_fuzz::chunk::{ChunkOptions, TokenCounter, chunk};
+use concierge_fuzz::files::{FileError, parse_file};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 7] = [
@@ -98,7 +98,11 @@ fuzz_target!(|data: &[u8]| {
         if !name.ends_with(".pdf") && !name.ends_with(".csv") {
             // Markup is dropped and whitespace collapsed, never text invented (the title
             // may repeat the first heading, hence twice).
-            assert!(text <= 2 * bytes.len() + 64, "{text} bytes of text from {}", bytes.len());
+            assert!(
+                text <= 2 * bytes.len() + 64,
+                "{text} bytes of text from {}",
+                bytes.len()
+            );
         }
         let chunks = chunk(document, &Words, &options);
         for (i, piece) in chunks.iter().enumerate() {

@@ -10,7 +10,7 @@
 
 #![no_main]
 
-use concierge::chat::redact::{redact, redact_json};
+use concierge_fuzz::redact::{redact, redact_json};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

@@ -10,9 +10,9 @@
 
 #![no_main]
 
-use concierge::shopify::ShopDomain;
-use concierge::shopify::session_token::{self, Claims};
-use concierge::shopify::signature::{
+use concierge_fuzz::shopify::ShopDomain;
+use concierge_fuzz::shopify::hs256::{self as session_token, Claims};
+use concierge_fuzz::shopify::signature::{
     SignatureError, app_proxy_message, oauth_message, parse_query, sign_base64, sign_hex,
     verify_app_proxy, verify_oauth_query, verify_webhook,
 };
@@ -76,7 +76,10 @@ fn app_proxy(query: &str) {
             let mut changed = params.clone();
             changed[i].1.push('x');
             let tampered = format!("{}signature={signature}", serialize(&changed));
-            assert!(verify_app_proxy(SECRET, &tampered, NOW).is_err(), "{tampered:?}");
+            assert!(
+                verify_app_proxy(SECRET, &tampered, NOW).is_err(),
+                "{tampered:?}"
+            );
         }
     }
 }
@@ -139,7 +142,10 @@ fn session(text: &str) {
     }
     let _ = session_token::open::<serde_json::Value>(SECRET, text);
     // As the parts of a genuine token: it verifies exactly when the shop is valid.
-    let shop = format!("{}.myshopify.com", text.split('.').next().unwrap_or_default());
+    let shop = format!(
+        "{}.myshopify.com",
+        text.split('.').next().unwrap_or_default()
+    );
     let dest = format!("https://{shop}");
     let claims = Claims {
         iss: format!("{dest}/admin"),

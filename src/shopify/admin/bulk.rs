@@ -12,21 +12,16 @@ use std::time::Duration;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt};
 use secrecy::SecretString;
-use serde_json::{Map, Value};
 use tokio::io::AsyncBufReadExt;
 use tokio_util::io::StreamReader;
 
+pub mod stitch;
+
+pub use self::stitch::BulkRecord;
+use self::stitch::{Malformed, Stitcher};
 use super::queries::{BulkById, RunBulkQuery, bulk_by_id, run_bulk_query};
 use super::{AdminClient, AdminError};
 use crate::shopify::ShopDomain;
-
-/// A top-level object with its nested children grouped by type (`"ProductVariant"` →
-/// `[...]`), as read from the gid in each child's `id`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BulkRecord {
-    pub object: Map<String, Value>,
-    pub children: Vec<Map<String, Value>>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BulkError {
@@ -42,6 +37,12 @@ pub enum BulkError {
     Read(String),
     #[error("result line {line}: {reason}")]
     Malformed { line: u64, reason: String },
+}
+
+impl From<Malformed> for BulkError {
+    fn from(Malformed { line, reason }: Malformed) -> Self {
+        Self::Malformed { line, reason }
+    }
 }
 
 impl AdminClient {
@@ -164,100 +165,4 @@ fn async_stream(
         )
     })
     .try_flatten()
-}
-
-/// A whole JSONL result stitched at once, line by line as the stream does it (blank lines
-/// skipped, lines counted from 1): for the fuzz targets (`fuzz/`), which cannot reach the
-/// stream without a server.
-#[doc(hidden)]
-pub fn stitch(jsonl: &str) -> Result<Vec<BulkRecord>, BulkError> {
-    let mut stitcher = Stitcher::default();
-    let mut records = Vec::new();
-    for (n, line) in (1..).zip(jsonl.lines()) {
-        if !line.trim().is_empty() {
-            records.extend(stitcher.push(line, n)?);
-        }
-    }
-    records.extend(stitcher.finish());
-    Ok(records)
-}
-
-/// Groups lines into records (see the module docs).
-#[derive(Default)]
-struct Stitcher {
-    current: Option<BulkRecord>,
-    /// Ids within the current record, so grandchildren can name a child as parent.
-    ids: Vec<String>,
-}
-
-impl Stitcher {
-    fn push(&mut self, line: &str, n: u64) -> Result<Option<BulkRecord>, BulkError> {
-        let malformed = |reason: String| BulkError::Malformed { line: n, reason };
-        let Value::Object(object) =
-            serde_json::from_str(line).map_err(|e| malformed(e.to_string()))?
-        else {
-            return Err(malformed("not an object".into()));
-        };
-        let id = object.get("id").and_then(Value::as_str).map(str::to_owned);
-        match object.get("__parentId").and_then(Value::as_str) {
-            None => {
-                let done = self.current.take();
-                self.ids = id.into_iter().collect();
-                self.current = Some(BulkRecord {
-                    object,
-                    children: Vec::new(),
-                });
-                Ok(done)
-            }
-            Some(parent) => {
-                if !self.ids.iter().any(|i| i == parent) {
-                    return Err(malformed(format!(
-                        "child of {parent}, which is not the current record"
-                    )));
-                }
-                if let Some(id) = id {
-                    self.ids.push(id);
-                }
-                if let Some(record) = self.current.as_mut() {
-                    record.children.push(object);
-                }
-                Ok(None)
-            }
-        }
-    }
-
-    fn finish(&mut self) -> Option<BulkRecord> {
-        self.ids.clear();
-        self.current.take()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn children_follow_their_parent() {
-        let mut s = Stitcher::default();
-        let lines = [
-            r#"{"id":"gid://shopify/Product/1","title":"A"}"#,
-            r#"{"id":"gid://shopify/ProductVariant/11","__parentId":"gid://shopify/Product/1"}"#,
-            r#"{"id":"gid://shopify/InventoryLevel/111","__parentId":"gid://shopify/ProductVariant/11"}"#,
-            r#"{"id":"gid://shopify/Product/2","title":"B"}"#,
-        ];
-        let mut out = Vec::new();
-        for (i, l) in lines.iter().enumerate() {
-            out.extend(s.push(l, i as u64 + 1).unwrap());
-        }
-        out.extend(s.finish());
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[0].children.len(), 2);
-        assert!(out[1].children.is_empty());
-        let orphan = s.push(r#"{"id":"x","__parentId":"gid://shopify/Product/9"}"#, 9);
-        assert!(matches!(orphan, Err(BulkError::Malformed { line: 9, .. })));
-        assert!(matches!(
-            s.push("not json", 10),
-            Err(BulkError::Malformed { line: 10, .. })
-        ));
-    }
 }
