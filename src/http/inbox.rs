@@ -51,6 +51,9 @@ const SEEN_EVERY: Duration = Duration::from_secs(30);
 /// How long a failed look-up of a staff member's name waits before it is tried again.
 const PROFILE_RETRY: Duration = Duration::from_secs(60);
 
+/// When something was last done, per key (in this process).
+type Stamps<K> = LazyLock<Mutex<HashMap<K, Instant>>>;
+
 pub fn router() -> Router<AppState> {
     let conversation = Router::new()
         .route("/customer", get(sidebar))
@@ -114,7 +117,7 @@ async fn agent_call(state: &AppState, session: &SessionToken) -> Result<AgentCal
 /// them answers its `associated_user`. `None` when Shopify cannot say now (tried again a
 /// minute later, not on every call).
 async fn profile(state: &AppState, shop_id: i64, session: &SessionToken) -> Option<Profile> {
-    static TRIED: LazyLock<Mutex<HashMap<(i64, String), Instant>>> = LazyLock::new(Mutex::default);
+    static TRIED: Stamps<(i64, String)> = LazyLock::new(Mutex::default);
     let key = (shop_id, session.claims.sub.clone());
     {
         let mut tried = TRIED.lock().unwrap_or_else(PoisonError::into_inner);
@@ -509,8 +512,7 @@ async fn note(
 /// Whether `who` typing in conversation `id` should be told now: at most once per
 /// [`TYPING_EVERY`] (per process).
 pub fn typing_due(shop_id: i64, id: Uuid, who: &str) -> bool {
-    static LAST: LazyLock<Mutex<HashMap<(i64, Uuid, String), Instant>>> =
-        LazyLock::new(Mutex::default);
+    static LAST: Stamps<(i64, Uuid, String)> = LazyLock::new(Mutex::default);
     let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
     let key = (shop_id, id, who.to_owned());
     if last.get(&key).is_some_and(|at| at.elapsed() < TYPING_EVERY) {
