@@ -219,7 +219,8 @@ pub const KNOWLEDGE: &[&str] = &[
     "open today", "what time", "close", "closing", "located", "your address", "your store",
     "phone number", "call you", "contact", "email you", "reach you", "customer service",
     "customer support", "payment*", "pay with", "pay by", "pay in", "paypal", "afterpay", "klarna",
-    "apple pay", "installment*", "gift card*", "gift wrap*", "price match*", "price adjust*",
+    "apple pay", "installment*", "gift card*", "gift wrap*", "price match*", "price adjust*", "price drop*", "price dropped", "price went down",
+    "went on sale after", "price * dropped", "price * went down", "cheaper now",
     "cancel", "cancellation", "privacy", "personal data", "my data", "cookies", "conversations",
     "chat history", "keep my", "delivered but", "not here", "never arrived", "missing", "stolen",
     "lost package", "damaged", "broken", "defective", "wrong item", "what should i do", "christmas",
@@ -298,6 +299,10 @@ pub const SIMILAR: &[&str] = &[
     "lighter than", "warmer than", "other than", "compared to", "versus", "vs", "or the",
     "comme le", "comme la", "similaire", "parecido", "similar a", "ahnlich", "statt",
     "difference between", "compare", "comparison", "which is better", "which one is better", "better than",
+    "so was wie", "so etwas wie", "sowas wie", "wie das * aber", "wie der * aber", "wie die * aber",
+    "qualcosa come", "simile a", "simile al", "come il * ma", "come la * ma", "algo como",
+    "parecido com", "parecida com", "tipo o", "tipo a", "iets zoals", "zoiets als",
+    "vergelijkbaar met", "zoals de * maar", "zoals het * maar",
 ];
 
 /// Questions about a product's details.

@@ -183,20 +183,31 @@ fn heldout_v2_tune_half_routes_correctly() {
     report("heldout-v2-tune.jsonl", 0.0);
 }
 
+/// Our own probe of the failure classes of issue 16 (`evals/chat/probe-v3.jsonl`), written from
+/// the store's data before the router was changed for them.
+#[test]
+fn probe_v3_routes_correctly() {
+    report("probe-v3.jsonl", 0.0);
+}
+
 /// Step one's own cost per message (the classifier included), over every case of the sets.
 #[test]
 fn routing_is_fast() {
-    let mut times: Vec<std::time::Duration> =
-        ["dev.jsonl", "attacks.jsonl", "heldout-v2-tune.jsonl"]
-            .into_iter()
-            .flat_map(cases)
-            .map(|case| {
-                let messages = messages(&case);
-                let started = std::time::Instant::now();
-                let _ = route(&messages);
-                started.elapsed()
-            })
-            .collect();
+    let mut times: Vec<std::time::Duration> = [
+        "dev.jsonl",
+        "attacks.jsonl",
+        "heldout-v2-tune.jsonl",
+        "probe-v3.jsonl",
+    ]
+    .into_iter()
+    .flat_map(cases)
+    .map(|case| {
+        let messages = messages(&case);
+        let started = std::time::Instant::now();
+        let _ = route(&messages);
+        started.elapsed()
+    })
+    .collect();
     times.sort();
     let p95 = times[times.len() * 95 / 100];
     println!("routing p95 {p95:?} over {} messages", times.len());

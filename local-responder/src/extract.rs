@@ -89,6 +89,9 @@ const MAX_CUES: &[&str] = &[
     "onder de", "onder", "minder dan", "hooguit", "tot", "أقل من", "اقل من", "حتى", "לא יותר מ",
     "פחות מ", "עד",
 ];
+/// "Not", before "more than": the bound is a ceiling.
+#[rustfmt::skip]
+const NOT: &[&str] = &["not", "no", "pas", "nicht", "non", "nao", "niet"];
 #[rustfmt::skip]
 const MIN_CUES: &[&str] = &[
     "over", "above", "more than", "at least", "starting at", "plus de", "au moins", "au dessus de",
@@ -204,7 +207,11 @@ pub fn prices(words: &[String]) -> Prices {
                 else {
                     continue;
                 };
-                if is_max {
+                // "not (much) more than 100", "no mucho más de 100": a ceiling.
+                let negated = words[i.saturating_sub(2)..i]
+                    .iter()
+                    .any(|w| NOT.contains(&w.as_str()));
+                if is_max || negated {
                     prices.max = Some(amount.value);
                 } else {
                     prices.min = Some(amount.value);

@@ -24,6 +24,7 @@ mod compose;
 mod cues;
 mod extract;
 mod glossary;
+mod help;
 mod intent;
 mod lang;
 mod reply;

@@ -12,7 +12,7 @@ use crate::text::{summary, words};
 
 /// Words too common to place an answer.
 #[rustfmt::skip]
-const COMMON: &[&str] = &[
+pub(crate) const COMMON: &[&str] = &[
     "the", "and", "for", "you", "your", "can", "how", "what", "when", "where", "does", "are",
     "with", "that", "this", "have", "our", "from", "will", "any", "not", "but", "all", "its",
     "les", "des", "pour", "que", "qui", "los", "las", "por", "para", "con", "der", "die", "das",
@@ -24,7 +24,7 @@ const COMMON: &[&str] = &[
 
 /// Whether a query word and a text word are the same word, give or take an ending ("box" and
 /// "boxes", "ship" and "shipments").
-fn same(query: &str, word: &str) -> bool {
+pub(crate) fn same(query: &str, word: &str) -> bool {
     query == word
         || (query.len() >= 3
             && word.len() >= 3

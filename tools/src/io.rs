@@ -195,6 +195,9 @@ pub struct Passage {
     pub url: Option<String>,
     pub text: String,
     pub score: f64,
+    /// How much of the query the passage speaks to (`tools::relevance`, 0 to 1).
+    #[serde(default)]
+    pub relevance: f64,
 }
 
 /// `search_knowledge`: best first; empty when nothing relevant was found.

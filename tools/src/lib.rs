@@ -29,6 +29,7 @@ mod handoff_to_human;
 pub mod io;
 mod list_recent_orders;
 pub mod orders;
+pub mod relevance;
 mod search_knowledge;
 mod search_products;
 pub mod store;

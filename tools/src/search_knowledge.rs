@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::excerpt::focused;
 use crate::io::{KnowledgeFound, Passage};
+use crate::relevance::{MIN_RELEVANCE, relevance};
 use crate::store::{KnowledgeQuery, StoreApi};
 use crate::{Shown, Source, Tool, ToolError, TurnContext};
 
@@ -63,14 +64,16 @@ impl Tool for SearchKnowledge {
             .await?;
         let passages = hits
             .into_iter()
-            .map(|hit| {
+            .filter_map(|hit| {
                 // The passage's own text reads better than a highlight's fragments.
                 let text = hit
                     .body
                     .as_ref()
                     .filter(|b| !b.trim().is_empty())
                     .unwrap_or(&hit.snippet);
-                Passage {
+                let relevance = relevance(query, &format!("{} {} {text}", hit.title, hit.heading));
+                // A page on another topic is no answer: better none than a wrong one.
+                (relevance >= MIN_RELEVANCE).then(|| Passage {
                     // The sentences that answer, where the passage is longer than that.
                     text: focused(text, query, PASSAGE_CHARS),
                     kind: hit.kind,
@@ -78,7 +81,8 @@ impl Tool for SearchKnowledge {
                     heading: hit.heading,
                     url: hit.url,
                     score: hit.score,
-                }
+                    relevance,
+                })
             })
             .collect();
         Ok(KnowledgeFound { passages })

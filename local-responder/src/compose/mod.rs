@@ -41,6 +41,8 @@ pub struct Question {
     /// The question's words with their English equivalents.
     terms: Vec<String>,
     lang: Lang,
+    /// Written in English: every word of it could be on the (English) help pages.
+    english: bool,
 }
 
 impl Question {
@@ -51,13 +53,24 @@ impl Question {
         if !lang::cue_language(text) {
             terms.extend(crate::glossary::english_terms(text, &words));
         }
+        if lang != Lang::En || !lang::cue_language(text) {
+            terms.extend(crate::help::english_terms(text, &words));
+        }
         let synonyms = lang::synonyms(&terms);
         terms.extend(synonyms);
-        Self { words, terms, lang }
+        let english = lang == Lang::En && lang::cue_language(text);
+        Self {
+            words,
+            terms,
+            lang,
+            english,
+        }
     }
 
+    /// Whether the question asks one of `cues`, in its own words or their English ones
+    /// ("quanto costa" asks a price as "how much" does).
     fn asks(&self, cues: &[&str]) -> bool {
-        lang::has_any(&self.words, cues)
+        lang::has_any(&self.words, cues) || lang::has_any(&self.terms, cues)
     }
 }
 

@@ -15,7 +15,7 @@ pub(super) const PRICE_WORDS: &[&str] = &[
 
 #[rustfmt::skip]
 /// Words that ask for a time or a duration.
-const TIME_WORDS: &[&str] = &[
+pub(super) const TIME_WORDS: &[&str] = &[
     "how long", "when", "what time", "hours", "days", "quand", "combien de temps", "delai",
     "cuando", "cuanto tarda", "tarda", "wie lange", "wann", "dauert",
 ];
@@ -126,7 +126,7 @@ const HOW_TO: &[&str] = &[
 
 /// Question words that match too much to pick a sentence on their own.
 #[rustfmt::skip]
-const WEAK_TERMS: &[&str] = &[
+pub(super) const WEAK_TERMS: &[&str] = &[
     "how", "long", "much", "many", "time", "take", "takes", "get", "need", "can", "make", "know",
     "want", "day", "days", "use", "used", "good", "best", "new", "way", "ways", "thing", "things",
     "like", "well", "really", "still", "store", "shop", "item", "items", "product", "products",

@@ -98,7 +98,11 @@ type Vector = HashMap<String, f32>;
 
 struct Model {
     idf: HashMap<String, f32>,
-    exemplars: Vec<(Kind, Vector)>,
+    /// Each exemplar's intent, by its index.
+    kinds: Vec<Kind>,
+    /// For each gram, the exemplars holding it with its weight there: a message is compared
+    /// only with the exemplars it shares a gram with.
+    postings: HashMap<String, Vec<(usize, f32)>>,
 }
 
 impl Model {
@@ -127,12 +131,18 @@ impl Model {
             .collect();
         let mut model = Self {
             idf,
-            exemplars: Vec::new(),
+            kinds: rows.iter().map(|(kind, _)| *kind).collect(),
+            postings: HashMap::new(),
         };
-        model.exemplars = rows
-            .iter()
-            .map(|(kind, grams)| (*kind, model.vector(grams)))
-            .collect();
+        for (index, (_, grams)) in rows.iter().enumerate() {
+            for (gram, weight) in model.vector(grams) {
+                model
+                    .postings
+                    .entry(gram)
+                    .or_default()
+                    .push((index, weight));
+            }
+        }
         model
     }
 
@@ -156,10 +166,16 @@ impl Model {
         if v.is_empty() {
             return None;
         }
+        // Cosine with every exemplar (both unit length), through the postings.
+        let mut sims = vec![0.0_f32; self.kinds.len()];
+        for (gram, x) in &v {
+            for (index, y) in self.postings.get(gram).into_iter().flatten() {
+                sims[*index] += x * y;
+            }
+        }
         // Per intent, the mean of its two closest exemplars: one lucky overlap is not enough.
         let mut best: HashMap<Kind, [f32; 2]> = HashMap::new();
-        for (kind, exemplar) in &self.exemplars {
-            let sim = cosine(&v, exemplar);
+        for (kind, sim) in self.kinds.iter().zip(sims) {
             let top = best.entry(*kind).or_default();
             if sim > top[0] {
                 top[1] = top[0];
@@ -174,21 +190,20 @@ impl Model {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let (kind, score) = *ranked.first()?;
-        let runner_up = ranked.get(1).map_or(0.0, |r| r.1);
+        // Hello and goodbye are near in words ("ciao") and get the same kind of reply: the
+        // margin that counts is over the intents that would call a tool.
+        let social = |k: Kind| matches!(k, Kind::Greeting | Kind::Thanks);
+        let runner_up = ranked
+            .iter()
+            .skip(1)
+            .find(|r| !(social(kind) && social(r.0)))
+            .map_or(0.0, |r| r.1);
         Some(Guess {
             kind,
             score,
             margin: score - runner_up,
         })
     }
-}
-
-fn cosine(a: &Vector, b: &Vector) -> f32 {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small
-        .iter()
-        .filter_map(|(gram, x)| large.get(gram).map(|y| x * y))
-        .sum()
 }
 
 /// Character 2–4-grams of each folded word, the word padded with spaces (so "order" gives

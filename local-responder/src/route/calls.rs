@@ -103,10 +103,62 @@ const QUERY_FILLER: &[&str] = &[
     "vous vendez", "vendez vous", "vendez", "verkaufen sie", "verkauft ihr", "venden", "take", "i ll take", "do u have", "do u sell", "u",
 ];
 
+/// Words that open what a shopper wants ("… so I need a warm shirt"): in a long message the
+/// story before them names no product.
+#[rustfmt::skip]
+const WANTS: &[&str] = &[
+    "i need", "i want", "i m looking for", "i am looking for", "looking for", "do you have",
+    "do you sell", "i d like", "i would like", "need a", "need an", "need some", "je cherche",
+    "il me faudrait", "il me faut", "j ai besoin d", "avez vous", "busco", "necesito", "quiero",
+    "tienen", "ich suche", "ich brauche", "brauche", "habt ihr", "cerco", "vorrei", "mi serve",
+    "avete", "procuro", "procurando", "preciso", "queria", "voces tem", "ik zoek", "zoek",
+    "ik wil", "hebben jullie", "heb nodig",
+];
+
+/// Chat words that name no product ("lol", "like 100 bucks").
+#[rustfmt::skip]
+const SLANG: &[&str] = &[
+    "lol", "lmao", "omg", "tbh", "btw", "idk", "pls", "plz", "ya", "yeah", "kinda", "sorta",
+    "gonna", "wanna", "ugh", "like", "bucks", "bux", "dollars", "euros", "actually", "basically",
+    "honestly", "literally", "guys", "hey", "hi", "hello", "um", "uh", "so", "well", "ok", "okay",
+    "new", "good", "nice", "maybe", "thing", "things", "mmm", "hmm",
+];
+
+/// Where the request starts in a long message that tells a story first: after the last
+/// [`WANTS`] cue, when that comes late enough to follow a story and leaves words to ask with.
+pub(super) fn request_start(words: &[String]) -> Option<usize> {
+    if words.len() <= 10 {
+        return None;
+    }
+    WANTS
+        .iter()
+        .filter_map(|cue| {
+            let mut from = 0;
+            let mut last = None;
+            while let Some((start, end)) = lang::find(&words[from..], cue) {
+                last = Some((from + start, from + end));
+                from += end;
+            }
+            last
+        })
+        .max_by_key(|(_, end)| *end)
+        .filter(|(start, end)| *start >= 5 && *end < words.len())
+        .map(|(_, end)| end)
+}
+
 /// The product words of the message: what a catalog search should look for.
 pub(super) fn search_phrase(said: &Said, prices: &Prices) -> Vec<String> {
     let mut keep = vec![true; said.words.len()];
     let len = keep.len();
+    // A story before the request: the request is what to search for.
+    if let Some(start) = request_start(&said.words) {
+        keep[..start].iter_mut().for_each(|k| *k = false);
+    }
+    for (i, word) in said.words.iter().enumerate() {
+        if SLANG.contains(&word.as_str()) {
+            keep[i] = false;
+        }
+    }
     for (start, end) in &prices.spans {
         keep[*start..(*end).min(len)]
             .iter_mut()
@@ -199,19 +251,64 @@ pub(super) fn search_knowledge(said: &Said, ctx: &Context, follow_up: bool) -> R
         query = format!("{previous} {query}");
     }
     // Other languages gain their English words, and everyone the words help pages use.
-    let mut terms = if !said.cue_lang {
-        crate::glossary::english_terms(&said.text, &said.words)
-    } else if said.lang.is_some_and(|l| l != Lang::En) {
-        lang::english_terms(&said.words)
-    } else {
+    let english = said.lang == Some(Lang::En) && said.cue_lang;
+    let mut terms = if english {
         Vec::new()
+    } else {
+        let mut terms = crate::help::english_terms(&said.text, &said.words);
+        let glossary = if said.cue_lang {
+            lang::english_terms(&said.words)
+        } else {
+            crate::glossary::english_terms(&said.text, &said.words)
+        };
+        for term in glossary {
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        terms
     };
     let known: Vec<String> = said.words.iter().chain(&terms).cloned().collect();
     terms.extend(lang::synonyms(&known));
-    if !terms.is_empty() {
+    if !english && terms.len() >= 2 {
+        // The index and its embedding model read English: the foreign words only add noise
+        // to both halves of the search, so the query is the English words, with the names
+        // and figures the shopper typed.
+        // German capitalises every noun: there, only figures.
+        let kept = names_and_figures(&said.text, said.lang != Some(Lang::De));
+        query = terms
+            .iter()
+            .chain(&kept)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if follow_up && let Some(previous) = &ctx.previous_query {
+            query = format!("{previous} {query}");
+        }
+    } else if !terms.is_empty() {
         query = format!("{query} ({})", terms.join(" "));
     }
     Route::call(tools::SEARCH_KNOWLEDGE, SearchKnowledgeArgs { query })
+}
+
+/// The words a translation keeps: figures, and (with `names`) capitalised Latin names inside
+/// the sentence ("Portland", "Summit"; not its first word, which any sentence capitalises).
+fn names_and_figures(text: &str, names: bool) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '.'))
+        .map(|t| t.trim_matches('.'))
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .filter(|(i, t)| {
+            t.chars().any(|c| c.is_ascii_digit())
+                || (names
+                    && *i > 0
+                    && t.len() >= 3
+                    && t.is_ascii()
+                    && t.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && t.chars().skip(1).any(|c| c.is_ascii_lowercase()))
+        })
+        .map(|(_, t)| t.to_owned())
+        .collect()
 }
 
 pub(super) fn inventory(product: String, variant: Option<String>) -> Route {

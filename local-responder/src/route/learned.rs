@@ -31,11 +31,15 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     if !acted_on {
         return None;
     }
-    let short = said.words.len() <= 8;
+    // "ok cool, that's all I needed, have a good one": a longer goodbye when very sure.
+    let very_sure = guess.score >= VERY_SURE_SCORE && guess.margin >= VERY_SURE_MARGIN;
+    let short = said.words.len() <= 8 || (very_sure && said.words.len() <= 14);
     let recent = said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue));
     let mine = !said.cue_lang || said.any(MY);
     let about_orders = matches!(guess.kind, Kind::RecentOrders | Kind::Order);
-    if about_orders && said.orders.is_empty() && recent && mine && !said.any(YOUR) {
+    // "The last day I can order for Christmas" is a policy question, not the newest order.
+    let policy = super::knowledge_score(said) >= 3;
+    if about_orders && said.orders.is_empty() && recent && mine && !said.any(YOUR) && !policy {
         return Some(Route::call(tools::LIST_RECENT_ORDERS, json!({})));
     }
     match guess.kind {
@@ -55,6 +59,7 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         // Homework, poems, the weather: no cue list names them all.
         Kind::OffTopic
             if said.named.is_none()
+                && !asks_help(said)
                 && guess.score >= VERY_SURE_SCORE
                 && guess.margin >= VERY_SURE_MARGIN =>
         {
@@ -66,7 +71,9 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     }
     Some(match guess.kind {
         // A refusal or a person for a fair guess would cost more than a wrong search.
-        Kind::OffTopic if guess.sure() && said.named.is_none() => Route::Reply(Reply::OffTopic),
+        Kind::OffTopic if guess.sure() && said.named.is_none() && !asks_help(said) => {
+            Route::Reply(Reply::OffTopic)
+        }
         Kind::Human if guess.sure() => {
             let excerpt: String = said.text.chars().take(240).collect();
             Route::call(
@@ -85,6 +92,85 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         _ => return None,
     })
 }
+
+/// Two different products named with "or"/"vs" (or "between … and …") between them: a
+/// comparison, whatever the classifier makes of the rest.
+pub(super) fn side_by_side(said: &Said) -> Option<Route> {
+    let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
+    let mut products: Vec<String> = names
+        .into_iter()
+        .filter(|n| !n.descriptor)
+        .map(|n| n.product.to_lowercase())
+        .collect();
+    products.dedup();
+    let joined = said.any(VERSUS) || said.any(BETWEEN);
+    if products.len() < 2 || !joined {
+        return None;
+    }
+    compare(said)
+}
+
+/// Whether the message names a help-centre topic (the customer-service phone number is no
+/// off-topic question, however the exemplars read it).
+fn asks_help(said: &Said) -> bool {
+    crate::help::asks_help(&said.text, &said.words)
+}
+
+/// Whether a message outside English says nothing a store could answer: no product, help
+/// topic, price, order or email, no word of the glossaries, no way of asking for goods, and
+/// no conversation to lean on ("write me a poem about the sea", "what's the weather today").
+/// The classifier is seldom sure of these (they share little with any exemplar); the absence
+/// of every store word is the surer sign.
+pub(super) fn nothing_about_the_store(said: &Said, ctx: &Context, guess: Guess) -> bool {
+    if said.lang == Some(Lang::En) && said.cue_lang {
+        return false;
+    }
+    let unsure_or_elsewhere = guess.kind == Kind::OffTopic || guess.score < UNPLACED_SCORE;
+    let tool_intent = matches!(
+        guess.kind,
+        Kind::Human | Kind::Order | Kind::RecentOrders | Kind::Cart | Kind::Greeting | Kind::Thanks
+    );
+    if !unsure_or_elsewhere
+        || tool_intent
+        || ctx.product.is_some()
+        || ctx.previous.is_some()
+        || said.named.is_some()
+        || !said.orders.is_empty()
+        || !said.emails.is_empty()
+        || said.any(crate::cues::SHOPPING)
+        || said.any(ASKS_FOR_GOODS)
+        || ASKS_FOR_GOODS_INSIDE
+            .iter()
+            .any(|cue| said.text.contains(cue))
+    {
+        return false;
+    }
+    let prices = extract::prices(&said.words);
+    prices.min.is_none()
+        && prices.max.is_none()
+        && crate::glossary::english_terms(&said.text, &said.words).is_empty()
+        && crate::help::english_terms(&said.text, &said.words).is_empty()
+        && lang::english_terms(&said.words).is_empty()
+        && lone_name(&said.text).is_none()
+}
+
+/// Below this, a guess other than off-topic does not place a message with no store words.
+const UNPLACED_SCORE: f32 = 0.35;
+
+/// Ways of asking for goods in Italian, Portuguese and Dutch (the cue lists hold the others).
+#[rustfmt::skip]
+const ASKS_FOR_GOODS: &[&str] = &[
+    "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
+    "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
+    "zoek*", "wil graag", "aanrad*", "heb je",
+];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+#[rustfmt::skip]
+const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
+    "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
+    "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
+    "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
+];
 
 /// "And how much does it weigh?", "do you have it in M?" about the product in question (the
 /// page's, or the one just discussed), when the classifier is very sure: the cue lists miss
@@ -118,8 +204,11 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         .or_else(|| ctx.product.clone());
     let prices = extract::prices(&said.words);
     let english = crate::glossary::english_terms(&said.text, &said.words);
-    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()));
+    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()))
+        || crate::help::asks_help(&said.text, &said.words);
     Some(match guess.kind {
+        // "What's the customer-service number?" can read as off-topic; its words say help.
+        Kind::OffTopic if asks_help => search_knowledge(said, ctx, false),
         // "Do you ship to Israel?" reads like a search to the exemplars; its words say help.
         Kind::Search | Kind::Similar if asks_help && said.named.is_none() => {
             search_knowledge(said, ctx, false)
@@ -303,11 +392,18 @@ fn latin_runs(text: &str) -> Vec<String> {
     let mut current: Vec<&str> = Vec::new();
     for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '\'' || c == '.')) {
         let latin = !token.is_empty() && token.chars().any(|c| c.is_ascii_alphabetic());
-        if latin
-            || (!current.is_empty()
-                && token.chars().all(|c| c.is_ascii_digit())
-                && !token.is_empty())
+        let number = !token.is_empty() && token.chars().all(|c| c.is_ascii_digit());
+        if number
+            && current.len() >= 2
+            && current
+                .last()
+                .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()))
         {
+            // "Trailrunner 2と3": the second number names the same line's other model.
+            runs.push(current.join(" "));
+            current.pop();
+            current.push(token);
+        } else if latin || (!current.is_empty() && number) {
             current.push(token);
         } else if !token.is_empty() || !current.is_empty() {
             if !current.is_empty() {

@@ -252,9 +252,20 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         }
     }
 
+    // "Summit or Portside, which costs less?": two products named side by side.
+    if let Some(route) = learned::side_by_side(said) {
+        return route;
+    }
     if let Some(guess) = said.guess {
         if let Some(route) = learned::early(said, ctx, guess) {
             return route;
+        }
+        if learned::nothing_about_the_store(said, ctx, guess) {
+            return Route::Reply(if guess.kind == crate::intent::Kind::OffTopic {
+                Reply::OffTopic
+            } else {
+                Reply::Help
+            });
         }
         if !said.cue_lang
             && let Some(route) = learned::late(said, ctx, guess)
@@ -491,11 +502,20 @@ const STORE_WORDS: &[&str] = &[
 ];
 
 /// How strongly the message is about policies and help topics: 3 per strong cue, 1 per weak.
+/// In a long message that tells a story before asking, only the request counts ("my old pack
+/// broke, do you have one around 40 liters?" asks for a pack, not about damage).
 fn knowledge_score(said: &Said) -> usize {
-    let weak = count(&said.words, KNOWLEDGE_WEAK);
-    let all = count(&said.words, KNOWLEDGE);
+    let words = match calls::request_start(&said.words) {
+        Some(start) => &said.words[start..],
+        None => &said.words[..],
+    };
+    let weak = count(words, KNOWLEDGE_WEAK);
+    let all = count(words, KNOWLEDGE);
     let strong = all.saturating_sub(weak);
-    strong * 3 + weak
+    // French, Spanish, German: the help topics' words in those languages count as strong cues.
+    let topic =
+        said.lang.is_some_and(|l| l != Lang::En) && crate::help::asks_help(&words.join(" "), words);
+    strong * 3 + weak + if topic { 3 } else { 0 }
 }
 
 /// A product the shopper named: its stock, its details, or a search that starts from it.

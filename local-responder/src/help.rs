@@ -1,0 +1,252 @@
+//! Help-centre topics in the widget's ten languages, each with the English words the store's
+//! help pages use for it: the pages (and the embedding model that indexes them) are English,
+//! so a question in another language reaches them through these words.
+//!
+//! This is a table of topics, not of sentences: each topic lists the word stems a shopper
+//! writes for it in each language ("devol*", "rimbors*", "返金"), so any question about
+//! returns, refunds, shipping, duties, repairs … finds the same English words however it is
+//! phrased. Latin-script cues are folded words (a trailing `*` matches any ending); cues in
+//! Japanese, Arabic and Hebrew are matched inside the text, since those attach particles and
+//! articles to the word (or use no spaces at all).
+
+use std::sync::LazyLock;
+
+/// (English words, cues in the ten languages).
+#[rustfmt::skip]
+const TOPICS: &[(&str, &[&str])] = &[
+    ("return", &[
+        "return*", "send back", "send it back", "retour*", "retourn*", "renvoy*", "rendre", "devol*", "devuelv*", "zuruckgeb*", "zuruckzu*", "zuruck zu*", "zurucksend*", "zuruckschick*", "ruckgabe*", "ruecksend*", "reso", "resi", "restitu*", "rimand*", "devolv*", "terugstur*", "terug sturen", "terug te sturen", "terug te geven", "terugge*", "terugbreng*", "terugzend*",
+        "返品", "返却", "返送", "إرجاع", "ارجاع", "استرجاع", "أرجع", "ارجع", "להחזיר", "החזרה", "החזרות", "להחזרה",
+    ]),
+    ("refund", &[
+        "refund*", "money back", "rembours*", "reembols*", "erstatt*", "geld zuruck", "rimbors*", "estorno", "dinheiro de volta", "terugbetal*", "geld terug",
+        "返金", "استرداد", "החזר כספי", "זיכוי",
+    ]),
+    ("exchange replacement", &[
+        "exchange*", "swap", "echang*", "cambi*", "umtausch*", "umzutausch*", "tausch*", "sostitu*", "troc*", "ruil*", "omruil*",
+        "交換", "取り替え", "استبدال", "تبديل", "להחליף", "החלפה",
+    ]),
+    ("shipping delivery", &[
+        "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever*", "bezorg*",
+        "送料", "発送", "配送", "送って", "شحن", "توصيل", "ترسلون", "يصل", "משלוח", "שולחים", "לשלוח", "משלוחים",
+    ]),
+    ("cost price", &[
+        "combien", "prix", "cout*", "cuanto", "cuanta", "precio", "cuesta*", "kost*", "preis*", "quanto", "costa", "costo", "prezzo", "custa", "custo", "preco", "prijs", "hoeveel",
+        "いくら", "料金", "値段", "価格", "費用", "تكلفة", "سعر", "بكم", "كم يكلف", "עולה", "מחיר", "עלות",
+    ]),
+    ("duties customs", &[
+        "duties", "customs", "import tax*", "douan*", "aduana*", "arancel*", "zoll*", "einfuhr*", "dogan*", "dazi", "dazio", "alfandega", "imposto*", "douane*", "invoerrecht*",
+        "関税", "税関", "جمارك", "الجمارك", "جمركية", "מכס", "מיסים",
+    ]),
+    ("cancel", &[
+        "cancel*", "annul*", "anul*", "storn*", "annull*", "cancell*", "annuleer*", "annuler*",
+        "キャンセル", "取り消", "إلغاء", "الغاء", "لإلغاء", "לבטל", "ביטול",
+    ]),
+    ("warranty guarantee", &[
+        "warrant*", "guarant*", "garanti*", "gewahrleistung", "garanzi*",
+        "保証", "ضمان", "الضمان", "אחריות",
+    ]),
+    ("repair", &[
+        "repair*", "repar*", "arregl*", "ripar*", "aggiust*", "consert*", "maken", "vervang*",
+        "修理", "直し", "إصلاح", "تصليح", "اصلاح", "תיקון", "לתקן",
+    ]),
+    ("resole", &[
+        "resol*", "ressemel*", "resuel*", "suela*", "sohl*", "besohl*", "risuol*", "suola", "solado", "ressol*", "zool", "zolen", "verzol*",
+        "ソール", "靴底", "نعل", "סוליה", "סוליות",
+    ]),
+    ("zipper", &["zip", "zipper*", "fermeture eclair", "cremallera*", "reissverschluss*", "cerniera*", "zip*", "ziper", "rits*", "ジッパー", "ファスナー", "سحاب", "רוכסן"]),
+    ("hemming hemmed", &[
+        "hem", "hemm*", "ourl*", "raccourc*", "dobladillo*", "acort*", "kurzen", "gekurzt", "kurzung", "saum", "orlo", "accorci*", "bainha", "encurt*", "inkort*", "zoom",
+        "裾上げ", "裾", "تقصير", "קיצור", "לקצר",
+    ]),
+    ("po boxes", &[
+        "po box*", "p o box*", "boite postale", "boites postales", "apartado postal", "apartado de correos", "casilla postal", "postfach", "casella postale", "caixa postal", "postbus",
+        "私書箱", "صندوق بريد", "صندوق البريد", "תא דואר",
+    ]),
+    ("overnight", &[
+        "overnight", "next day", "lendemain", "nocturn*", "dia siguiente", "nachsten tag", "uber nacht", "overnight*", "giorno dopo", "giorno successivo", "dia seguinte", "volgende dag",
+        "翌日", "翌朝", "اليوم التالي", "ليلة واحدة", "למחרת", "לילה אחד",
+    ]),
+    ("price reduce", &[
+        "price drop*", "reduce*", "baisse*", "baja*", "bajo de precio", "rebaj*", "gesenkt", "billiger", "scende", "sceso", "ribass*", "baixou", "baixar", "abaixou", "verlaagd", "goedkoper geworden",
+        "値下が", "値下げ", "انخفض", "تخفيض", "ירד", "הוזל",
+    ]),
+    ("difference", &["differen*", "diferen*", "differenz*", "verschil", "差額", "الفرق", "فرق", "הפרש", "ההפרש"]),
+    ("phone", &[
+        "phone", "call", "telephon*", "telefon*", "telefoon*", "anruf*", "bellen", "ligar",
+        "電話", "هاتف", "الهاتف", "اتصال", "טלפון",
+    ]),
+    ("hours open", &[
+        "hours", "open", "horaire*", "ouvert*", "horario*", "abiert*", "abre", "offnungszeit*", "geoffnet", "offen", "orari*", "apert*", "abert*", "openingstijd*", "geopend",
+        "営業時間", "営業", "開いて", "ساعات", "مفتوح", "تفتح", "שעות", "פתוח", "פתוחים",
+    ]),
+    ("sunday", &["sunday", "dimanche", "domingo", "sonntag*", "domenica", "zondag*", "日曜", "الأحد", "الاحد", "יום ראשון"]),
+    ("gift card", &[
+        "gift card*", "carte cadeau", "cartes cadeaux", "tarjeta regalo", "tarjeta de regalo", "gutschein*", "geschenkkarte*", "geschenkgutschein*", "carta regalo", "buono regalo", "cartao presente", "vale presente", "cadeaubon*", "cadeaukaart*",
+        "ギフトカード", "ギフト券", "بطاقة هدية", "بطاقة الهدية", "כרטיס מתנה", "גיפט קארד",
+    ]),
+    ("expire", &[
+        "expir*", "caduc*", "vence", "vencen", "ablauf*", "lauft", "verfall*", "scad*", "validade", "vencimento", "verloop*", "verlopen",
+        "期限", "有効期", "تنتهي", "صلاحية", "תוקף",
+    ]),
+    ("damaged defect", &[
+        "damage*", "broken", "defect*", "abim*", "endommag*", "casse*", "defectu*", "danad*", "roto", "rota", "defectuos*", "kaputt", "beschadig*", "defekt*", "danneggi*", "rotto", "rotta", "difettos*", "danific*", "quebrad*", "defeito*", "kapot", "defect",
+        "壊れ", "破損", "不良", "傷", "تالف", "مكسور", "عيب", "معيب", "פגום", "שבור", "פגם",
+    ]),
+    ("delivered missing", &[
+        "livre mais", "introuvable", "entregado", "no llego", "zugestellt", "nicht angekommen", "consegnato", "non arrivato", "entregue", "nao chegou", "bezorgd", "afgeleverd", "niet aangekomen",
+        "配達済み", "届いていない", "届かない", "تم التوصيل", "لم يصل", "נמסר", "לא הגיע",
+    ]),
+    ("days", &["jours", "dias", "tage*", "giorni", "dagen", "日間", "何日", "أيام", "يوما", "يوم", "ימים"]),
+    ("how long", &[
+        "how long", "combien de temps", "delai*", "cuanto tiempo", "plazo", "wie lange", "frist", "quanto tempo", "entro quanti", "entro quando", "prazo", "hoe lang", "termijn", "binnen hoeveel",
+        "いつまで", "どのくらい", "何日", "كم يوم", "كم يستغرق", "متى", "כמה זמן", "תוך כמה", "עד מתי",
+    ]),
+    ("worn", &["worn", "porte", "portes", "portee", "usad*", "puest*", "getragen", "usat*", "indossat*", "gedragen", "着用", "履いた", "مستعمل", "ملبوس", "لبست", "משומש", "לבשתי", "נעלתי"]),
+    ("payment pay", &["pay*", "paiement", "payer", "pag*", "zahl*", "bezahl*", "pagament*", "pagare", "pagar", "betal*", "支払", "決済", "الدفع", "دفع", "תשלום", "לשלם"]),
+    ("pickup", &["pick up", "pickup", "retrait", "recog*", "abhol*", "ritir*", "retir*", "ophal*", "受け取り", "店舗受取", "استلام", "איסוף", "לאסוף"]),
+    ("tracking", &["track*", "suivi", "seguimiento", "rastre*", "sendungsverfolgung", "tracciament*", "traccia*", "volgen", "追跡", "تتبع", "מעקב"]),
+    ("free", &["free", "gratuit*", "gratis", "kostenlos*", "umsonst", "無料", "مجان*", "חינם", "בחינם"]),
+    ("christmas holiday", &["christmas", "holiday*", "noel", "navidad*", "weihnacht*", "natale", "natal", "kerst*", "クリスマス", "الكريسماس", "عيد الميلاد", "חג המולד", "כריסמס"]),
+    ("store portland", &["store", "magasin", "boutique", "tienda", "laden", "geschaft", "negozio", "loja", "winkel", "店舗", "お店", "متجر", "المتجر", "חנות"]),
+    ("international", &["international*", "etranger", "extranjero", "ausland", "estero", "exterior", "buitenland", "海外", "دولي", "الخارج", "לחו ל", "בינלאומי"]),
+    ("canada", &["canada", "kanada", "カナダ", "كندا", "קנדה"]),
+    ("japan", &["japan", "japon", "japao", "giappone", "日本", "اليابان", "יפן"]),
+    ("germany", &["germany", "allemagne", "alemania", "deutschland", "germania", "alemanha", "duitsland", "ドイツ", "ألمانيا", "גרמניה"]),
+    ("spain", &["spain", "espagne", "espana", "spanien", "spagna", "espanha", "spanje", "スペイン", "إسبانيا", "ספרד"]),
+    ("italy", &["italy", "italie", "italia", "italien", "italie", "イタリア", "إيطاليا", "איטליה"]),
+    ("france", &["france", "francia", "frankreich", "franca", "frankrijk", "フランス", "فرنسا", "צרפת"]),
+    ("netherlands", &["netherlands", "pays bas", "paises bajos", "niederlande", "paesi bassi", "holanda", "nederland", "オランダ", "هولندا", "הולנד"]),
+    ("united kingdom", &["uk", "royaume uni", "reino unido", "vereinigtes konigreich", "regno unito", "verenigd koninkrijk", "イギリス", "بريطانيا", "בריטניה", "אנגליה"]),
+    ("size", &["taille", "talla", "grosse", "taglia", "misura", "tamanho", "maat", "サイズ", "مقاس", "מידה"]),
+    ("socks", &["chaussettes", "calcetines", "socken", "calze", "calzini", "meias", "sokken", "靴下", "جوارب", "גרביים"]),
+    ("pants", &["pantalon*", "hose", "hosen", "pantaloni", "calca*", "broek*", "パンツ", "ズボン", "سروال", "بنطال", "מכנסיים", "מכנסי"]),
+    ("boots", &["bottes", "botas", "stiefel", "scarponi", "stivali", "laarzen", "schoenen", "ブーツ", "حذاء", "أحذية", "מגפיים", "נעליים"]),
+    ("kept conversations", &["conserv*", "gespeichert", "speicher*", "bewaard", "bewaren", "guardad*", "保存", "保管", "تحتفظ", "מחזיקים", "שומרים"]),
+];
+
+/// A cue as matched: folded words (a trailing `*` on one matches any ending), or a string
+/// found inside the text.
+enum Cue {
+    Words(Vec<String>),
+    Inside(&'static str),
+}
+
+impl Cue {
+    fn in_message(&self, text: &str, words: &[String]) -> bool {
+        match self {
+            Self::Inside(cue) => text.contains(cue),
+            Self::Words(pattern) => words.windows(pattern.len()).any(|window| {
+                window
+                    .iter()
+                    .zip(pattern)
+                    .all(|(word, p)| match p.strip_suffix('*') {
+                        Some(prefix) => word.starts_with(prefix),
+                        None => word == p,
+                    })
+            }),
+        }
+    }
+}
+
+/// The topics with their cues read once (a message is matched against all of them several
+/// times per turn).
+static READ: LazyLock<Vec<(&str, Vec<Cue>)>> = LazyLock::new(|| {
+    TOPICS
+        .iter()
+        .map(|(english, cues)| {
+            let cues = cues
+                .iter()
+                .map(|cue| {
+                    if cue.is_ascii() {
+                        Cue::Words(cue.split([' ', '-']).map(str::to_owned).collect())
+                    } else {
+                        Cue::Inside(cue)
+                    }
+                })
+                .collect();
+            (*english, cues)
+        })
+        .collect()
+});
+
+/// The English words of the help topics `text` (with its folded `words`) asks about.
+pub(crate) fn english_terms(text: &str, words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (english, cues) in READ.iter() {
+        if cues.iter().any(|cue| cue.in_message(text, words)) {
+            for word in english.split(' ') {
+                if !out.iter().any(|w| w == word) {
+                    out.push(word.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` asks about a help-centre topic (not a product, a country or a number of
+/// days, which product questions name too).
+pub(crate) fn asks_help(text: &str, words: &[String]) -> bool {
+    english_terms(text, words).iter().any(|t| {
+        !matches!(
+            t.as_str(),
+            "days"
+                | "how"
+                | "long"
+                | "cost"
+                | "price"
+                | "free"
+                | "socks"
+                | "pants"
+                | "boots"
+                | "size"
+                | "store"
+                | "portland"
+                | "canada"
+                | "japan"
+                | "germany"
+                | "spain"
+                | "italy"
+                | "france"
+                | "netherlands"
+                | "united"
+                | "kingdom"
+                | "international"
+                | "sunday"
+                | "christmas"
+                | "holiday"
+                | "difference"
+                | "zipper"
+                | "worn"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        english_terms(text, &tools::text::words(text))
+    }
+
+    #[test]
+    fn a_topic_reads_the_same_in_every_script() {
+        for text in [
+            "Entro quanti giorni posso fare un reso?",
+            "Qual é o prazo para devolver um produto?",
+            "Hoe lang heb ik om iets terug te sturen?",
+            "返品できる期間は何日ですか？",
+            "كم يوما لدي لإرجاع المنتج؟",
+            "תוך כמה ימים אפשר להחזיר מוצר?",
+        ] {
+            assert!(terms(text).contains(&"return".to_owned()), "{text}");
+        }
+        assert!(terms("Livrez-vous aux boîtes postales ?").contains(&"boxes".to_owned()));
+        assert!(!asks_help(
+            "cerco una giacca calda",
+            &tools::text::words("cerco una giacca calda")
+        ));
+    }
+}
