@@ -184,7 +184,7 @@ async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_
     // The agent replies from the admin: the shopper gets it by mail, once, with a link back.
     let reply = app
         .client
-        .post(app.url(&format!("/api/conversations/{conversation}/messages")))
+        .post(app.url(&format!("/api/inbox/conversations/{conversation}/messages")))
         .bearer_auth(session_token(DEMO_SHOP))
         .json(&json!({"text": "Hi Ada, your parcel leaves tomorrow."}))
         .send()

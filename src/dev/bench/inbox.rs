@@ -1,6 +1,6 @@
 //! Live delivery across two web nodes over one database (issue 14): `conversations` shoppers
 //! follow their conversation's stream on node A while `agents` agents reply from node B
-//! (`POST /api/conversations/{id}/messages`), each to their share of the conversations in
+//! (`POST /api/inbox/conversations/{id}/messages`), each to their share of the conversations in
 //! turn, pausing `think` between two replies. Measured: the time from an agent sending a
 //! reply to its shopper's stream on the other node delivering it, and whether any reply was
 //! lost or delivered twice. Both nodes are `concierge serve` child processes.
@@ -227,7 +227,7 @@ pub async fn run(
                     let marker = ((agent * 1_000_000 + round * 10_000 + i) as u64) + 1;
                     lock(&ledger).sent.insert(marker, Instant::now());
                     let response = http
-                        .post(format!("{b}/api/conversations/{id}/messages"))
+                        .post(format!("{b}/api/inbox/conversations/{id}/messages"))
                         .bearer_auth(&token)
                         .json(&json!({ "text": format!("reply #{}#", letters(marker)) }))
                         .send()
