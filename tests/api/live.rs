@@ -72,13 +72,15 @@ impl Stream {
 
     /// `(id, event, data)` of each event seen.
     fn events(&self) -> Vec<(Option<String>, String, Value)> {
-        let ids = self.seen.split("\n\n").filter_map(|block| {
-            block.contains("event:").then(|| {
+        let ids = self
+            .seen
+            .split("\n\n")
+            .filter(|block| block.contains("event:"))
+            .map(|block| {
                 block
                     .lines()
                     .find_map(|l| l.strip_prefix("id:").map(|id| id.trim().to_owned()))
-            })
-        });
+            });
         ids.zip(events(&self.seen))
             .map(|(id, (name, data))| (id, name, data))
             .collect()
