@@ -3,8 +3,10 @@
 //!
 //! The search's own scores are ranks fused from two lists, so they say which passage is best,
 //! not whether the best is any good; this says the second. `search_knowledge` drops passages
-//! under [`MIN_RELEVANCE`], so a hosted model and the local responder alike get nothing (and
-//! say they don't know) rather than an unrelated page. The threshold was set on the tune half
+//! under [`MIN_RELEVANCE`] (unless no passage shares a word with the query: then the query is
+//! in words the English pages don't use, and nothing can be judged), so a hosted model and
+//! the local responder alike get nothing (and say they don't know) rather than an unrelated
+//! page. The threshold was set on the tune half
 //! of held-out v2 and the dev set (`docs/benchmarks.md`): low enough that no answered
 //! question there loses its passage.
 

@@ -62,9 +62,9 @@ impl Tool for SearchKnowledge {
                 chars: PASSAGE_CHARS * 2,
             })
             .await?;
-        let passages = hits
+        let passages: Vec<Passage> = hits
             .into_iter()
-            .filter_map(|hit| {
+            .map(|hit| {
                 // The passage's own text reads better than a highlight's fragments.
                 let text = hit
                     .body
@@ -72,8 +72,7 @@ impl Tool for SearchKnowledge {
                     .filter(|b| !b.trim().is_empty())
                     .unwrap_or(&hit.snippet);
                 let relevance = relevance(query, &format!("{} {} {text}", hit.title, hit.heading));
-                // A page on another topic is no answer: better none than a wrong one.
-                (relevance >= MIN_RELEVANCE).then(|| Passage {
+                Passage {
                     // The sentences that answer, where the passage is longer than that.
                     text: focused(text, query, PASSAGE_CHARS),
                     kind: hit.kind,
@@ -82,8 +81,16 @@ impl Tool for SearchKnowledge {
                     url: hit.url,
                     score: hit.score,
                     relevance,
-                })
+                }
             })
+            .collect();
+        // A page on another topic is no answer: better none than a wrong one. When no page
+        // shares a word with the query (a model that searched in the shopper's language), the
+        // words cannot judge, and the search's ranking stands.
+        let judged = passages.iter().any(|p| p.relevance > 0.0);
+        let passages = passages
+            .into_iter()
+            .filter(|p| !judged || p.relevance >= MIN_RELEVANCE)
             .collect();
         Ok(KnowledgeFound { passages })
     }
