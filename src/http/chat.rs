@@ -634,7 +634,7 @@ async fn typing(
     store::find(&state.db, &visitor, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if super::inbox::typing_due(visitor.shop_id, id, "shopper") {
+    if crate::inbox::typing_due(visitor.shop_id, id, "shopper") {
         crate::inbox::broadcast(
             &state.chat.hub,
             visitor.shop_id,

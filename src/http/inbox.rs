@@ -8,7 +8,6 @@
 //! The shop-wide event stream takes the token as `?token=` (an `EventSource` sends no
 //! header), verified exactly like the bearer.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -36,7 +35,7 @@ use crate::error::{AppError, AppJson};
 use crate::inbox::conversations::{
     self as convs, Action, Cursor as ListCursor, Filter, Refused, View,
 };
-use crate::inbox::{self, Agent, Profile, customer, replies};
+use crate::inbox::{self, Agent, Profile, Stamps, customer, replies};
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{self, SessionToken};
 use crate::shopify::tokens::{AssociatedUser, ONLINE_TOKEN, request_grant, token_exchange};
@@ -44,15 +43,10 @@ use crate::state::AppState;
 
 /// Conversations per page of a list, at most.
 const MAX_PAGE: i64 = 100;
-/// How often one party's typing reaches the other, at most.
-pub const TYPING_EVERY: Duration = Duration::from_secs(2);
 /// How often the inbox's open stream stamps its agent as seen.
 const SEEN_EVERY: Duration = Duration::from_secs(30);
 /// How long a failed look-up of a staff member's name waits before it is tried again.
 const PROFILE_RETRY: Duration = Duration::from_secs(60);
-
-/// When something was last done, per key (in this process).
-type Stamps<K> = LazyLock<Mutex<HashMap<K, Instant>>>;
 
 pub fn router() -> Router<AppState> {
     let conversation = Router::new()
@@ -509,22 +503,6 @@ async fn note(
     Ok((StatusCode::CREATED, Json(json!(entry))))
 }
 
-/// Whether `who` typing in conversation `id` should be told now: at most once per
-/// [`TYPING_EVERY`] (per process).
-pub fn typing_due(shop_id: i64, id: Uuid, who: &str) -> bool {
-    static LAST: Stamps<(i64, Uuid, String)> = LazyLock::new(Mutex::default);
-    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
-    let key = (shop_id, id, who.to_owned());
-    if last.get(&key).is_some_and(|at| at.elapsed() < TYPING_EVERY) {
-        return false;
-    }
-    if last.len() > 10_000 {
-        last.retain(|_, at| at.elapsed() < TYPING_EVERY);
-    }
-    last.insert(key, Instant::now());
-    true
-}
-
 /// `POST …/typing`: the shopper's widget shows "<first name> is typing".
 async fn typing(
     State(state): State<AppState>,
@@ -532,7 +510,7 @@ async fn typing(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, AppError> {
     ensure(&state, &call, id).await?;
-    if typing_due(call.shop_id, id, &format!("agent-{}", call.agent.id)) {
+    if inbox::typing_due(call.shop_id, id, &format!("agent-{}", call.agent.id)) {
         let event = ChatEvent::Typing {
             conversation_id: id,
             who: "agent".into(),

@@ -12,6 +12,10 @@ pub mod conversations;
 pub mod customer;
 pub mod replies;
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -156,4 +160,26 @@ pub async fn agents(db: &PgPool, shop_id: i64) -> Result<Vec<Colleague>, sqlx::E
 /// Tells every agent of the shop (the shop-wide channel the inbox's stream follows).
 pub fn broadcast(hub: &Hub, shop_id: i64, event: ChatEvent) {
     hub.channel(shop_id, Uuid::nil()).push(event);
+}
+
+/// How often one party's typing reaches the other, at most.
+pub const TYPING_EVERY: Duration = Duration::from_secs(2);
+
+/// When something was last done, per key (in this process).
+pub type Stamps<K> = LazyLock<Mutex<HashMap<K, Instant>>>;
+
+/// Whether `who` typing in conversation `id` should be told now: at most once per
+/// [`TYPING_EVERY`] (per process).
+pub fn typing_due(shop_id: i64, id: Uuid, who: &str) -> bool {
+    static LAST: Stamps<(i64, Uuid, String)> = LazyLock::new(Mutex::default);
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    let key = (shop_id, id, who.to_owned());
+    if last.get(&key).is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+        return false;
+    }
+    if last.len() > 10_000 {
+        last.retain(|_, at| at.elapsed() < TYPING_EVERY);
+    }
+    last.insert(key, Instant::now());
+    true
 }
