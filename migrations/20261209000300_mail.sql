@@ -28,8 +28,6 @@ CREATE TABLE order_codes (
     shop_id          bigint NOT NULL,
     conversation_id  uuid NOT NULL,
     order_number     text NOT NULL,
-    -- The order's email's failure key (`order_proof_email_key`), not the address itself.
-    email_key        text NOT NULL,
     code_hash        bytea NOT NULL,
     attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     expires_at       timestamptz NOT NULL,

@@ -155,7 +155,9 @@ async fn serve(
             sink.inbox.display()
         ),
         None if state_has_smtp => println!("Mail: sent through CONCIERGE_SMTP_URL"),
-        None => println!("Mail: not sent (no CONCIERGE_SMTP_URL and no local sink); kept in mail_outbox"),
+        None => println!(
+            "Mail: not sent (no CONCIERGE_SMTP_URL and no local sink); kept in mail_outbox"
+        ),
     }
     println!("Metrics (Prometheus): {metrics_url}");
     println!("Concierge demo is ready at {app_url}/  (readiness: {app_url}/readyz)");
@@ -187,7 +189,10 @@ async fn start_mail_sink(config: &mut Config) -> Option<crate::dev::mail_sink::M
             Some(sink)
         }
         Err(error) => {
-            tracing::warn!(error = format!("{error:#}"), "no local mail sink; mail stays unsent");
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "no local mail sink; mail stays unsent"
+            );
             None
         }
     }

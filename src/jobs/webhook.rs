@@ -228,8 +228,8 @@ async fn uninstall(tx: &mut PgConnection, shop_id: i64) -> anyhow::Result<String
 /// Erases a customer: her conversations (by customer id, or the email she gave for
 /// follow-up) with their messages, turns and tool calls; the exports made for her data
 /// requests; her identity in the stored compliance webhooks that named her (this one
-/// included: it commits with `processed_at`, so it is never read again); and the failed order
-/// proofs counted under her email.
+/// included: it commits with `processed_at`, so it is never read again); the mail to her
+/// in the outbox; and the failed order proofs counted under her email.
 async fn redact_customer(
     tx: &mut PgConnection,
     shop_id: i64,
@@ -261,6 +261,14 @@ async fn redact_customer(
                   OR lower(payload -> 'customer' ->> 'email') = lower($3))"#,
         shop_id,
         customer,
+        email,
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Mail to her (one-time codes, agents' replies) still in the outbox.
+    sqlx::query!(
+        "DELETE FROM mail_outbox WHERE shop_id = $1 AND lower(recipient) = lower($2)",
+        shop_id,
         email,
     )
     .execute(&mut *tx)

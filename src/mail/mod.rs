@@ -101,7 +101,13 @@ pub(crate) async fn send(state: &AppState, shop_id: i64, id: i64) -> anyhow::Res
             Ok(())
         }
         Err(error) if error.is_permanent() => {
-            refused(tx, shop_id, id, format!("the SMTP server refused it: {error}")).await
+            refused(
+                tx,
+                shop_id,
+                id,
+                format!("the SMTP server refused it: {error}"),
+            )
+            .await
         }
         Err(error) => Err(anyhow::Error::new(error).context("sending mail")),
     }

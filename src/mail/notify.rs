@@ -65,7 +65,10 @@ pub async fn handoff_unattended(
     );
     let mail = Mail {
         to: handoff.team.to_owned(),
-        subject: format!("A shopper is waiting for a reply ({})", store_name(handoff.shop)),
+        subject: format!(
+            "A shopper is waiting for a reply ({})",
+            store_name(handoff.shop)
+        ),
         text,
     };
     queue(tx, handoff.shop_id, mail).await

@@ -26,12 +26,22 @@ async fn sink() -> MailSink {
 /// The demo shop on the simulator, and a worker sending mail to `sink` (stopped on drop).
 async fn demo_with_mail(
     sink: &MailSink,
-) -> (TestApp, shopify_sim::Simulator, DemoShop, tokio_util::sync::CancellationToken) {
+) -> (
+    TestApp,
+    shopify_sim::Simulator,
+    DemoShop,
+    tokio_util::sync::CancellationToken,
+) {
     let (app, sim) = TestApp::with_simulator(|_| {}).await;
     let demo = DemoShop::install(&app, &sim, false).await;
     let mailer = state(
         &app.db,
-        &["--shopify-shop-url", &sim.shop_url_template(), "--smtp-url", &sink.url],
+        &[
+            "--shopify-shop-url",
+            &sim.shop_url_template(),
+            "--smtp-url",
+            &sink.url,
+        ],
     )
     .await;
     let worker = worker(mailer);
@@ -61,7 +71,9 @@ fn answer(said: &[(String, Value)]) -> String {
 
 /// A received mail as read (quoted-printable soft breaks and `=3D` undone).
 fn readable(raw: &str) -> String {
-    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
 }
 
 /// Waits until the sink holds `count` mails; then makes sure no more arrive for a while.
@@ -70,7 +82,11 @@ async fn exactly(sink: &MailSink, count: usize) -> Vec<String> {
         (sink.messages().len() >= count).then_some(())
     })
     .await;
-    assert!(arrived.is_some(), "{} of {count} mails", sink.messages().len());
+    assert!(
+        arrived.is_some(),
+        "{} of {count} mails",
+        sink.messages().len()
+    );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let mails: Vec<String> = sink.messages().iter().map(|m| readable(m)).collect();
     assert_eq!(mails.len(), count, "{mails:#?}");
@@ -95,11 +111,18 @@ async fn an_anonymous_order_look_up_is_shown_only_after_the_mailed_code() {
         .await;
     let text = answer(&asked);
     assert!(text.contains("code"), "{text}");
-    assert!(!text.contains("1ZR23R1A0277354684"), "shown before the code: {text}");
+    assert!(
+        !text.contains("1ZR23R1A0277354684"),
+        "shown before the code: {text}"
+    );
 
     // The code arrives once, at the order's email.
     let mails = exactly(&sink, 1).await;
-    assert!(mails[0].contains("X-RcptTo: emma.caldwell@example.com"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("X-RcptTo: emma.caldwell@example.com"),
+        "{}",
+        mails[0]
+    );
     let code = mails[0]
         .split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
@@ -153,7 +176,11 @@ async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_
     };
     let conversation = shopper.conversation().await;
     let said = shopper
-        .say(&conversation, "I want to talk to a real person please", None)
+        .say(
+            &conversation,
+            "I want to talk to a real person please",
+            None,
+        )
         .await;
     let handoff = said
         .iter()
@@ -196,7 +223,10 @@ async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_
         .iter()
         .find(|m| m.contains("X-RcptTo: ada@example.com"))
         .unwrap_or_else(|| panic!("{mails:#?}"));
-    assert!(to_shopper.contains("your parcel leaves tomorrow"), "{to_shopper}");
+    assert!(
+        to_shopper.contains("your parcel leaves tomorrow"),
+        "{to_shopper}"
+    );
     assert!(
         to_shopper.contains(&format!("concierge_conversation={conversation}")),
         "{to_shopper}"

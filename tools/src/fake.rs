@@ -302,9 +302,11 @@ impl StoreApi for FakeStore {
         let (Ok(mut pending), Ok(mut mailed)) = (self.pending.lock(), self.mailed.lock()) else {
             return ready(Err(StoreError::Internal));
         };
-        let still_good = pending.as_ref().is_some_and(|(order, _, attempts, expired)| {
-            order == order_number && *attempts < CODE_ATTEMPTS && !expired
-        });
+        let still_good = pending
+            .as_ref()
+            .is_some_and(|(order, _, attempts, expired)| {
+                order == order_number && *attempts < CODE_ATTEMPTS && !expired
+            });
         if !still_good {
             // Distinct codes, one per mail: 100001, 100002, ...
             let code = format!("{}", 100_001 + mailed.len());

@@ -432,10 +432,16 @@ mod tests {
             sent
         );
         let mailed = ("#1001".to_owned(), "Ada@Example.com".to_owned());
-        assert_eq!(store.mailed(), vec![(mailed.0.clone(), mailed.1.clone(), "100001".into())]);
+        assert_eq!(
+            store.mailed(),
+            vec![(mailed.0.clone(), mailed.1.clone(), "100001".into())]
+        );
         assert_eq!(store.failures(), 0, "a matching email is no failure");
         // Asking again does not mail another while the first is good.
-        assert_eq!(status(&store, None, "#1001", Some("ada@example.com")).await, sent);
+        assert_eq!(
+            status(&store, None, "#1001", Some("ada@example.com")).await,
+            sent
+        );
         assert_eq!(store.mailed().len(), 1);
 
         // A wrong code is a failed proof; the right code with a wrong email is no proof.
@@ -457,7 +463,11 @@ mod tests {
             panic!("the right code shows the order");
         };
         assert_eq!(order.name, "#1001");
-        assert_eq!(store.failures(), 2, "a proof that succeeds gives its attempt back");
+        assert_eq!(
+            store.failures(),
+            2,
+            "a proof that succeeds gives its attempt back"
+        );
         // The code is used up.
         assert!(matches!(
             coded(&store, "#1001", "ada@example.com", "100001").await,

@@ -191,7 +191,12 @@ mod tests {
             Access::Locked
         );
         assert_eq!(
-            order_access(&shopper(Some("7001"), MAX_FAILURES), None, None, Some(&order)),
+            order_access(
+                &shopper(Some("7001"), MAX_FAILURES),
+                None,
+                None,
+                Some(&order)
+            ),
             Access::Granted
         );
     }

@@ -10,9 +10,9 @@ use super::{Route, Said};
 
 /// Words that may stand around a code, in the languages the router knows.
 const AROUND: &[&str] = &[
-    "the", "my", "code", "is", "it", "s", "here", "here's", "heres", "le", "mon", "est",
-    "c'est", "voici", "el", "mi", "código", "codigo", "es", "der", "mein", "ist", "lautet",
-    "hier", "please", "thanks",
+    "the", "my", "code", "is", "it", "s", "here", "here's", "heres", "le", "mon", "est", "c'est",
+    "voici", "el", "mi", "código", "codigo", "es", "der", "mein", "ist", "lautet", "hier",
+    "please", "thanks",
 ];
 
 /// The route for a message that is only a code, when an order is in question.

@@ -22,7 +22,11 @@ const CODE_ATTEMPTS: i32 = 3;
 const RESEND_AFTER: i32 = 60;
 
 impl StoreTools {
-    pub(super) async fn mail_code(&self, order_number: &str, email: &str) -> Result<(), tools::StoreError> {
+    pub(super) async fn mail_code(
+        &self,
+        order_number: &str,
+        email: &str,
+    ) -> Result<(), tools::StoreError> {
         let mut tx = self.state.db.begin().await.map_err(db)?;
         // One code at a time per conversation: parallel requests wait here.
         sqlx::query!(
@@ -69,9 +73,13 @@ impl StoreTools {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        mail::queue(&mut tx, self.shop_id(), code_mail(email, order_number, &code))
-            .await
-            .map_err(|e| internal("order code mail", format!("{e:#}")))?;
+        mail::queue(
+            &mut tx,
+            self.shop_id(),
+            code_mail(email, order_number, &code),
+        )
+        .await
+        .map_err(|e| internal("order code mail", format!("{e:#}")))?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -120,7 +128,11 @@ impl StoreTools {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db)?;
-                if spent { CodeCheck::Expired } else { CodeCheck::Wrong }
+                if spent {
+                    CodeCheck::Expired
+                } else {
+                    CodeCheck::Wrong
+                }
             }
         };
         tx.commit().await.map_err(db)?;
@@ -133,7 +145,14 @@ impl StoreTools {
         let mut mac = crate::shopify::signature::hmac_sha256(
             self.state.shopify.api_secret.expose_secret().as_bytes(),
         );
-        mac.update(format!("order-code:{}:{}:{code}", self.shop_id(), self.conversation_id).as_bytes());
+        mac.update(
+            format!(
+                "order-code:{}:{}:{code}",
+                self.shop_id(),
+                self.conversation_id
+            )
+            .as_bytes(),
+        );
         mac
     }
 }
