@@ -206,3 +206,21 @@ impl Scratch {
         Ok(())
     }
 }
+
+/// How many times the job queue hands a failing job to a worker before giving up on it.
+pub const JOB_MAX_ATTEMPTS: usize = 8;
+
+/// Queues a job's `payload` on `queue` over `conn`, which may be (and usually is) inside a
+/// transaction. `jobs::enqueue` is the typed way; this is for modules below `jobs` (mail), which
+/// must not import it.
+pub async fn push_job(
+    conn: &mut sqlx::PgConnection,
+    queue: &str,
+    payload: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    let task = apalis::prelude::TaskBuilder::new(serde_json::to_vec(payload)?)
+        .max_attempts(JOB_MAX_ATTEMPTS)
+        .build();
+    apalis_postgres::queries::push_tasks(conn, queue, vec![task]).await?;
+    Ok(())
+}

@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use apalis::layers::retry::RetryPolicy;
 use apalis::prelude::{
-    AbortError, BoxDynError, Data, Monitor, ParallelizeExt, TaskBuilder, WorkerBuilder,
-    WorkerBuilderExt, WorkerContext,
+    AbortError, BoxDynError, Data, Monitor, ParallelizeExt, WorkerBuilder, WorkerBuilderExt,
+    WorkerContext,
 };
 use apalis_postgres::PostgresStorage;
 use serde::Serialize;
@@ -47,8 +47,7 @@ pub use sync_product::{ProductRef, SyncProduct};
 pub use sync_source::{SyncSource, on_install, queue_sync};
 pub use webhook::ProcessWebhook;
 
-/// How many times the queue hands a failing job to a worker before giving up on it.
-const MAX_ATTEMPTS: usize = 8;
+use crate::db::JOB_MAX_ATTEMPTS as MAX_ATTEMPTS;
 /// In-process retries (with exponential backoff) within one attempt.
 const RETRIES_PER_ATTEMPT: usize = 3;
 
@@ -87,11 +86,7 @@ pub struct JobContext {
 
 /// Queues `job` on `conn`, which may be (and usually is) inside a transaction.
 pub async fn enqueue<J: Job>(conn: &mut PgConnection, job: &J) -> anyhow::Result<()> {
-    let task = TaskBuilder::new(serde_json::to_vec(job)?)
-        .max_attempts(MAX_ATTEMPTS)
-        .build();
-    apalis_postgres::queries::push_tasks(conn, J::QUEUE, vec![task]).await?;
-    Ok(())
+    crate::db::push_job(conn, J::QUEUE, job).await
 }
 
 /// Deletes the shop's queued (not running) jobs, but for webhook processing, which must still

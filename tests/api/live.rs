@@ -90,7 +90,9 @@ impl Stream {
 /// An agent's reply from the admin on `base`.
 async fn agent_reply(base: &str, conversation: &str, text: &str) {
     let response = http()
-        .post(format!("{base}/api/inbox/conversations/{conversation}/messages"))
+        .post(format!(
+            "{base}/api/inbox/conversations/{conversation}/messages"
+        ))
         .bearer_auth(session_token(SHOP))
         .json(&json!({ "text": text }))
         .send()
