@@ -127,7 +127,9 @@ mod tests {
         assert_eq!(stitch("").unwrap(), Vec::new());
         // The orphan is on line 3: the blank line 2 still counts.
         assert_eq!(
-            stitch("{\"id\":\"p1\"}\n\n{\"__parentId\":\"p9\"}").unwrap_err().line,
+            stitch("{\"id\":\"p1\"}\n\n{\"__parentId\":\"p9\"}")
+                .unwrap_err()
+                .line,
             3
         );
     }
