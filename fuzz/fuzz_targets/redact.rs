@@ -102,6 +102,7 @@ fn luhn_valid_card(text: &str) -> Option<String> {
     None
 }
 
+/// Written again here on purpose: an oracle must not share the code it checks.
 fn luhn(digits: &[u8]) -> bool {
     let sum: u32 = digits
         .iter()
