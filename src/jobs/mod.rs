@@ -47,13 +47,12 @@ pub use sync_product::{ProductRef, SyncProduct};
 pub use sync_source::{SyncSource, on_install, queue_sync};
 pub use webhook::ProcessWebhook;
 
-use crate::db::JOB_MAX_ATTEMPTS as MAX_ATTEMPTS;
 /// In-process retries (with exponential backoff) within one attempt.
 const RETRIES_PER_ATTEMPT: usize = 3;
 
 /// A failure that running the job again cannot mend (a crawl the SSRF guard refused, a start
 /// URL that is not http): [`handle`] hands it to apalis as an `AbortError`, so the job is
-/// marked `Killed` at once instead of being retried `MAX_ATTEMPTS` times. Return it as
+/// marked `Killed` at once instead of being retried `db::JOB_MAX_ATTEMPTS` times. Return it as
 /// `Err(Permanent::new(e).into())`.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -353,54 +353,38 @@ async fn one(
         };
         store::append(&state.db, shop_id, conversation.id, role, &turn.text).await?;
     }
-    let text = crate::chat::redact::redact(&case.message);
-    let accepted = store::accept(
-        &state.db,
-        &visitor,
-        conversation.id,
-        store::Incoming {
-            text: &text,
-            ..store::Incoming::default()
-        },
-        state.chat.responder_name(),
-    )
-    .await?
-    .context("the conversation vanished")?;
-    let turn = accepted
-        .turn
-        .context("the assistant does not own a new conversation")?;
-    let channel = state.chat.hub.channel(shop_id, conversation.id);
     let started = std::time::Instant::now();
-    run_turn(
-        state.chat_services(),
-        TurnJob {
-            shop_id,
-            shop: visitor.shop.clone(),
-            conversation_id: conversation.id,
-            turn_id: turn.id,
-            question: accepted.message,
-            page: case.page.clone(),
-        },
-        channel,
-    )
-    .await;
+    let turn = answer_turn(state, &visitor, conversation.id, &case.message, case).await?;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let calls: Vec<(String, Value, String, String, Option<Value>)> = sqlx::query!(
         "SELECT tool, arguments, outcome, risk, result FROM tool_calls
          WHERE shop_id = $1 AND turn_id = $2 ORDER BY id",
         shop_id,
-        turn.id,
+        turn,
     )
     .fetch_all(&state.db)
     .await?
     .into_iter()
     .map(|c| (c.tool, c.arguments, c.outcome, c.risk, c.result))
     .collect();
+    // An anonymous order look-up is proved by the one-time code mailed to the order's email:
+    // the shopper reads it there and types it back, as a second message; the answer checked
+    // is the one to the code. (No SMTP server here: the mail waits in the outbox.)
+    let code_sent = calls
+        .iter()
+        .any(|(.., result)| result.as_ref().is_some_and(|r| r["status"] == "code_sent"));
+    let answered = match code_sent {
+        true => match mailed_code(state, shop_id, &case.message).await? {
+            Some(code) => answer_turn(state, &visitor, conversation.id, &code, case).await?,
+            None => turn,
+        },
+        false => turn,
+    };
     let answer = sqlx::query_scalar!(
         "SELECT m.content FROM turns t JOIN messages m ON m.shop_id = t.shop_id AND m.id = t.answer_id
          WHERE t.shop_id = $1 AND t.id = $2",
         shop_id,
-        turn.id,
+        answered,
     )
     .fetch_optional(&state.db)
     .await?;
@@ -424,4 +408,73 @@ async fn one(
         answer,
         latency_ms,
     })
+}
+
+/// Sends `message` in the conversation and answers it to the end; the turn's id.
+async fn answer_turn(
+    state: &AppState,
+    visitor: &Visitor,
+    conversation_id: Uuid,
+    message: &str,
+    case: &Case,
+) -> anyhow::Result<i64> {
+    let text = crate::chat::redact::redact(message);
+    let accepted = store::accept(
+        &state.db,
+        visitor,
+        conversation_id,
+        store::Incoming {
+            text: &text,
+            ..store::Incoming::default()
+        },
+        state.chat.responder_name(),
+    )
+    .await?
+    .context("the conversation vanished")?;
+    let turn = accepted
+        .turn
+        .context("the assistant does not own the conversation")?;
+    let channel = state.chat.hub.channel(visitor.shop_id, conversation_id);
+    run_turn(
+        state.chat_services(),
+        TurnJob {
+            shop_id: visitor.shop_id,
+            shop: visitor.shop.clone(),
+            conversation_id,
+            turn_id: turn.id,
+            question: accepted.message,
+            page: case.page.clone(),
+        },
+        channel,
+    )
+    .await;
+    Ok(turn.id)
+}
+
+/// The one-time code last mailed to an email address in `message` (the shopper's own inbox).
+async fn mailed_code(
+    state: &AppState,
+    shop_id: i64,
+    message: &str,
+) -> anyhow::Result<Option<String>> {
+    let Some(email) = message
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '<' | '>'))
+        .map(|w| w.trim_end_matches(['.', '!', '?']))
+        .find(|w| w.contains('@'))
+    else {
+        return Ok(None);
+    };
+    let body = sqlx::query_scalar!(
+        "SELECT body FROM mail_outbox WHERE shop_id = $1 AND lower(recipient) = lower($2)
+         ORDER BY id DESC LIMIT 1",
+        shop_id,
+        email,
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(body.and_then(|body| {
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .map(str::to_owned)
+    }))
 }
