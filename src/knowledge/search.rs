@@ -49,16 +49,7 @@
 //! format or parse. It still sits in an InitPlan (`(SELECT $2::vector(N))`), so that the
 //! dimension check of the cast runs once rather than for every row it is compared with.
 //!
-//! **Hybrid** runs both concurrently, fuses them by weighted reciprocal rank (RRF) down to
-//! [`HYBRID_DEPTH`] candidates, then favours the candidates whose *title* holds the query's
-//! words ([`Knowledge::favour_titles`]): each gains `title_weight / (k + 1)` times the share of
-//! the query's (stemmed) words its title holds, as much as a first place in one list at most.
-//! On crowdflower-beir this is what lifted hybrid above both halves: per-query weights chosen
-//! from the keyword list's strength (its top score, the margin to the next, how many words
-//! matched) did not correlate with which half was right (r ≤ 0.12), and score-based fusions
-//! (min-max or z-score combinations) stayed at or below RRF; a title naming what was asked for
-//! is the signal both lists blur — keyword ranking scores the title as one field among three,
-//! and a chunk's vector is mostly its body. Measured and split in `docs/benchmarks.md`.
+//! **Hybrid** runs both concurrently and fuses them by weighted reciprocal rank.
 //!
 //! The benchmark (`src/dev/bench/search.rs`) EXPLAINs and sweeps these queries through the SQL
 //! builders here ([`keyword_sql`], [`exact_sql`], [`hnsw_sql`], [`hnsw_settings`]).
@@ -140,14 +131,12 @@ impl Filters {
     }
 }
 
-/// How hybrid search weighs its two lists, score = Σ weight / (k + rank), and then the titles
-/// that hold the query's words: + title_weight / (k + 1) × the share of the words (module docs).
+/// How hybrid search weighs its two lists: score = Σ weight / (k + rank).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Fusion {
     pub keyword_weight: f64,
     pub vector_weight: f64,
     pub k: f64,
-    pub title_weight: f64,
 }
 
 impl Default for Fusion {
@@ -156,13 +145,9 @@ impl Default for Fusion {
             keyword_weight: 1.0,
             vector_weight: 1.0,
             k: 60.0,
-            title_weight: 1.0,
         }
     }
 }
-
-/// How many fused candidates hybrid search re-weighs by their titles (and each list's depth).
-pub const HYBRID_DEPTH: usize = 50;
 
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -460,14 +445,12 @@ impl Knowledge {
                     .await?
             }
             (Mode::Hybrid, Some((model, vector))) => {
-                let depth = limit.max(HYBRID_DEPTH);
+                let depth = limit.max(50);
                 let (keyword, nearest) = tokio::try_join!(
                     self.keyword(shop_id, request, depth),
                     self.nearest_in(model, shop_id, vector, filters, depth)
                 )?;
-                let fused = fuse(&keyword, &nearest, &request.fusion, depth);
-                self.favour_titles(shop_id, &request.query, fused, &request.fusion, limit)
-                    .await?
+                fuse(&keyword, &nearest, &request.fusion, limit)
             }
         };
         self.hits(shop_id, request, &ranked).await
@@ -609,46 +592,6 @@ impl Knowledge {
         self.sizes
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Adds to each fused candidate `title_weight / (k + 1)` times the share of the query's
-    /// words its title holds (stemmed as the keyword search stems them), re-sorts, and keeps
-    /// the top `limit` (module docs).
-    async fn favour_titles(
-        &self,
-        shop_id: i64,
-        query: &str,
-        mut fused: Vec<(i64, f64)>,
-        fusion: &Fusion,
-        limit: usize,
-    ) -> Result<Vec<(i64, f64)>, KnowledgeError> {
-        if fusion.title_weight != 0.0 && !fused.is_empty() {
-            let ids: Vec<i64> = fused.iter().map(|(id, _)| *id).collect();
-            let shares = sqlx::query!(
-                r#"WITH words AS (
-                       SELECT tsvector_to_array(to_tsvector(shop_text_config($1), $2)) AS words
-                   )
-                   SELECT c.id,
-                          coalesce((SELECT count(*) FROM unnest(words.words) AS w(word)
-                                    WHERE w.word = ANY(tsvector_to_array(ts_filter(c.tsv, '{a}'))))::float8
-                                   / nullif(cardinality(words.words), 0), 0) AS "share!"
-                   FROM chunks c, words
-                   WHERE c.shop_id = $1 AND c.id = ANY($3)"#,
-                shop_id,
-                query,
-                &ids,
-            )
-            .fetch_all(&self.db)
-            .await?;
-            let shares: HashMap<i64, f64> = shares.into_iter().map(|r| (r.id, r.share)).collect();
-            let bonus = fusion.title_weight / (fusion.k + 1.0);
-            for (id, score) in &mut fused {
-                *score += bonus * shares.get(id).copied().unwrap_or(0.0);
-            }
-            fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        }
-        fused.truncate(limit);
-        Ok(fused)
     }
 
     /// The ranked chunks with their documents and snippets, in rank order.

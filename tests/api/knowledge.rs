@@ -223,31 +223,6 @@ async fn ingest_skips_unchanged_content_and_search_finds_it_in_every_mode() {
     assert_eq!(hit.heading_path, "Exchanges");
     assert!(hit.snippet.contains("size"), "{}", hit.snippet);
 
-    // Hybrid favours a title holding the query's words: by 1/(k + 1) times the share of the
-    // (stemmed) words it holds, and nothing for a title holding none.
-    let fused = |query: &str, title_weight: f64| {
-        let mut request = SearchRequest::new(query, Mode::Hybrid, 10);
-        request.fusion.title_weight = title_weight;
-        let knowledge = &state.knowledge;
-        async move {
-            let hits = knowledge.search(shop, &request).await.unwrap();
-            hits.into_iter()
-                .map(|h| (h.external_id, h.score))
-                .collect::<std::collections::HashMap<_, _>>()
-        }
-    };
-    let k = SearchRequest::new("", Mode::Hybrid, 1).fusion.k;
-    for (query, share) in [("rain jackets", 1.0), ("rain hats", 0.5)] {
-        let (plain, favoured) = (fused(query, 0.0).await, fused(query, 1.0).await);
-        let gain = favoured["p1"] - plain["p1"];
-        assert!((gain - share / (k + 1.0)).abs() < 1e-9, "{query}: {gain}");
-        for (id, score) in &plain {
-            if id != "p1" && id != "p2" {
-                assert!((favoured[id] - score).abs() < 1e-12, "{query}: {id}");
-            }
-        }
-    }
-
     // Filters: kind, stock, price, collection.
     let products = Filters {
         kinds: vec!["product".into()],

@@ -29,9 +29,6 @@ pub enum Command {
         /// Hybrid: the rank constant k of reciprocal-rank fusion.
         #[arg(long, default_value_t = Fusion::default().k)]
         rrf_k: f64,
-        /// Hybrid: weight of a title holding the query's words (0: plain RRF).
-        #[arg(long, default_value_t = Fusion::default().title_weight)]
-        title_weight: f64,
         /// Keep the scratch database and the evaluation shop (their names are printed).
         #[arg(long)]
         keep: bool,
@@ -55,7 +52,6 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
             keyword_weight,
             vector_weight,
             rrf_k,
-            title_weight,
             keep,
         } => {
             let data = retrieval::Beir::load(&dir)?;
@@ -63,7 +59,6 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
                 keyword_weight,
                 vector_weight,
                 k: rrf_k,
-                title_weight,
             };
             let embedder = crate::knowledge::embed::from_config(&config)
                 .await
