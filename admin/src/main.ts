@@ -50,7 +50,7 @@ async function show(path: string): Promise<void> {
   if (sessionExpired) return;
   current?.abort();
   current = new AbortController();
-  const screen = SCREENS[path] ?? home;
+  const screen = SCREENS[path] ?? (path.startsWith('/inbox/') ? inbox : home);
   const target = h('div', { class: 'screen' });
   replace(root, target);
   try {

@@ -68,6 +68,8 @@ pub fn router() -> Router<AppState> {
     SCREENS
         .iter()
         .fold(Router::new(), |router, path| router.route(path, get(page)))
+        // One conversation of the inbox: the link in the team's handoff mail.
+        .route("/inbox/{conversation}", get(page))
         .route("/admin/{file}", get(asset))
 }
 

@@ -17,11 +17,12 @@ mkdirSync(SHOTS, { recursive: true });
 
 /** The admin at the inbox for a staff member (the store owner by default), framing `app`
  * (another node) when given. */
-function inboxUrl(app, staff) {
+function inboxUrl(app, staff, conversation) {
   const query = new URLSearchParams();
   if (app) query.set('sim_app', app);
   if (staff) query.set('staff', staff);
-  return `${current().admin.replace(/\/$/, '')}/inbox${query.size ? `?${query}` : ''}`;
+  const path = conversation ? `/inbox/${conversation}` : '/inbox';
+  return `${current().admin.replace(/\/$/, '')}${path}${query.size ? `?${query}` : ''}`;
 }
 
 /** The widget's parts (as in widget.spec.mjs). */
@@ -135,9 +136,9 @@ async function handoff(browser, { agentApp, shots }) {
     const colleagueContext = await browser.newContext();
     try {
       const colleague = await colleagueContext.newPage();
-      await colleague.goto(inboxUrl(agentApp, 'priya'));
+      // From the link in the team's handoff mail: the conversation opens by itself.
+      await colleague.goto(inboxUrl(agentApp, 'priya', conversation));
       const theirs = colleague.frameLocator('#app-frame');
-      await theirs.locator(`.inbox-row[data-conversation="${conversation}"]`).click();
       await expect(theirs.locator('.inbox-warn')).toContainText(/Morgan.* is also viewing this conversation/);
       await expect(app.locator('.inbox-warn')).toContainText(/Priya.* is also viewing this conversation/);
       if (shots) await agentPage.screenshot({ path: join(SHOTS, `${shots}-collision.png`) });

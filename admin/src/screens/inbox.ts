@@ -32,7 +32,11 @@ const TYPING_EVERY_MS = 2500;
 export async function inbox(root: HTMLElement, signal: AbortSignal): Promise<void> {
   const { agent } = await api<{ agent: Agent }>('/api/inbox/me', { signal });
   if (signal.aborted) return;
-  await new Inbox(root, signal, agent).start();
+  const box = new Inbox(root, signal, agent);
+  await box.start();
+  // `/inbox/{id}`: the link in the team's handoff mail opens that conversation.
+  const linked = /^\/inbox\/([0-9a-f-]{36})$/i.exec(location.pathname)?.[1];
+  if (linked && !signal.aborted) await box.open(linked);
 }
 
 /** The inbox screen: the list on the left, the open conversation on the right. */
