@@ -190,30 +190,6 @@ fn probe_v3_routes_correctly() {
     report("probe-v3.jsonl", 0.0);
 }
 
-/// Step one's own cost per message (the classifier included), over every case of the sets.
-#[test]
-fn routing_is_fast() {
-    let mut times: Vec<std::time::Duration> = [
-        "dev.jsonl",
-        "attacks.jsonl",
-        "heldout-v2-tune.jsonl",
-        "probe-v3.jsonl",
-    ]
-    .into_iter()
-    .flat_map(cases)
-    .map(|case| {
-        let messages = messages(&case);
-        let started = std::time::Instant::now();
-        let _ = route(&messages);
-        started.elapsed()
-    })
-    .collect();
-    times.sort();
-    let p95 = times[times.len() * 95 / 100];
-    println!("routing p95 {p95:?} over {} messages", times.len());
-    assert!(p95 < std::time::Duration::from_millis(100), "{p95:?}");
-}
-
 #[test]
 fn no_attack_reaches_the_cart() {
     for case in cases("attacks.jsonl") {

@@ -45,13 +45,17 @@ pub enum AdminError {
     Decode(String),
 }
 
-/// The bucket as Shopify last reported it.
+/// The bucket as Shopify last reported it, less what our own calls still in flight will spend.
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
     available: f64,
     maximum: f64,
     restore_rate: f64,
     at: Instant,
+    /// Cost reserved by calls sent but not yet answered: a level Shopify reports does not
+    /// include them, so each report is lowered by it (concurrent callers would otherwise
+    /// read the report as room they already spent).
+    in_flight: f64,
 }
 
 impl Bucket {
@@ -89,6 +93,24 @@ pub struct AdminClient {
     throttled: std::sync::atomic::AtomicU64,
     /// The most throttled answers any single call has met.
     worst_call: std::sync::atomic::AtomicU64,
+}
+
+/// Cost a call has reserved from its shop's bucket; given back when it is answered.
+struct Reservation<'a> {
+    client: &'a AdminClient,
+    shop: &'a ShopDomain,
+    cost: f64,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if self.cost > 0.0
+            && let Ok(mut buckets) = self.client.buckets.lock()
+            && let Some(b) = buckets.get_mut(self.shop.as_str())
+        {
+            b.in_flight = (b.in_flight - self.cost).max(0.0);
+        }
+    }
 }
 
 /// Counts one call's throttled answers and records the worst call when it ends.
@@ -165,7 +187,7 @@ impl AdminClient {
             count: 0,
         };
         for attempt in 1..=MAX_ATTEMPTS {
-            self.pace(shop, operation).await;
+            let reserved = self.pace(shop, operation).await;
             let response = self
                 .http
                 .post(&url)
@@ -173,6 +195,8 @@ impl AdminClient {
                 .json(body)
                 .send()
                 .await;
+            // Answered (or failed): the level Shopify reports now counts this call.
+            drop(reserved);
             let response = match response {
                 Ok(r) => r,
                 Err(e) if attempt < MAX_ATTEMPTS && (e.is_connect() || e.is_timeout()) => {
@@ -239,30 +263,37 @@ impl AdminClient {
         Err(AdminError::Throttled)
     }
 
-    /// Waits until the shop's bucket can pay for `operation`'s expected cost.
-    async fn pace(&self, shop: &ShopDomain, operation: &'static str) {
+    /// Waits until the shop's bucket can pay for `operation`'s expected cost, and reserves
+    /// it until the answer comes (or the call fails).
+    async fn pace<'a>(&'a self, shop: &'a ShopDomain, operation: &'static str) -> Reservation<'a> {
         let cost = self.costs.lock().map_or(UNKNOWN_COST, |c| {
             c.get(operation).copied().unwrap_or(UNKNOWN_COST)
         });
-        let bucket = self
-            .buckets
-            .lock()
-            .ok()
-            .and_then(|b| b.get(shop.as_str()).copied());
-        if let Some(bucket) = bucket {
-            let cost = cost.min(bucket.maximum);
-            let missing = cost - bucket.available_now();
-            if missing > 0.0 && bucket.restore_rate > 0.0 {
-                tokio::time::sleep(Duration::from_secs_f64(missing / bucket.restore_rate)).await;
-            }
-            // Spend it locally now, so concurrent callers queue behind us.
-            if let Ok(mut buckets) = self.buckets.lock()
-                && let Some(b) = buckets.get_mut(shop.as_str())
-            {
-                b.available = b.available_now() - cost;
-                b.at = Instant::now();
-            }
+        // Spend it locally at once, under the lock, so concurrent callers queue behind us:
+        // each one waits for the level its own spending leaves.
+        let mut reservation = Reservation {
+            client: self,
+            shop,
+            cost: 0.0,
+        };
+        let wait = {
+            let Ok(mut buckets) = self.buckets.lock() else {
+                return reservation;
+            };
+            let Some(b) = buckets.get_mut(shop.as_str()) else {
+                return reservation;
+            };
+            reservation.cost = cost.min(b.maximum);
+            b.available = b.available_now() - reservation.cost;
+            b.at = Instant::now();
+            b.in_flight += reservation.cost;
+            (b.available < 0.0 && b.restore_rate > 0.0)
+                .then(|| Duration::from_secs_f64(-b.available / b.restore_rate))
+        };
+        if let Some(wait) = wait {
+            tokio::time::sleep(wait).await;
         }
+        reservation
     }
 
     /// Records the bucket level and the operation's cost from an answer.
@@ -270,13 +301,15 @@ impl AdminClient {
         let cost: Cost =
             serde_json::from_value(answer.pointer("/extensions/cost")?.clone()).ok()?;
         if let (Some(t), Ok(mut buckets)) = (cost.throttle, self.buckets.lock()) {
+            let in_flight = buckets.get(shop.as_str()).map_or(0.0, |b| b.in_flight);
             buckets.insert(
                 shop.as_str().to_owned(),
                 Bucket {
-                    available: t.currently_available,
+                    available: t.currently_available - in_flight,
                     maximum: t.maximum_available,
                     restore_rate: t.restore_rate,
                     at: Instant::now(),
+                    in_flight,
                 },
             );
         }
