@@ -56,6 +56,10 @@ pub struct StructuredFields {
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<String>,
+    /// How many variants the product had when indexed: live reads ask Shopify for that many
+    /// (and a few more), since a query's cost is what it may return, not what it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant_count: Option<usize>,
 }
 
 /// A unit of structure in a document's text: what chunking may not cut through lightly.

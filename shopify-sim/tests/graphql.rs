@@ -555,8 +555,8 @@ async fn cost_is_reported_and_large_queries_are_refused() {
     // 2 + 5 × (1 product + 2 + 100 × 1 variant)
     assert_eq!(cost["requestedQueryCost"], 517);
     assert!(cost["actualQueryCost"].as_i64().unwrap() < 517);
-    assert_eq!(cost["throttleStatus"]["maximumAvailable"], 1000.0);
-    assert_eq!(cost["throttleStatus"]["restoreRate"], 50.0);
+    assert_eq!(cost["throttleStatus"]["maximumAvailable"], 2000.0);
+    assert_eq!(cost["throttleStatus"]["restoreRate"], 100.0);
 
     let too_big = post(
         &api,

@@ -105,6 +105,7 @@ pub fn product_document(
         collections: of_type(children, "Collection")
             .filter_map(|c| c.get("title").and_then(Value::as_str).map(str::to_owned))
             .collect(),
+        variant_count: Some(variants.len()),
     };
     let url = product
         .get("onlineStoreUrl")

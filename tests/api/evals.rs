@@ -101,6 +101,9 @@ async fn eval_chat_json_has_the_figures_and_every_case() {
         "answer_checks_passed",
         "p50_ms",
         "p95_ms",
+        "unpaced_p50_ms",
+        "unpaced_p95_ms",
+        "paced_turns",
     ] {
         assert!(
             report.get(key).is_some_and(Value::is_number),
@@ -118,7 +121,15 @@ async fn eval_chat_json_has_the_figures_and_every_case() {
             .collect();
         assert_eq!(
             keys,
-            ["answer_ok", "first_tool", "id", "routed", "writes"], // sorted
+            [
+                "answer_ok",
+                "first_tool",
+                "id",
+                "latency_ms",
+                "paced_ms",
+                "routed",
+                "writes"
+            ], // sorted
             "{case}"
         );
     }

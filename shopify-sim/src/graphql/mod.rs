@@ -36,7 +36,9 @@ pub use bulk::BulkEvent;
 
 use crate::store::Store;
 
-/// Rate limits of the simulated API (Shopify's standard plan by default).
+/// Rate limits of the simulated API: by default Shopify's standard plan as documented today
+/// (shopify.dev, "GraphQL Admin API rate limits": 100 points a second, a bucket of twenty
+/// seconds' worth; it was 50 and 1,000 until 2024).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Points a shop's bucket holds.
@@ -50,8 +52,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            bucket_size: 1000.0,
-            restore_rate: 50.0,
+            bucket_size: 2000.0,
+            restore_rate: 100.0,
             max_query_cost: 1000.0,
         }
     }

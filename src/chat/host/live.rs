@@ -25,6 +25,11 @@ use crate::shopify::admin::queries::{
     variant_product, variant_stock,
 };
 
+/// Variants read beyond the index's count, for those added since it last heard.
+const UNINDEXED_VARIANTS: i64 = 10;
+/// The most a connection may return in one page.
+const MAX_VARIANTS: i64 = 250;
+
 /// Variants whose stock one `VariantStock` call reads: ten ids with ten levels each stay
 /// well under a query's cost limit.
 const STOCK_BATCH: usize = 10;
@@ -385,10 +390,31 @@ impl StoreTools {
         struct Data {
             product: Option<LiveProduct>,
         }
-        let data: Data = self
-            .admin::<ProductLive, _>(&token, product_live::Variables { id: id.to_owned() })
-            .await?;
+        let variables = product_live::Variables {
+            id: id.to_owned(),
+            variants: self.variants_to_read(id).await,
+        };
+        let data: Data = self.admin::<ProductLive, _>(&token, variables).await?;
         Ok(data.product.map(|p| p.into_store(&self.shop)))
+    }
+
+    /// How many variants to ask Shopify for: the index's count and a few more (variants
+    /// added since the index last heard of the product are still read), or 100 when the
+    /// index does not know. A connection costs what it may return, so this is most of the
+    /// query's cost and of how many look-ups a shop's bucket pays for.
+    async fn variants_to_read(&self, id: &str) -> i64 {
+        let indexed = sqlx::query_scalar!(
+            "SELECT (fields ->> 'variant_count')::bigint FROM documents
+             WHERE shop_id = $1 AND kind = 'product' AND external_id = $2",
+            self.shop_id(),
+            id,
+        )
+        .fetch_optional(&self.state.db)
+        .await;
+        match indexed {
+            Ok(Some(Some(count))) => (count + UNINDEXED_VARIANTS).clamp(1, MAX_VARIANTS),
+            _ => 100,
+        }
     }
 
     /// The gid of the product a variant belongs to.

@@ -508,6 +508,7 @@ fn product(i: usize, rng: &mut SplitMix64) -> Document {
             handle: Some(format!("product-{i}")),
             image: None,
             collections: vec![format!("{material} collection")],
+            variant_count: Some(3),
         },
         updated_at: None,
     }

@@ -127,8 +127,9 @@ pub struct Outcome {
     pub writes: Vec<String>,
     #[serde(skip)]
     pub answer: String,
-    #[serde(skip)]
     pub latency_ms: f64,
+    /// Of the latency, how long calls waited for the shop's Admin API bucket.
+    pub paced_ms: f64,
     /// What every tool returned (what the model read), for leak checks.
     #[serde(skip)]
     pub tool_results: Vec<Value>,
@@ -145,6 +146,13 @@ pub struct Report {
     pub answer_checks: usize,
     pub p50_ms: f64,
     pub p95_ms: f64,
+    /// The same, less the time calls waited for the shop's Admin API bucket: the cases run
+    /// back to back, several turns a second on one shop, far above what a store's plan pays
+    /// for, and that wait is Shopify's rate limit rather than the turn's own time.
+    pub unpaced_p50_ms: f64,
+    pub unpaced_p95_ms: f64,
+    /// Turns that waited for the bucket at all.
+    pub paced_turns: usize,
     pub responder: String,
     #[serde(rename = "per_case")]
     pub outcomes: Vec<Outcome>,
@@ -157,6 +165,8 @@ impl Report {
         let checked: Vec<bool> = outcomes.iter().filter_map(|o| o.answer_ok).collect();
         let mut latencies: Vec<f64> = outcomes.iter().map(|o| o.latency_ms).collect();
         latencies.sort_by(f64::total_cmp);
+        let mut unpaced: Vec<f64> = outcomes.iter().map(|o| o.latency_ms - o.paced_ms).collect();
+        unpaced.sort_by(f64::total_cmp);
         let ratio = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
         Self {
             cases,
@@ -165,6 +175,9 @@ impl Report {
             answer_checks: checked.len(),
             p50_ms: super::percentile(&latencies, 0.50),
             p95_ms: super::percentile(&latencies, 0.95),
+            unpaced_p50_ms: super::percentile(&unpaced, 0.50),
+            unpaced_p95_ms: super::percentile(&unpaced, 0.95),
+            paced_turns: outcomes.iter().filter(|o| o.paced_ms > 0.0).count(),
             responder: responder.to_owned(),
             outcomes,
         }
@@ -230,7 +243,7 @@ impl Report {
         }
         out.push_str(&format!("\n{}", self.by_language()));
         out.push_str(&format!(
-            "\nresponder            {}\ncases                {}\nrouting accuracy     {:.3}\nanswer checks passed {:.3} (of {})\nlatency p50 / p95    {:.0} / {:.0} ms\n",
+            "\nresponder            {}\ncases                {}\nrouting accuracy     {:.3}\nanswer checks passed {:.3} (of {})\nlatency p50 / p95    {:.0} / {:.0} ms\nless rate-limit wait {:.0} / {:.0} ms ({} turns waited for the shop's API bucket)\n",
             self.responder,
             self.cases,
             self.routing_accuracy,
@@ -238,6 +251,9 @@ impl Report {
             self.answer_checks,
             self.p50_ms,
             self.p95_ms,
+            self.unpaced_p50_ms,
+            self.unpaced_p95_ms,
+            self.paced_turns,
         ));
         out
     }
@@ -353,9 +369,10 @@ async fn one(
         };
         store::append(&state.db, shop_id, conversation.id, role, &turn.text).await?;
     }
-    let started = std::time::Instant::now();
+    let (started, paced) = (std::time::Instant::now(), state.admin.paced());
     let turn = answer_turn(state, &visitor, conversation.id, &case.message, case).await?;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let paced_ms = (state.admin.paced() - paced).as_secs_f64() * 1000.0;
     let calls: Vec<(String, Value, String, String, Option<Value>)> = sqlx::query!(
         "SELECT tool, arguments, outcome, risk, result FROM tool_calls
          WHERE shop_id = $1 AND turn_id = $2 ORDER BY id",
@@ -407,6 +424,7 @@ async fn one(
             .collect(),
         answer,
         latency_ms,
+        paced_ms,
     })
 }
 

@@ -93,6 +93,8 @@ pub struct AdminClient {
     throttled: std::sync::atomic::AtomicU64,
     /// The most throttled answers any single call has met.
     worst_call: std::sync::atomic::AtomicU64,
+    /// Microseconds calls have waited for their shop's bucket, since this client was made.
+    paced_us: std::sync::atomic::AtomicU64,
 }
 
 /// Cost a call has reserved from its shop's bucket; given back when it is answered.
@@ -138,12 +140,19 @@ impl AdminClient {
             costs: Mutex::default(),
             throttled: std::sync::atomic::AtomicU64::new(0),
             worst_call: std::sync::atomic::AtomicU64::new(0),
+            paced_us: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// The most `THROTTLED` answers a single call has met (1 means some call waited once).
     pub fn worst_call_throttles(&self) -> u64 {
         self.worst_call.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How long calls have waited for their shop's bucket since this client was made (the
+    /// eval tells a turn's own time from the time Shopify's rate limit held it).
+    pub fn paced(&self) -> Duration {
+        Duration::from_micros(self.paced_us.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// How many answers were `THROTTLED` since this client was made.
@@ -291,7 +300,18 @@ impl AdminClient {
                 .then(|| Duration::from_secs_f64(-b.available / b.restore_rate))
         };
         if let Some(wait) = wait {
+            tracing::debug!(
+                shop = shop.as_str(),
+                operation,
+                cost = reservation.cost,
+                wait_ms = wait.as_millis() as u64,
+                "waiting for the shop's query cost bucket"
+            );
             tokio::time::sleep(wait).await;
+            self.paced_us.fetch_add(
+                wait.as_micros() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
         }
         reservation
     }
