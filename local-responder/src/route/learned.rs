@@ -196,11 +196,14 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         return None;
     }
     let lone = lone_name(&said.text);
+    // A name the shopper typed, with the English words of the kind of thing it is ("la giacca
+    // Ridgeline": "Ridgeline jacket", not the Ridgeline vest); the page's product is exact.
     let product = said
         .named
         .as_ref()
         .map(|n| n.product.clone())
         .or_else(|| lone.as_ref().map(|(name, _)| name.clone()))
+        .map(|name| super::in_english(name, said))
         .or_else(|| ctx.product.clone());
     let prices = extract::prices(&said.words);
     let english = crate::glossary::english_terms(&said.text, &said.words);
@@ -263,7 +266,7 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 
 /// The glossary's words that name a kind of product ("lantern" in "how long does the
 /// lantern's battery last?"), without those that ask about it.
-fn product_words(english: &[String]) -> Option<String> {
+pub(super) fn product_words(english: &[String]) -> Option<String> {
     let words: Vec<&str> = english
         .iter()
         .map(String::as_str)

@@ -550,12 +550,13 @@ fn about_named(said: &Said, named: &Named) -> Route {
     if said.any(HAVE) || (named.variant.is_some() && !asks_detail) {
         return inventory(named.product.clone(), named.variant.clone());
     }
-    Route::call(
-        tools::GET_PRODUCT,
-        GetProductArgs {
-            product: named.product.clone(),
-        },
-    )
+    // "Quanto pesa la giacca Ridgeline?": one word names a line, the kind picks the product.
+    let product = if named.len == 1 {
+        in_english(named.product.clone(), said)
+    } else {
+        named.product.clone()
+    };
+    Route::call(tools::GET_PRODUCT, GetProductArgs { product })
 }
 
 /// A message about the product in question without naming it: "How much does it weigh?",
@@ -719,17 +720,53 @@ fn about_definite(said: &Said) -> Option<Route> {
     if NOT_A_PRODUCT.contains(&first.as_str()) || first.ends_with("est") {
         return None;
     }
-    let product = phrase
-        .iter()
-        .map(|w| w.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let product = in_english(
+        phrase
+            .iter()
+            .map(|w| w.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        said,
+    );
     if stock {
         let variant = extract::variant_only(&said.text);
         return Some(inventory(product, variant));
     }
     Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }))
 }
+
+/// A product as the shopper typed it outside English ("olla", "gusseiserne Pfanne", a lone
+/// "Ridgeline"), followed by the English words the glossaries give for the kind of product the
+/// message names ("cast iron dutch oven", "skillet", "jacket"): the catalog's titles are
+/// English, and the tool resolves the phrase against them by search.
+fn in_english(product: String, said: &Said) -> String {
+    if said.lang.is_none_or(|l| l == Lang::En) {
+        return product;
+    }
+    let mut english = crate::glossary::english_terms(&said.text, &said.words);
+    english.extend(lang::english_terms(&said.words));
+    english.retain(|w| !QUESTION_WORDS.contains(&w.as_str()));
+    let Some(kind) = learned::product_words(&english) else {
+        return product;
+    };
+    let have = words(&product);
+    let extra: Vec<&str> = kind
+        .split(' ')
+        .filter(|w| !have.iter().any(|h| h == w))
+        .collect();
+    if extra.is_empty() {
+        product
+    } else {
+        format!("{product} {}", extra.join(" "))
+    }
+}
+
+/// English words the glossaries give for asking, not for a kind of product.
+#[rustfmt::skip]
+const QUESTION_WORDS: &[&str] = &[
+    "how", "much", "many", "long", "weighs", "what", "which", "where", "when", "price", "cost",
+    "fee", "is", "does", "available", "stock", "have", "sell",
+];
 
 /// Words that end a lowercase product phrase.
 #[rustfmt::skip]
