@@ -660,6 +660,7 @@ const STORE_WIDE: &[&str] = &[
     "missing", "worn", "payment", "pay", "pickup", "tracking", "christmas", "holiday", "store",
     "portland", "international", "canada", "japan", "germany", "spain", "italy", "france",
     "netherlands", "united", "kingdom", "kept", "conversations", "damaged", "defect",
+    "expedited", "express", "contiguous", "states",
 ];
 
 /// Words that open a lowercase product phrase ("is the nomad duffel in stock?").
@@ -740,7 +741,8 @@ fn about_definite(said: &Said) -> Option<Route> {
 /// message names ("cast iron dutch oven", "skillet", "jacket"): the catalog's titles are
 /// English, and the tool resolves the phrase against them by search.
 fn in_english(product: String, said: &Said) -> String {
-    if said.lang.is_none_or(|l| l == Lang::En) {
+    // `lang` knows four languages (Italian reads as English to it); `cue_lang` says which.
+    if said.cue_lang && said.lang.is_none_or(|l| l == Lang::En) {
         return product;
     }
     let mut english = crate::glossary::english_terms(&said.text, &said.words);
