@@ -11,6 +11,8 @@
 #[rustfmt::skip]
 pub(crate) const WORDS: &[(&str, &str)] = &[
     // Camp goods and materials of the catalog's kinds, in it, pt, nl.
+    ("pile", "fleece"), ("felpa in pile", "fleece"), ("fleece", "fleece"),
+    ("caminhada", "hiking"),
     ("tavolo", "table"), ("tavolino", "table"), ("mesa", "table"), ("tafel", "table"),
     ("amaca", "hammock"), ("hangmat", "hammock"), ("koekenpan", "skillet"),
     ("frigideira", "skillet"), ("forno olandese", "dutch oven"), ("panela", "dutch oven pot"),
@@ -72,6 +74,8 @@ pub(crate) const WORDS: &[(&str, &str)] = &[
 #[rustfmt::skip]
 pub(crate) const INSIDE: &[(&str, &str)] = &[
     // Camp goods and materials of the catalog's kinds, in ja, ar, he.
+    ("登山靴", "hiking boots"), ("登山", "hiking"), ("フリース", "fleece"), ("נעלי", "shoes boots"),
+    ("הליכה", "hiking"), ("פליז", "fleece"), ("صوف ناعم", "fleece"), ("فليس", "fleece"),
     ("テーブル", "table"), ("ハンモック", "hammock"), ("ダッチオーブン", "dutch oven"),
     ("スキレット", "skillet"), ("フライパン", "skillet"), ("ワックス", "waxed canvas"),
     ("ダッフル", "duffel bag"), ("ボストンバッグ", "duffel bag"), ("レインシェル", "rain shell"),
