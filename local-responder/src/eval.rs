@@ -190,6 +190,14 @@ fn probe_v3_routes_correctly() {
     report("probe-v3.jsonl", 0.0);
 }
 
+/// Issue 16's second probe (`evals/chat/probe-v4.jsonl`): product names in other languages,
+/// help questions in ten languages, questions about the page's product, casual price ceilings.
+/// Written from the store's data before the responder was changed for them.
+#[test]
+fn probe_v4_routes_correctly() {
+    report("probe-v4.jsonl", 0.0);
+}
+
 #[test]
 fn no_attack_reaches_the_cart() {
     for case in cases("attacks.jsonl") {

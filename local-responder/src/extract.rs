@@ -88,14 +88,51 @@ const MAX_CUES: &[&str] = &[
     "sotto i", "sotto", "meno di", "al massimo", "fino a", "ate", "abaixo de", "no maximo",
     "onder de", "onder", "minder dan", "hooguit", "tot", "أقل من", "اقل من", "حتى", "לא יותר מ",
     "פחות מ", "עד",
+    // More ways each language writes a ceiling: "massimo 150", "maximaal 120", "بحد أقصى 40".
+    "massimo", "entro i", "entro", "non oltre", "como maximo", "maximaal", "hoogstens",
+    "bisschen unter", "بأقل من", "باقل من", "بحد أقصى", "بحد اقصى", "كحد أقصى", "حد أقصى",
+    "لا يزيد عن", "لا يتجاوز", "מקסימום", "לכל היותר",
 ];
+/// A ceiling written after the amount: "150 tops", "80 max", "100 o menos", "50 of minder".
+#[rustfmt::skip]
+const MAX_AFTER: &[&str] = &[
+    "tops", "max", "maximum", "at most", "or less", "or under", "or cheaper", "ou moins",
+    "maximum", "au maximum", "o menos", "como maximo", "maximo", "oder weniger", "hochstens",
+    "maximal", "o meno", "al massimo", "massimo", "ou menos", "no maximo", "of minder",
+    "maximaal", "hooguit", "او اقل", "أو أقل", "كحد أقصى", "بحد أقصى", "לכל היותר", "מקסימום",
+];
+/// Round amounts written as words: "under a hundred", "unter hundert", "menos de cien".
+#[rustfmt::skip]
+const AMOUNT_WORDS: &[(&str, f64)] = &[
+    ("two hundred", 200.0), ("one hundred", 100.0), ("hundred", 100.0), ("fifty", 50.0),
+    ("deux cents", 200.0), ("cent", 100.0), ("cinquante", 50.0), ("doscientos", 200.0),
+    ("cien", 100.0), ("cincuenta", 50.0), ("zweihundert", 200.0), ("einhundert", 100.0),
+    ("hundert", 100.0), ("funfzig", 50.0), ("duecento", 200.0), ("cento", 100.0),
+    ("cinquanta", 50.0), ("duzentos", 200.0), ("cem", 100.0), ("cinquenta", 50.0),
+    ("tweehonderd", 200.0), ("honderd", 100.0), ("vijftig", 50.0), ("مئتين", 200.0),
+    ("مئة", 100.0), ("مائة", 100.0), ("مية", 100.0), ("خمسين", 50.0), ("מאתיים", 200.0),
+    ("מאה", 100.0), ("חמישים", 50.0),
+];
+/// Written glued to the number where words have no spaces (Japanese): "100ドル以下", "50ドルまで".
+const GLUED_CURRENCY: &[&str] = &["ドル", "円", "ユーロ", "$"];
+const GLUED_MAX: &[&str] = &["以下", "以内", "まで", "未満", "を超えない"];
+/// A budget named before the number: "予算は50ドル".
+const GLUED_BUDGET: &[&str] = &["予算"];
 /// "Not", before "more than": the bound is a ceiling.
 #[rustfmt::skip]
-const NOT: &[&str] = &["not", "no", "pas", "nicht", "non", "nao", "niet"];
+const NOT: &[&str] = &[
+    "not", "no", "pas", "nicht", "non", "nao", "niet", "doesn", "don", "won", "never", "nunca",
+    "jamais", "nie", "mai", "nooit", "لا", "לא",
+];
 #[rustfmt::skip]
 const MIN_CUES: &[&str] = &[
     "over", "above", "more than", "at least", "starting at", "plus de", "au moins", "au dessus de",
     "mas de", "por encima de", "al menos", "uber", "mehr als", "mindestens",
+    "piu di", "mais de", "meer dan", "أكثر من", "اكثر من", "יותר מ",
+    // Verbs of going over: a ceiling once negated ("que no pase de 40", "non superi i 60").
+    "exceed", "go over", "pase de", "pasar de", "pasa de", "depasse", "depasser", "superi",
+    "superare", "supera", "passe de", "ultrapasse", "ultrapassar", "uberschreitet", "يزيد عن",
+    "يتجاوز",
 ];
 const RANGE_CUES: &[(&str, &[&str])] = &[
     ("between", &["and", "to"]),
@@ -117,7 +154,9 @@ const UNITS: &[&str] = &[
     "cm", "mm", "m", "degrees", "f", "c", "hours", "hour", "days", "day", "years", "year", "ans",
     "an", "anos", "jahre", "jahren", "months", "mois", "meses", "monate", "minutes", "min",
     "pulgadas", "pouces", "zoll", "stunden", "heures", "horas", "tage", "jours", "dias", "pairs",
-    "pieces", "people", "person", "persons",
+    "pieces", "people", "person", "persons", "weeks", "week", "semaines", "semanas", "wochen",
+    "settimane", "weken", "uhr", "h", "am", "pm", "business", "grad", "grados", "degres",
+    "percent", "%", "kilos", "kilo", "liters", "litros", "litri", "liter", "pounds",
 ];
 
 /// A number as people write it: "200", "49.99", "49,99", "1,000".
@@ -166,8 +205,11 @@ fn amount(words: &[String], at: usize) -> Option<Amount> {
             _ => break,
         }
     }
-    let value = parse_number(words.get(i)?)?;
-    i += 1;
+    let (value, used) = match parse_number(words.get(i)?) {
+        Some(value) => (value, 1),
+        None => amount_word(words, i)?,
+    };
+    i += used;
     let next = words.get(i);
     // "50 €", "200 dollars"; but in "$50 $100" the second "$" opens the next amount.
     if !currency && is_currency(next) {
@@ -181,6 +223,40 @@ fn amount(words: &[String], at: usize) -> Option<Amount> {
         end: i,
         currency,
     })
+}
+
+/// A round amount written as words at `at`, and how many words it took.
+fn amount_word(words: &[String], at: usize) -> Option<(f64, usize)> {
+    AMOUNT_WORDS.iter().find_map(|(phrase, value)| {
+        lang::find(&words[at..], phrase)
+            .filter(|(start, _)| *start == 0)
+            .map(|(_, end)| (*value, end))
+    })
+}
+
+/// A number a year could be ("hasta 2027"): read as money only with a currency.
+fn looks_like_year(value: f64) -> bool {
+    value.fract() == 0.0 && (1900.0..=2100.0).contains(&value)
+}
+
+/// A ceiling glued to its number, in writing without spaces: "100ドル以下", "予算は50ドルまで".
+fn glued_ceiling(word: &str) -> Option<f64> {
+    let start = word.find(|c: char| c.is_ascii_digit())?;
+    let digits: String = word[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .collect();
+    let value = parse_number(&digits)?;
+    let before = &word[..start];
+    let mut after = &word[start + digits.len()..];
+    let mut currency = false;
+    if let Some(rest) = GLUED_CURRENCY.iter().find_map(|c| after.strip_prefix(c)) {
+        after = rest;
+        currency = true;
+    }
+    let capped = GLUED_MAX.iter().any(|m| after.starts_with(m));
+    let budget = currency && GLUED_BUDGET.iter().any(|b| before.contains(b));
+    (capped && (currency || !looks_like_year(value)) || budget).then_some(value)
 }
 
 /// The price bounds stated in `words`.
@@ -203,7 +279,10 @@ pub fn prices(words: &[String]) -> Prices {
                 };
                 // "bis", "hasta" and "within" also speak of time: only with a currency.
                 let strict = matches!(*cue, "bis" | "hasta" | "within" | "max" | "budget");
-                let Some(amount) = amount(words, i + cue_end).filter(|a| a.currency || !strict)
+                // A plain number after "max" or "hasta" is a price unless it is small or a year.
+                let plain = |a: &Amount| a.value >= 20.0 && !looks_like_year(a.value);
+                let Some(amount) =
+                    amount(words, i + cue_end).filter(|a| a.currency || !strict || plain(a))
                 else {
                     continue;
                 };
@@ -221,7 +300,22 @@ pub fn prices(words: &[String]) -> Prices {
                 continue 'words;
             }
         }
+        // "150 tops", "80 max": the ceiling follows the amount.
+        if let Some(amount) = amount(words, i)
+            && let Some((0, cue_end)) = MAX_AFTER
+                .iter()
+                .find_map(|cue| lang::find(&words[amount.end..], cue).filter(|(s, _)| *s == 0))
+            && (amount.currency || !looks_like_year(amount.value))
+        {
+            prices.max = Some(amount.value);
+            prices.spans.push((i, amount.end + cue_end));
+            i = amount.end + cue_end;
+            continue;
+        }
         i += 1;
+    }
+    if prices.max.is_none() {
+        prices.max = words.iter().find_map(|w| glued_ceiling(w));
     }
     prices
 }
@@ -815,7 +909,36 @@ mod tests {
         );
         assert_eq!(price_bounds("over $100"), (Some(100.0), None));
         assert_eq!(price_bounds("$50-$100"), (Some(50.0), Some(100.0)));
-        assert_eq!(price_bounds("something for 49,99 € max"), (None, None));
+        // A ceiling written after the amount.
+        assert_eq!(
+            price_bounds("something for 49,99 € max"),
+            (None, Some(49.99))
+        );
+        assert_eq!(price_bounds("budget like 150 tops"), (None, Some(150.0)));
+        // Amounts in words, plain numbers after "max" / "hasta", and negated "more than".
+        assert_eq!(price_bounds("under a hundred"), (None, Some(100.0)));
+        assert_eq!(price_bounds("unter hundert bitte"), (None, Some(100.0)));
+        assert_eq!(price_bounds("hasta 100"), (None, Some(100.0)));
+        assert_eq!(price_bounds("max 200€"), (None, Some(200.0)));
+        assert_eq!(price_bounds("non più di 60 dollari"), (None, Some(60.0)));
+        assert_eq!(
+            price_bounds("que no pase de 40 dólares"),
+            (None, Some(40.0))
+        );
+        assert_eq!(price_bounds("niet meer dan 40 dollar"), (None, Some(40.0)));
+        assert_eq!(price_bounds("massimo 150 euro"), (None, Some(150.0)));
+        assert_eq!(price_bounds("بحد أقصى 40 دولار"), (None, Some(40.0)));
+        assert_eq!(price_bounds("נעלי הליכה, מקסימום 250"), (None, Some(250.0)));
+        assert_eq!(
+            price_bounds("100ドル以下で暖かいフリース"),
+            (None, Some(100.0))
+        );
+        assert_eq!(price_bounds("予算は50ドルで"), (None, Some(50.0)));
+        // Not prices: a year, a small count, a time.
+        assert_eq!(price_bounds("hasta 2027"), (None, None));
+        assert_eq!(price_bounds("max 4 people"), (None, None));
+        assert_eq!(price_bounds("bis 10 Uhr"), (None, None));
+        assert_eq!(price_bounds("2026年12月まで"), (None, None));
         assert_eq!(price_bounds("a pack under 2 kg"), (None, None));
         assert_eq!(price_bounds("ships within 2 days"), (None, None));
         assert_eq!(price_bounds("from 2 to 4 days"), (None, None));

@@ -10,6 +10,16 @@
 /// Word-matched entries (folded, as `tools::text::words` spells them).
 #[rustfmt::skip]
 pub(crate) const WORDS: &[(&str, &str)] = &[
+    // Camp goods and materials of the catalog's kinds, in it, pt, nl.
+    ("pile", "fleece"), ("felpa in pile", "fleece"), ("fleece", "fleece"),
+    ("caminhada", "hiking"),
+    ("tavolo", "table"), ("tavolino", "table"), ("mesa", "table"), ("tafel", "table"),
+    ("amaca", "hammock"), ("hangmat", "hammock"), ("koekenpan", "skillet"),
+    ("frigideira", "skillet"), ("forno olandese", "dutch oven"), ("panela", "dutch oven pot"),
+    ("braadpan", "dutch oven"), ("lanterna", "lantern"), ("lantaarn", "lantern"),
+    ("tela cerata", "waxed canvas"), ("lona encerada", "waxed canvas"),
+    ("gewaxt canvas", "waxed canvas"), ("borsone", "duffel bag"), ("bolsa de viagem", "duffel bag"),
+    ("weekendtas", "duffel bag"), ("reistas", "duffel bag"),
     // it
     ("giacca", "jacket"), ("giacche", "jackets"), ("giubbotto", "jacket"), ("piumino", "down jacket"),
     ("impermeabile", "waterproof rain"), ("pioggia", "rain"), ("scarponi", "boots"),
@@ -63,6 +73,17 @@ pub(crate) const WORDS: &[(&str, &str)] = &[
 /// Substring-matched entries, for scripts without spaces or with attached particles.
 #[rustfmt::skip]
 pub(crate) const INSIDE: &[(&str, &str)] = &[
+    // Camp goods and materials of the catalog's kinds, in ja, ar, he.
+    ("登山靴", "hiking boots"), ("登山", "hiking"), ("フリース", "fleece"), ("נעלי", "shoes boots"),
+    ("הליכה", "hiking"), ("פליז", "fleece"), ("صوف ناعم", "fleece"), ("فليس", "fleece"),
+    ("テーブル", "table"), ("ハンモック", "hammock"), ("ダッチオーブン", "dutch oven"),
+    ("スキレット", "skillet"), ("フライパン", "skillet"), ("ワックス", "waxed canvas"),
+    ("ダッフル", "duffel bag"), ("ボストンバッグ", "duffel bag"), ("レインシェル", "rain shell"),
+    ("طاولة", "table"), ("الطاولة", "table"), ("أرجوحة", "hammock"), ("الأرجوحة", "hammock"),
+    ("فانوس", "lantern"), ("الفانوس", "lantern"), ("قارورة", "bottle"), ("زجاجة", "bottle"),
+    ("مشمع", "waxed canvas"), ("حقيبة سفر", "duffel bag"), ("שולחן", "table"), ("ערסל", "hammock"),
+    ("מחבת", "skillet"), ("סיר ברזל", "dutch oven"), ("משעווה", "waxed canvas"),
+    ("תיק נסיעה", "duffel bag"), ("תרמיל", "backpack pack"),
     // ja
     ("ジャケット", "jacket"), ("レインコート", "rain jacket"), ("防水", "waterproof"),
     ("ブーツ", "boots"), ("靴下", "socks"), ("メリノ", "merino"), ("ウール", "wool"),

@@ -101,13 +101,17 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("how long", &[
         "how long", "combien de temps", "delai*", "cuanto tiempo", "plazo", "wie lange", "frist", "quanto tempo", "entro quanti", "entro quando", "prazo", "hoe lang", "termijn", "binnen hoeveel",
         "いつまで", "どのくらい", "何日", "كم يوم", "كم يستغرق", "متى", "כמה זמן", "תוך כמה", "עד מתי",
+        "duree", "duracion", "dauer", "durata", "duracao", "duur", "期間", "期限", "مدة", "משך",
     ]),
     ("worn", &["worn", "porte", "portes", "portee", "usad*", "puest*", "getragen", "usat*", "indossat*", "gedragen", "着用", "履いた", "مستعمل", "ملبوس", "لبست", "משומש", "לבשתי", "נעלתי"]),
     ("payment pay", &["pay*", "paiement", "payer", "pag*", "zahl*", "bezahl*", "pagament*", "pagare", "pagar", "betal*", "支払", "決済", "الدفع", "دفع", "תשלום", "לשלם"]),
     ("pickup", &["pick up", "pickup", "retrait", "recog*", "abhol*", "ritir*", "retir*", "ophal*", "受け取り", "店舗受取", "استلام", "איסוף", "לאסוף"]),
     ("tracking", &["track*", "suivi", "seguimiento", "rastre*", "sendungsverfolgung", "tracciament*", "traccia*", "volgen", "追跡", "تتبع", "מעקב"]),
     ("free", &["free", "gratuit*", "gratis", "kostenlos*", "umsonst", "無料", "مجان*", "חינם", "בחינם"]),
-    ("christmas holiday", &["christmas", "holiday*", "noel", "navidad*", "weihnacht*", "natale", "natal", "kerst*", "クリスマス", "الكريسماس", "عيد الميلاد", "חג המולד", "כריסמס"]),
+    ("christmas holiday", &["christmas", "holiday*", "noel", "navidad*", "weihnacht*", "natale", "natal", "kerst*", "クリスマス", "الكريسماس", "عيد الميلاد", "חג המולד", "כריסמס",
+        "december", "decembre", "diciembre", "dezember", "dicembre", "dezembro", "12月", "ديسمبر", "דצמבר"]),
+    ("expedited express", &["expedited", "express*", "expres", "rapide", "urgente", "eilversand", "schnellversand", "espress*", "veloce", "expresso", "spoed*", "速達", "お急ぎ", "特急", "سريع", "مستعجل", "אקספרס", "דחוף"]),
+    ("contiguous united states", &["usa", "eua", "eeuu", "estados unidos", "etats unis", "vereinigte staaten", "stati uniti", "verenigde staten", "amerika", "america", "アメリカ", "米国", "الولايات المتحدة", "أمريكا", "امريكا", "ארה״ב", "ארה\"ב", "ארצות הברית", "אמריקה"]),
     ("store portland", &["store", "magasin", "boutique", "tienda", "laden", "geschaft", "negozio", "loja", "winkel", "店舗", "お店", "متجر", "المتجر", "חנות"]),
     ("international", &["international*", "etranger", "extranjero", "ausland", "estero", "exterior", "buitenland", "海外", "دولي", "الخارج", "לחו ל", "בינלאומי"]),
     ("canada", &["canada", "kanada", "カナダ", "كندا", "קנדה"]),
@@ -122,7 +126,8 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("socks", &["chaussettes", "calcetines", "socken", "calze", "calzini", "meias", "sokken", "靴下", "جوارب", "גרביים"]),
     ("pants", &["pantalon*", "hose", "hosen", "pantaloni", "calca*", "broek*", "パンツ", "ズボン", "سروال", "بنطال", "מכנסיים", "מכנסי"]),
     ("boots", &["bottes", "botas", "stiefel", "scarponi", "stivali", "laarzen", "schoenen", "ブーツ", "حذاء", "أحذية", "מגפיים", "נעליים"]),
-    ("kept conversations", &["conserv*", "gespeichert", "speicher*", "bewaard", "bewaren", "guardad*", "保存", "保管", "تحتفظ", "מחזיקים", "שומרים"]),
+    ("kept conversations", &["conserv*", "gespeichert", "speicher*", "bewaard", "bewaren", "guardad*", "保存", "保管", "تحتفظ", "מחזיקים", "שומרים",
+        "gardez", "garder", "conversation*", "conversacion*", "conversazion*", "conversas", "gesprek*", "gesprach*", "chats", "会話", "チャット", "محادث", "שיחות", "השיחות"]),
 ];
 
 /// A cue as matched: folded words (a trailing `*` on one matches any ending), or a string

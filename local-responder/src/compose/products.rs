@@ -113,44 +113,94 @@ const GENERIC: &[&str] = &[
     "kostet", "preis", "please", "ok",
 ];
 
-/// What a question about a product attribute is answered by, in a description's words.
+/// What a question about a product attribute is answered by, in a description's words: the
+/// ways the ten widget languages ask it, then the (English) words of the description that
+/// answer it. Cues in Japanese, Arabic and Hebrew are matched inside words (no spaces between
+/// Japanese words; Arabic and Hebrew attach articles and prepositions to them).
 #[rustfmt::skip]
 const ATTRIBUTES: &[(&[&str], &str)] = &[
     (&["come in", "comes in", "comes with", "include*", "contents", "what s in", "in the box",
-       "contient", "incluye", "viene con", "enthalt", "lieferumfang", "dabei"],
+       "contient", "incluye", "viene con", "enthalt", "lieferumfang", "dabei", "incluso",
+       "inclui", "inbegrepen", "付属", "يشمل", "כולל"],
      "includes included contents pieces set kit"),
     (&["weigh*", "weight", "heavy", "heavier", "lighter", "lightest", "heaviest", "poids", "pese",
        "peso", "pesa", "leger", "legere", "lourd", "ligero", "ligera", "gewicht", "wiegt",
        "schwer", "schwerer", "leichter", "leggero", "leggera", "pesante", "leve", "pesado",
-       "lichter", "lichtste", "zwaar", "zwaarder", "weegt"],
+       "lichter", "lichtste", "zwaar", "zwaarder", "weegt", "重さ", "重量", "重い", "軽い", "وزن",
+       "ثقيل", "משקל", "שוקל", "כבד"],
      "weight weighs kg lb"),
-    (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt"],
+    (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt", "fatto",
+       "fatta", "prodotto", "feito", "feita", "gemaakt", "製", "産", "صنع", "מיוצר", "תוצרת"],
      "made manufactured sewn crafted origin knit woven cast"),
-    (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff"],
+    (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff", "tessuto",
+       "materiale", "tecido", "stof", "素材", "生地", "خامة", "قماش", "חומר", "בד"],
      "fabric material shell lining cotton wool nylon leather canvas polyester"),
     (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
-       "volumen", "fassungsvermogen"],
+       "volumen", "fassungsvermogen", "capienza", "capacita", "capacidade", "inhoud", "容量",
+       "سعة", "קיבולת", "נפח"],
      "capacity liters liter volume"),
-    (&["waterproof", "water resistant", "rain", "impermeable", "wasserdicht"],
-     "waterproof water resistant rain"),
-    (&["warm*", "cold", "temperature", "chaud", "abrigado", "caliente"],
+    (&["waterproof", "water resistant", "rain", "impermeable", "wasserdicht", "wassersaule",
+       "waterkolom", "waterdicht", "impermeabile", "impermeavel", "colonna d acqua",
+       "columna de agua", "coluna d agua", "colonne d eau", "耐水", "防水", "مقاوم للماء",
+       "ضد الماء", "עמיד למים"],
+     "waterproof water resistant rain hydrostatic"),
+    (&["warm*", "temperature", "chaud", "abrigado", "caliente", "caldo", "quente", "warmte",
+       "暖か", "دافئ", "חמים"],
      "warm warmth temperature comfort insulation rated"),
-    (&["fit", "fits", "sizing", "true to size", "taille", "talla", "passform"],
+    // "How long does it keep cold / hot?": a bottle's or a cooler's hours.
+    (&["cold", "cool", "frais", "froid", "frio", "fria", "fresco", "fresca", "kalt", "kuhl",
+       "freddo", "fredda", "gelado", "gelada", "koud", "koel", "冷", "بارد", "برودة", "קר",
+       "קור"],
+     "cold hours"),
+    (&["hot", "keep warm", "garde chaud", "caliente", "heiss", "caldo", "quente", "heet",
+       "保温", "温か", "ساخن", "سخون", "חם"],
+     "hot hours"),
+    (&["fit", "fits", "sizing", "true to size", "taille", "talla", "passform", "vestibilita",
+       "caimento", "pasvorm"],
      "fit fits sizing size"),
-    (&["dimension*", "how big", "measure*", "dimensions", "medidas", "masse"],
+    (&["dimension*", "how big", "measure*", "dimensions", "medidas", "masse", "dimensioni",
+       "dimensoes", "afmeting*", "寸法", "大きさ", "أبعاد", "قياس", "מידות", "גודל"],
      "dimensions measures cm packed"),
     (&["burn", "battery", "last", "lasts", "runtime", "charge", "autonomie", "bateria",
-       "akku"],
+       "akku", "batteria", "batterij", "accu", "heures", "horas", "stunden", "ore", "uur",
+       "時間", "バッテリー", "電池", "ساعة", "ساعات", "بطارية", "שעות", "סוללה"],
      "hours burn battery runtime charge"),
-    (&["ship", "ships", "shipping", "preorder", "expedie", "envia", "versand"],
+    (&["ship", "ships", "shipping", "preorder", "expedie", "envia", "versand", "spedisce",
+       "verzonden", "発送", "شحن", "משלוח"],
      "ships ship preorder preorders date"),
-    (&["wash*", "care", "clean*", "laver", "lavar", "waschen"],
+    (&["wash*", "care", "clean*", "laver", "lavar", "waschen", "lavare", "lavaggio", "wassen",
+       "洗", "غسل", "כביסה", "לכבס"],
      "care wash clean"),
-    (&["dishwasher", "microwave", "oven", "lave vaisselle", "lavavajillas", "spulmaschine"],
+    (&["dishwasher", "microwave", "oven", "lave vaisselle", "lavavajillas", "spulmaschine",
+       "lavastoviglie", "lava loucas", "vaatwasser", "食洗機", "電子レンジ", "غسالة الصحون",
+       "מדיח"],
      "dishwasher microwave oven safe"),
-    (&["warranty", "guarantee", "garantie", "garantia"],
+    (&["warranty", "guarantee", "garantie", "garantia", "garanzia", "保証", "ضمان", "كفالة",
+       "אחריות"],
      "warranty guarantee"),
 ];
+
+/// "Is it any good?", "worth it?": the description's opening answers it when nothing more
+/// precise is asked.
+#[rustfmt::skip]
+const OPINION: &[&str] = &[
+    "any good", "good", "worth it", "worth", "recommend*", "vaut le coup", "bien", "bon",
+    "bonne", "vale la pena", "bueno", "buena", "taugt", "gut", "lohnt", "buono", "buona",
+    "vale", "bom", "boa", "goed", "良い", "いい", "おすすめ", "جيد", "جيدة", "טוב", "טובה",
+];
+
+/// Whether `asked` (the question's words) holds one of `cues`: Latin-script cues as words,
+/// the others inside words.
+fn asks_any(asked: &[String], cues: &[&str]) -> bool {
+    let (latin, other): (Vec<&str>, Vec<&str>) = cues.iter().partition(|cue| {
+        cue.chars()
+            .all(|c| c.is_ascii() || c.is_alphabetic() && c < 'ɏ')
+    });
+    lang::has_any(asked, &latin)
+        || asked
+            .iter()
+            .any(|w| other.iter().any(|cue| w.contains(cue)))
+}
 
 pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> String {
     let p = phrases(question.lang);
@@ -185,7 +235,7 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
         .cloned()
         .collect();
     for (cues, words) in ATTRIBUTES {
-        if lang::has_any(&asked, cues) {
+        if asks_any(&asked, cues) {
             terms.extend(words.split(' ').map(str::to_owned));
         }
     }
@@ -224,7 +274,10 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
     let asked_price = question.asks(PRICE_WORDS);
     if !told && !terms.is_empty() {
         let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 3, 0.5);
-        if picked.is_empty() {
+        if picked.is_empty() && asks_any(&asked, OPINION) {
+            out.push(' ');
+            out.push_str(&opening(&detail.description));
+        } else if picked.is_empty() {
             if !asked_price {
                 out.push(' ');
                 out.push_str(p.not_in_description);
@@ -239,14 +292,23 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
         }
     } else if !told && !asked_price {
         // "Tell me about …": the description's opening.
-        let opening: Vec<String> = segments(&detail.description).into_iter().take(2).collect();
+        let opening = opening(&detail.description);
         if !opening.is_empty() {
             out.push(' ');
-            out.push_str(&opening.join(" "));
+            out.push_str(&opening);
         }
     }
     // The product's card (with its link) goes with the answer: no URL in the text.
     out
+}
+
+/// A description's first two sentences: what the product is for.
+fn opening(description: &str) -> String {
+    segments(description)
+        .into_iter()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub(super) fn inventory(stock: &Inventory, arguments: &Value, question: &Question) -> String {

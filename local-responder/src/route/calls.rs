@@ -219,7 +219,10 @@ pub(super) fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<Str
                 .collect();
         }
     } else if said.lang.is_some_and(|l| l != Lang::En) {
-        for term in lang::english_terms(&said.words) {
+        // Italian or Portuguese can read as French or Spanish to the detector: both glossaries.
+        let mut english = lang::english_terms(&said.words);
+        english.extend(crate::glossary::english_terms(&said.text, &said.words));
+        for term in english {
             if !query.contains(&term) {
                 query.push(term);
             }

@@ -84,13 +84,22 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 },
             )
         }
-        Kind::Order | Kind::RecentOrders if said.named.is_none() => match &ctx.order {
-            Some(order) => super::calls::order_lookup(order, said, ctx),
-            None => Route::Reply(Reply::AskOrderNumber),
-        },
+        // A budget is no order question ("מתנה לאבא שלי, לא יותר מ-60").
+        Kind::Order | Kind::RecentOrders if said.named.is_none() && !bounded(said) => {
+            match &ctx.order {
+                Some(order) => super::calls::order_lookup(order, said, ctx),
+                None => Route::Reply(Reply::AskOrderNumber),
+            }
+        }
         Kind::Cart => super::calls::add_to_cart(said, ctx, extract::quantity(&said.words)),
         _ => return None,
     })
+}
+
+/// Whether the shopper states a price bound.
+fn bounded(said: &Said) -> bool {
+    let prices = extract::prices(&said.words);
+    prices.min.is_some() || prices.max.is_some()
 }
 
 /// Two different products named with "or"/"vs" (or "between … and …") between them: a
@@ -196,13 +205,17 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         return None;
     }
     let lone = lone_name(&said.text);
+    // A name the shopper typed, with the English words of the kind of thing it is ("la giacca
+    // Ridgeline": "Ridgeline jacket", not the Ridgeline vest); the page's product is exact.
     let product = said
         .named
         .as_ref()
         .map(|n| n.product.clone())
         .or_else(|| lone.as_ref().map(|(name, _)| name.clone()))
+        .map(|name| super::in_english(name, said))
         .or_else(|| ctx.product.clone());
     let prices = extract::prices(&said.words);
+    let bounded = prices.min.is_some() || prices.max.is_some();
     let english = crate::glossary::english_terms(&said.text, &said.words);
     let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()))
         || crate::help::asks_help(&said.text, &said.words);
@@ -250,8 +263,16 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 }
             }
         }
+        // "Una giacca calda, massimo 150 euro": a budget asks for a choice, not one product's
+        // details (unless the shopper names the product).
+        Kind::Product if bounded && said.named.is_none() && lone.is_none() => {
+            let phrase = search_phrase(said, &prices);
+            search_products(said, ctx, &prices, phrase)
+        }
         Kind::Product => match product.or_else(|| product_words(&english)) {
             Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+            // "私書箱に送ってもらえますか？": no product, a help topic.
+            None if asks_help => search_knowledge(said, ctx, false),
             None => {
                 let phrase = search_phrase(said, &prices);
                 search_products(said, ctx, &prices, phrase)
@@ -263,7 +284,7 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 
 /// The glossary's words that name a kind of product ("lantern" in "how long does the
 /// lantern's battery last?"), without those that ask about it.
-fn product_words(english: &[String]) -> Option<String> {
+pub(super) fn product_words(english: &[String]) -> Option<String> {
     let words: Vec<&str> = english
         .iter()
         .map(String::as_str)

@@ -267,6 +267,9 @@ fn decide(said: &Said, ctx: &Context) -> Route {
                 Reply::Help
             });
         }
+        if let Some(route) = about_the_page(said, ctx, guess) {
+            return route;
+        }
         if !said.cue_lang
             && let Some(route) = learned::late(said, ctx, guess)
         {
@@ -547,12 +550,13 @@ fn about_named(said: &Said, named: &Named) -> Route {
     if said.any(HAVE) || (named.variant.is_some() && !asks_detail) {
         return inventory(named.product.clone(), named.variant.clone());
     }
-    Route::call(
-        tools::GET_PRODUCT,
-        GetProductArgs {
-            product: named.product.clone(),
-        },
-    )
+    // "Quanto pesa la giacca Ridgeline?": one word names a line, the kind picks the product.
+    let product = if named.len == 1 {
+        in_english(named.product.clone(), said)
+    } else {
+        named.product.clone()
+    };
+    Route::call(tools::GET_PRODUCT, GetProductArgs { product })
 }
 
 /// A message about the product in question without naming it: "How much does it weigh?",
@@ -590,6 +594,74 @@ fn about_context(said: &Said, ctx: &Context) -> Option<Route> {
     }
     None
 }
+
+/// A question on a product page that names no product and no store-wide topic: it is about
+/// the page's product ("is it any good?", "does it have a warranty?", "how long does it keep
+/// cold?"), whose description answers it, in any language. Stock and variants ("is this in
+/// XL?"), searches, prices and store-wide topics (shipping, returns, orders) keep their routes.
+fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
+    use crate::intent::Kind;
+    let page = ctx.page_product.clone()?;
+    if ctx.product.as_ref() != Some(&page)
+        || said.named.is_some()
+        || said.descriptor.is_some()
+        || said.any(STOCK)
+        || extract::variant_only(&said.text).is_some()
+        || extract::quantity(&said.words).is_some()
+    {
+        return None;
+    }
+    let prices = extract::prices(&said.words);
+    if prices.min.is_some() || prices.max.is_some() {
+        return None;
+    }
+    // Other products, people and goodbyes are for the other routes.
+    let elsewhere = matches!(
+        guess.kind,
+        Kind::Search
+            | Kind::Similar
+            | Kind::Compare
+            | Kind::Order
+            | Kind::RecentOrders
+            | Kind::Cart
+            | Kind::Human
+            | Kind::Greeting
+            | Kind::Thanks
+    ) && guess.fair();
+    let terms = crate::help::english_terms(&said.text, &said.words);
+    let store_wide = terms.iter().any(|t| STORE_WIDE.contains(&t.as_str()));
+    // "tem no tamanho 12?", "Mサイズの在庫は？": stock of a size, however the variant is written.
+    // "¿tiene garantía?" reads like stock to the exemplars too, so a size must be in it.
+    let sized = terms.iter().any(|t| t == "size")
+        || said
+            .words
+            .iter()
+            .any(|w| SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
+    let stock =
+        guess.kind == Kind::Inventory && (sized || guess.score >= STOCK_SURE_SCORE) && guess.fair();
+    let asks = is_question(said)
+        || extract::points_back(&said.words)
+        || ['?', '？', '؟'].iter().any(|q| said.text.contains(*q));
+    (asks && !elsewhere && !store_wide && !stock)
+        .then(|| Route::call(tools::GET_PRODUCT, GetProductArgs { product: page }))
+}
+
+/// Letter sizes, as words of their own.
+const SIZE_WORDS: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
+/// A stock guess this sure is about stock even with no size in the message.
+const STOCK_SURE_SCORE: f32 = 0.45;
+
+/// Help-centre topics that are the store's, not one product's (the English words of
+/// `help::english_terms`): a question with one goes to the help centre even on a product page.
+#[rustfmt::skip]
+const STORE_WIDE: &[&str] = &[
+    "return", "refund", "exchange", "shipping", "delivery", "duties", "customs", "cancel",
+    "po", "overnight", "reduce", "phone", "open", "sunday", "gift", "expire", "delivered",
+    "missing", "worn", "payment", "pay", "pickup", "tracking", "christmas", "holiday", "store",
+    "portland", "international", "canada", "japan", "germany", "spain", "italy", "france",
+    "netherlands", "united", "kingdom", "kept", "conversations", "damaged", "defect",
+    "expedited", "express", "contiguous", "states",
+];
 
 /// Words that open a lowercase product phrase ("is the nomad duffel in stock?").
 #[rustfmt::skip]
@@ -649,17 +721,54 @@ fn about_definite(said: &Said) -> Option<Route> {
     if NOT_A_PRODUCT.contains(&first.as_str()) || first.ends_with("est") {
         return None;
     }
-    let product = phrase
-        .iter()
-        .map(|w| w.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let product = in_english(
+        phrase
+            .iter()
+            .map(|w| w.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        said,
+    );
     if stock {
         let variant = extract::variant_only(&said.text);
         return Some(inventory(product, variant));
     }
     Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }))
 }
+
+/// A product as the shopper typed it outside English ("olla", "gusseiserne Pfanne", a lone
+/// "Ridgeline"), followed by the English words the glossaries give for the kind of product the
+/// message names ("cast iron dutch oven", "skillet", "jacket"): the catalog's titles are
+/// English, and the tool resolves the phrase against them by search.
+fn in_english(product: String, said: &Said) -> String {
+    // `lang` knows four languages (Italian reads as English to it); `cue_lang` says which.
+    if said.cue_lang && said.lang.is_none_or(|l| l == Lang::En) {
+        return product;
+    }
+    let mut english = crate::glossary::english_terms(&said.text, &said.words);
+    english.extend(lang::english_terms(&said.words));
+    english.retain(|w| !QUESTION_WORDS.contains(&w.as_str()));
+    let Some(kind) = learned::product_words(&english) else {
+        return product;
+    };
+    let have = words(&product);
+    let extra: Vec<&str> = kind
+        .split(' ')
+        .filter(|w| !have.iter().any(|h| h == w))
+        .collect();
+    if extra.is_empty() {
+        product
+    } else {
+        format!("{product} {}", extra.join(" "))
+    }
+}
+
+/// English words the glossaries give for asking, not for a kind of product.
+#[rustfmt::skip]
+const QUESTION_WORDS: &[&str] = &[
+    "how", "much", "many", "long", "weighs", "what", "which", "where", "when", "price", "cost",
+    "fee", "is", "does", "available", "stock", "have", "sell",
+];
 
 /// Words that end a lowercase product phrase.
 #[rustfmt::skip]
@@ -787,6 +896,40 @@ mod tests {
             Message::user("And is this one available in XL?"),
         ]);
         assert_eq!(args["product"], json!("Squall 2.5L Rain Shell"));
+    }
+
+    #[test]
+    fn a_question_on_a_product_page_is_about_its_product() {
+        let page = llm::PageNote {
+            template: Some("product".into()),
+            product: Some("Insulated Bottle".into()),
+            ..llm::PageNote::default()
+        };
+        let on_page = |text: &str| routed(&[Message::page_note(&page), Message::user(text)]);
+        for text in [
+            "does it have a warranty",
+            "is it any good?",
+            "¿tiene garantía?",
+            "zit er garantie op?",
+            "هل عليه ضمان؟",
+        ] {
+            let (tool, args) = on_page(text);
+            assert_eq!(tool, Some(tools::GET_PRODUCT), "{text}");
+            assert_eq!(args["product"], json!("Insulated Bottle"), "{text}");
+        }
+        // The store's topics, stock and searches keep their routes on a product page.
+        assert_eq!(
+            on_page("how much is shipping to Canada?").0,
+            Some(tools::SEARCH_KNOWLEDGE)
+        );
+        assert_eq!(
+            on_page("tem no tamanho 12?").0,
+            Some(tools::CHECK_INVENTORY)
+        );
+        assert_eq!(
+            on_page("do you have a cheaper bottle under $30?").0,
+            Some(tools::SEARCH_PRODUCTS)
+        );
     }
 
     #[test]
