@@ -379,6 +379,7 @@ fn refused(error: Refused) -> AppError {
         ),
         Refused::Conflict(why) => AppError::client(StatusCode::CONFLICT, why),
         Refused::Database(e) => e.into(),
+        Refused::Mail(e) => AppError::Internal(e),
     }
 }
 
@@ -443,18 +444,21 @@ async fn reply(
     AppJson(body): AppJson<Text>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let text = text_of(&body)?;
-    let replied = convs::reply(&state.db, call.shop_id, &call.agent, id, &text)
-        .await
-        .map_err(refused)?;
+    let replied = convs::reply(
+        &state.db,
+        &state.shopify,
+        call.shop_id,
+        &call.shop,
+        &call.agent,
+        id,
+        &text,
+    )
+    .await
+    .map_err(refused)?;
     let hub = &state.chat.hub;
     hub.channel(call.shop_id, id).push(ChatEvent::Message {
         message: replied.message.clone(),
     });
-    // A shopper who left an email (nobody was online at the handoff) gets the reply by mail.
-    let mut tx = state.db.begin().await?;
-    crate::mail::reply_to_shopper(&mut tx, &state.shopify, call.shop_id, &call.shop, id, &text)
-        .await?;
-    tx.commit().await?;
     if replied.took {
         inbox::broadcast(
             hub,

@@ -12,6 +12,8 @@ use uuid::Uuid;
 use super::{Agent, AgentRef};
 use crate::chat::events::Entry;
 use crate::chat::store::{Owner, Role, StoredMessage};
+use crate::config::ShopifyConfig;
+use crate::shopify::ShopDomain;
 
 /// How long after opening a conversation an agent counts as viewing it.
 const VIEWING_SECS: f64 = 60.0;
@@ -479,6 +481,10 @@ pub enum Refused {
     Conflict(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The reply's mail to the shopper could not be queued, so the reply was not stored
+    /// either.
+    #[error("the reply's mail could not be queued")]
+    Mail(#[source] anyhow::Error),
 }
 
 /// The conversation's owner and assignee, locked for a change.
@@ -605,10 +611,14 @@ pub fn first_name(name: &str) -> &str {
 }
 
 /// Stores `agent`'s reply (`text` already redacted). Only the assignee replies; a reply to a
-/// conversation nobody is assigned takes it (audited as a takeover).
+/// conversation nobody is assigned takes it (audited as a takeover). A shopper who left an
+/// email gets the reply by mail, queued in the reply's own transaction: the reply and its
+/// mail are stored together or not at all.
 pub async fn reply(
     db: &PgPool,
+    shopify: &ShopifyConfig,
     shop_id: i64,
+    shop: &ShopDomain,
     agent: &Agent,
     conversation: Uuid,
     text: &str,
@@ -663,6 +673,9 @@ pub async fn reply(
         json!({ "message_id": message.id }),
     )
     .await?;
+    crate::mail::reply_to_shopper(&mut tx, shopify, shop_id, shop, conversation, text)
+        .await
+        .map_err(Refused::Mail)?;
     tx.commit().await?;
     Ok(Replied { message, took })
 }
