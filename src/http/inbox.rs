@@ -237,10 +237,17 @@ async fn list(
         id: None,
         limit,
     };
-    let (conversations, counts) = tokio::try_join!(
+    let (mut conversations, counts) = tokio::try_join!(
         convs::list(&state.db, call.shop_id, call.agent.id, &filter),
         convs::counts(&state.db, call.shop_id, call.agent.id),
     )?;
+    customer::name_customers(
+        &state.chat_services(),
+        &call.shop,
+        call.shop_id,
+        &mut conversations,
+    )
+    .await?;
     let next = (conversations.len() as i64 == limit)
         .then(|| conversations.last().map(|c| ListCursor::of(c).encode()))
         .flatten();
@@ -321,9 +328,14 @@ async fn sidebar(
         AppError::Unavailable("Shopify could not be reached; try again".into())
     };
     let record = match &customer_id {
-        Some(cid) => customer::record(&services, &call.shop, cid)
-            .await
-            .map_err(unavailable)?,
+        Some(cid) => {
+            let record = customer::record(&services, &call.shop, cid)
+                .await
+                .map_err(unavailable)?;
+            let name = record.as_ref().map(|r| r.name.as_str());
+            customer::remember_name(&state.db, call.shop_id, cid, name).await?;
+            record
+        }
         None => None,
     };
     let orders = customer::orders(

@@ -24,8 +24,8 @@ pub struct Summary {
     pub id: Uuid,
     /// The last message's first 140 characters.
     pub preview: String,
-    /// The logged-in customer the storefront vouched for (name and email are read live, in
-    /// the conversation view and its sidebar).
+    /// The logged-in customer the storefront vouched for (the name as last read from the
+    /// Admin API, see `customer::name_customers`; the email is read live, in the sidebar).
     pub customer: Option<Customer>,
     /// An email the shopper gave for follow-up.
     pub contact_email: Option<String>,
@@ -143,9 +143,11 @@ pub async fn list(
 ) -> Result<Vec<Summary>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT s.id AS "id!", s.owner AS "owner!: Owner", s.assignee_id, s.assignee_name,
-                  s.customer_id, s.contact_email, s.locale, s.last_message_at AS "last_message_at!",
-                  s.preview AS "preview!", s.waiting_since, s.unread AS "unread!"
+                  s.customer_id, c.customer_name AS "customer_name?", s.contact_email, s.locale,
+                  s.last_message_at AS "last_message_at!", s.preview AS "preview!",
+                  s.waiting_since, s.unread AS "unread!"
            FROM inbox_summaries($1, $2) s
+           LEFT JOIN conversations c ON c.shop_id = $1 AND c.id = s.id
            WHERE CASE $3::text
                    WHEN 'needs_person' THEN s.needs_person
                    WHEN 'ai' THEN s.owner = 'ai'
@@ -177,7 +179,7 @@ pub async fn list(
             preview: r.preview,
             customer: r.customer_id.map(|id| Customer {
                 id,
-                name: None,
+                name: r.customer_name,
                 email: None,
             }),
             contact_email: r.contact_email,

@@ -556,6 +556,62 @@ async fn the_sidebar_reads_the_customer_live_and_saved_replies_fill_in_their_nam
     assert_eq!(side["page"]["url"], "/products/squall");
 }
 
+#[tokio::test]
+async fn the_list_names_a_verified_customer_from_shopify_once_and_keeps_the_name() {
+    let (app, sim, shop) = demo().await;
+    let priya = Staff {
+        app: &app,
+        sim: &sim,
+        shop: DEMO_SHOP,
+        user: PRIYA,
+    };
+    let emma = Client {
+        app: &app,
+        token: visitor(shop.shop_id, DEMO_SHOP, Some("7300000000001")),
+    };
+    let c = emma.conversation().await;
+    emma.say(&c, "Do you ship to Canada?", None).await;
+    let anon = Client {
+        app: &app,
+        token: visitor(shop.shop_id, DEMO_SHOP, None),
+    };
+    let a = anon.conversation().await;
+    anon.say(&a, "Do you ship to Canada?", None).await;
+    let row = |list: &Value, id: &str| {
+        list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not listed: {list}"))
+    };
+
+    // Named in the list before anyone opened her sidebar; the anonymous shopper is nobody.
+    let (status, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(row(&list, &c)["customer"]["name"], "Emma Caldwell");
+    assert_eq!(row(&list, &a)["customer"], Value::Null);
+
+    // Kept on her conversation: the next list reads it from there, not from Shopify.
+    let kept = "Emma (as kept)";
+    sqlx::query("UPDATE conversations SET customer_name = $1 WHERE id = $2::uuid")
+        .bind(kept)
+        .bind(&c)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(row(&list, &c)["customer"]["name"], kept);
+    // The sidebar reads her live and refreshes the kept name.
+    let (status, _) = priya
+        .get(&format!("/api/inbox/conversations/{c}/customer"))
+        .await;
+    assert_eq!(status, 200);
+    let (_, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(row(&list, &c)["customer"]["name"], "Emma Caldwell");
+}
+
 /// Every inbox endpoint, for conversation `c` and saved reply `reply`.
 fn walk(c: &str, reply: i64) -> Vec<(Method, String, Option<Value>)> {
     let conv = |rest: &str| format!("/api/inbox/conversations/{c}{rest}");
