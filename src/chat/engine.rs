@@ -432,10 +432,10 @@ pub struct Draft {
     pub sources: Vec<Citation>,
 }
 
-/// Drafts an answer to the conversation's latest shopper message with the same prompt,
-/// retrieval and tools as a turn (the shop's models, the tools it allows, less the handoff),
-/// and stores and shows nothing: no message, no turn, no event on any stream. `None` when the
-/// shopper has said nothing yet.
+/// Drafts an answer to the conversation's open question (see [`open_question`]) with the same
+/// prompt, retrieval and tools as a turn (the shop's models, the tools it allows, less the
+/// handoff) and the page the shopper asked it from, and stores and shows nothing: no message,
+/// no turn, no event on any stream. `None` when the shopper has said nothing yet.
 pub async fn draft(
     state: &Services,
     shop_id: i64,
@@ -443,13 +443,21 @@ pub async fn draft(
     conversation_id: Uuid,
 ) -> anyhow::Result<Option<Draft>> {
     let history = store::messages(&state.db, shop_id, conversation_id, None, 200).await?;
-    let Some(question) = history
-        .into_iter()
-        .rev()
-        .find(|m| m.role == store::Role::Shopper)
-    else {
+    let Some(question) = open_question(history) else {
         return Ok(None);
     };
+    let page = sqlx::query_scalar!(
+        "SELECT page FROM messages
+         WHERE shop_id = $1 AND conversation_id = $2 AND id <= $3 AND page IS NOT NULL
+         ORDER BY id DESC LIMIT 1",
+        shop_id,
+        conversation_id,
+        question.id,
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .flatten()
+    .and_then(|page| serde_json::from_value::<Page>(page).ok());
     let job = TurnJob {
         shop_id,
         shop,
@@ -457,13 +465,39 @@ pub async fn draft(
         // A draft is no turn.
         turn_id: 0,
         question,
-        page: None,
+        page,
     };
     let composed = compose(state, &job, Instant::now(), Purpose::Draft, &mut |_| {}).await?;
     Ok(Some(Draft {
         text: redact::redact(&composed.outcome.text).into_owned(),
         sources: composed.shown.citations(),
     }))
+}
+
+/// What an agent's draft answers: the shopper's latest message that asks something of its
+/// own, else their latest. After a handoff the latest is usually "can I talk to a person?"
+/// or "thanks", which the agent has no need of a draft for; the question that brought the
+/// shopper there is the one to answer.
+fn open_question(history: Vec<StoredMessage>) -> Option<StoredMessage> {
+    let mut shoppers: Vec<StoredMessage> = history
+        .into_iter()
+        .filter(|m| m.role == store::Role::Shopper)
+        .collect();
+    let asking = shoppers.iter().rposition(|m| asks_something(&m.text));
+    match asking {
+        Some(at) => Some(shoppers.swap_remove(at)),
+        None => shoppers.pop(),
+    }
+}
+
+/// Whether a shopper's message, read alone as the local responder reads it, asks something:
+/// not a request for a person, a greeting or thanks.
+fn asks_something(text: &str) -> bool {
+    use local_responder::{Reply, Route};
+    match local_responder::route(&[Message::user(text)]) {
+        Route::Call { name, .. } => name != "handoff_to_human",
+        Route::Reply(reply) => !matches!(reply, Reply::Greeting | Reply::Thanks),
+    }
 }
 
 /// The tool calls of a turn for the audit trail.
@@ -576,6 +610,16 @@ mod tests {
     use tools::io::ProductCard;
 
     use super::*;
+
+    #[test]
+    fn a_question_asks_something_and_a_request_for_a_person_or_thanks_does_not() {
+        for question in ["What's your return policy?", "Is this available in XL?"] {
+            assert!(asks_something(question), "{question}");
+        }
+        for aside in ["I want to talk to a real person please", "thanks!", "Hello"] {
+            assert!(!asks_something(aside), "{aside}");
+        }
+    }
 
     fn card(title: &str) -> ProductCard {
         ProductCard {

@@ -76,6 +76,9 @@ pub fn router() -> Router<AppState> {
 struct SessionQuery {
     /// The widget's stored anonymous id, if it has one.
     visitor: Option<String>,
+    /// The resume token of a mailed reply's link (`mail::resume`): the session becomes the
+    /// visitor of the conversation it names, so the shopper picks it up on this device.
+    resume: Option<String>,
 }
 
 /// `GET /proxy/session`: a visitor token for the verified shop and customer.
@@ -107,7 +110,7 @@ async fn session(
         Some(stored) => ShopSettings::from_json(&stored),
         None => ShopSettings::load(&state.db, shop_id).await?,
     };
-    let visitor = Visitor {
+    let mut visitor = Visitor {
         shop_id,
         shop: proxy.shop,
         visitor_id: query
@@ -118,25 +121,75 @@ async fn session(
         customer_id: proxy.logged_in_customer_id,
         playground: false,
     };
-    Ok(session_response(&state, &visitor, &settings))
+    let resumed = match query.resume.as_deref() {
+        Some(token) => resumed(&state, &visitor, token).await?,
+        None => None,
+    };
+    if let Some((_, owner)) = resumed {
+        visitor.visitor_id = owner;
+    }
+    Ok(session_response(
+        &state,
+        &visitor,
+        &settings,
+        resumed.map(|(conversation, _)| conversation),
+    ))
+}
+
+/// The conversation a mailed link's resume `token` names and the visitor it belongs to, if
+/// the token is valid for `visitor`'s shop and the conversation is one `visitor` may be
+/// granted: a storefront conversation (not the playground's), and a logged-in customer's only
+/// for that customer. Anything else grants nothing and says nothing (the session goes on as
+/// the visitor's own).
+async fn resumed(
+    state: &AppState,
+    visitor: &Visitor,
+    token: &str,
+) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
+    let secret = state.shopify.api_secret.expose_secret().as_bytes();
+    let now = chrono::Utc::now().timestamp();
+    let Some(id) = crate::mail::resume::verify_resume(secret, &visitor.shop, token, now) else {
+        tracing::info!("a resume link that is not ours, or expired, was ignored");
+        return Ok(None);
+    };
+    let owner = sqlx::query_scalar!(
+        "SELECT visitor_id FROM conversations
+         WHERE shop_id = $1 AND id = $2 AND NOT playground
+           AND (customer_id IS NULL OR customer_id = $3)",
+        visitor.shop_id,
+        id,
+        visitor.customer_id,
+    )
+    .fetch_optional(&state.db)
+    .await?;
+    Ok(owner.map(|owner| (id, owner)))
 }
 
 /// A session for `visitor` as the widget (or the admin's playground) starts one: its token
-/// and what it shows of the settings; never cached.
-pub fn session_response(state: &AppState, visitor: &Visitor, settings: &ShopSettings) -> Response {
+/// and what it shows of the settings, and the `conversation` a mailed link resumed; never
+/// cached.
+pub fn session_response(
+    state: &AppState,
+    visitor: &Visitor,
+    settings: &ShopSettings,
+    conversation: Option<Uuid>,
+) -> Response {
     let token = visitor.token(
         state.shopify.api_secret.expose_secret().as_bytes(),
         chrono::Utc::now().timestamp(),
     );
-    let mut response = Json(json!({
+    let mut body = json!({
         "token": token,
         "expires_in": TOKEN_TTL_SECS,
         "visitor_id": visitor.visitor_id,
         "logged_in": visitor.customer_id.is_some(),
         "api_url": state.shopify.app_url,
         "assistant": assistant(settings),
-    }))
-    .into_response();
+    });
+    if let Some(conversation) = conversation {
+        body["conversation_id"] = json!(conversation);
+    }
+    let mut response = Json(body).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -237,10 +237,17 @@ async fn list(
         id: None,
         limit,
     };
-    let (conversations, counts) = tokio::try_join!(
+    let (mut conversations, counts) = tokio::try_join!(
         convs::list(&state.db, call.shop_id, call.agent.id, &filter),
         convs::counts(&state.db, call.shop_id, call.agent.id),
     )?;
+    customer::name_customers(
+        &state.chat_services(),
+        &call.shop,
+        call.shop_id,
+        &mut conversations,
+    )
+    .await?;
     let next = (conversations.len() as i64 == limit)
         .then(|| conversations.last().map(|c| ListCursor::of(c).encode()))
         .flatten();
@@ -321,9 +328,14 @@ async fn sidebar(
         AppError::Unavailable("Shopify could not be reached; try again".into())
     };
     let record = match &customer_id {
-        Some(cid) => customer::record(&services, &call.shop, cid)
-            .await
-            .map_err(unavailable)?,
+        Some(cid) => {
+            let record = customer::record(&services, &call.shop, cid)
+                .await
+                .map_err(unavailable)?;
+            let name = record.as_ref().map(|r| r.name.as_str());
+            customer::remember_name(&state.db, call.shop_id, cid, name).await?;
+            record
+        }
         None => None,
     };
     let orders = customer::orders(
@@ -379,6 +391,7 @@ fn refused(error: Refused) -> AppError {
         ),
         Refused::Conflict(why) => AppError::client(StatusCode::CONFLICT, why),
         Refused::Database(e) => e.into(),
+        Refused::Mail(e) => AppError::Internal(e),
     }
 }
 
@@ -443,18 +456,21 @@ async fn reply(
     AppJson(body): AppJson<Text>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let text = text_of(&body)?;
-    let replied = convs::reply(&state.db, call.shop_id, &call.agent, id, &text)
-        .await
-        .map_err(refused)?;
+    let replied = convs::reply(
+        &state.db,
+        &state.shopify,
+        call.shop_id,
+        &call.shop,
+        &call.agent,
+        id,
+        &text,
+    )
+    .await
+    .map_err(refused)?;
     let hub = &state.chat.hub;
     hub.channel(call.shop_id, id).push(ChatEvent::Message {
         message: replied.message.clone(),
     });
-    // A shopper who left an email (nobody was online at the handoff) gets the reply by mail.
-    let mut tx = state.db.begin().await?;
-    crate::mail::reply_to_shopper(&mut tx, &state.shopify, call.shop_id, &call.shop, id, &text)
-        .await?;
-    tx.commit().await?;
     if replied.took {
         inbox::broadcast(
             hub,

@@ -100,7 +100,7 @@ async fn session(
         customer_id: body.customer_id.map(|id| id.to_string()),
         playground: true,
     };
-    Ok(session_response(&state, &visitor, &settings))
+    Ok(session_response(&state, &visitor, &settings, None))
 }
 
 /// `GET /api/playground/conversations/{id}/trace`: a playground conversation's turns, oldest

@@ -12,6 +12,8 @@ use uuid::Uuid;
 use super::{Agent, AgentRef};
 use crate::chat::events::Entry;
 use crate::chat::store::{Owner, Role, StoredMessage};
+use crate::config::ShopifyConfig;
+use crate::shopify::ShopDomain;
 
 /// How long after opening a conversation an agent counts as viewing it.
 const VIEWING_SECS: f64 = 60.0;
@@ -22,8 +24,8 @@ pub struct Summary {
     pub id: Uuid,
     /// The last message's first 140 characters.
     pub preview: String,
-    /// The logged-in customer the storefront vouched for (name and email are read live, in
-    /// the conversation view and its sidebar).
+    /// The logged-in customer the storefront vouched for (the name as last read from the
+    /// Admin API, see `customer::name_customers`; the email is read live, in the sidebar).
     pub customer: Option<Customer>,
     /// An email the shopper gave for follow-up.
     pub contact_email: Option<String>,
@@ -141,9 +143,11 @@ pub async fn list(
 ) -> Result<Vec<Summary>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT s.id AS "id!", s.owner AS "owner!: Owner", s.assignee_id, s.assignee_name,
-                  s.customer_id, s.contact_email, s.locale, s.last_message_at AS "last_message_at!",
-                  s.preview AS "preview!", s.waiting_since, s.unread AS "unread!"
+                  s.customer_id, c.customer_name AS "customer_name?", s.contact_email, s.locale,
+                  s.last_message_at AS "last_message_at!", s.preview AS "preview!",
+                  s.waiting_since, s.unread AS "unread!"
            FROM inbox_summaries($1, $2) s
+           LEFT JOIN conversations c ON c.shop_id = $1 AND c.id = s.id
            WHERE CASE $3::text
                    WHEN 'needs_person' THEN s.needs_person
                    WHEN 'ai' THEN s.owner = 'ai'
@@ -175,7 +179,7 @@ pub async fn list(
             preview: r.preview,
             customer: r.customer_id.map(|id| Customer {
                 id,
-                name: None,
+                name: r.customer_name,
                 email: None,
             }),
             contact_email: r.contact_email,
@@ -479,6 +483,10 @@ pub enum Refused {
     Conflict(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The reply's mail to the shopper could not be queued, so the reply was not stored
+    /// either.
+    #[error("the reply's mail could not be queued")]
+    Mail(#[source] anyhow::Error),
 }
 
 /// The conversation's owner and assignee, locked for a change.
@@ -605,10 +613,14 @@ pub fn first_name(name: &str) -> &str {
 }
 
 /// Stores `agent`'s reply (`text` already redacted). Only the assignee replies; a reply to a
-/// conversation nobody is assigned takes it (audited as a takeover).
+/// conversation nobody is assigned takes it (audited as a takeover). A shopper who left an
+/// email gets the reply by mail, queued in the reply's own transaction: the reply and its
+/// mail are stored together or not at all.
 pub async fn reply(
     db: &PgPool,
+    shopify: &ShopifyConfig,
     shop_id: i64,
+    shop: &ShopDomain,
     agent: &Agent,
     conversation: Uuid,
     text: &str,
@@ -663,6 +675,9 @@ pub async fn reply(
         json!({ "message_id": message.id }),
     )
     .await?;
+    crate::mail::reply_to_shopper(&mut tx, shopify, shop_id, shop, conversation, text)
+        .await
+        .map_err(Refused::Mail)?;
     tx.commit().await?;
     Ok(Replied { message, took })
 }

@@ -3,12 +3,21 @@
 //! live from the Admin API; for an anonymous shopper, what the conversation proved (an order
 //! number and its email, and that order) and the page they wrote from. Read only: agents see
 //! here what the store already shows them in Shopify's admin.
+//!
+//! The lists name a verified customer too: [`name_customers`] reads the names a list lacks
+//! and keeps them on the conversations (the sidebar refreshes them), so a list of fifty rows
+//! does not ask Shopify fifty times.
 
+use std::time::Duration;
+
+use futures::future::join_all;
 use serde::Serialize;
 use serde_json::{Value, json};
+use sqlx::PgPool;
 use tools::{StoreApi, TurnContext};
 use uuid::Uuid;
 
+use super::conversations::Summary;
 use crate::chat::Services;
 use crate::chat::host::StoreTools;
 use crate::shopify::ShopDomain;
@@ -16,6 +25,10 @@ use crate::shopify::admin::queries::{InboxCustomer, inbox_customer};
 
 /// Recent orders the sidebar shows.
 const RECENT_ORDERS: usize = 5;
+/// Customers whose names one list asks Shopify for, at most (the rest on the next list).
+const NAMES_PER_LIST: i64 = 10;
+/// How long a list waits for a name before answering without it.
+const NAME_WAIT: Duration = Duration::from_secs(3);
 
 /// The customer's Shopify record.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +70,78 @@ pub async fn record(
             c.amount_spent.amount, c.amount_spent.currency_code
         ),
     }))
+}
+
+/// Keeps the customer's name (`None`: the shop has no such customer) on her conversations.
+pub async fn remember_name(
+    db: &PgPool,
+    shop_id: i64,
+    customer_id: &str,
+    name: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE conversations SET customer_name = $3, customer_named_at = now()
+         WHERE shop_id = $1 AND customer_id = $2",
+        shop_id,
+        customer_id,
+        name.filter(|n| !n.trim().is_empty()),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Fills in the names of the verified customers in `conversations` that were never read:
+/// asked of the Admin API at once (up to [`NAMES_PER_LIST`], each within [`NAME_WAIT`]) and
+/// kept by [`remember_name`]. Best effort: a name Shopify does not give now stays `None` and
+/// is asked for again by a later list.
+pub async fn name_customers(
+    services: &Services,
+    shop: &ShopDomain,
+    shop_id: i64,
+    conversations: &mut [Summary],
+) -> Result<(), sqlx::Error> {
+    let unnamed: Vec<Uuid> = conversations
+        .iter()
+        .filter(|c| c.customer.as_ref().is_some_and(|c| c.name.is_none()))
+        .map(|c| c.id)
+        .collect();
+    if unnamed.is_empty() {
+        return Ok(());
+    }
+    let customers = sqlx::query_scalar!(
+        r#"SELECT DISTINCT customer_id AS "customer_id!" FROM conversations
+           WHERE shop_id = $1 AND id = ANY($2) AND customer_id IS NOT NULL
+             AND customer_named_at IS NULL
+           LIMIT $3"#,
+        shop_id,
+        &unnamed,
+        NAMES_PER_LIST,
+    )
+    .fetch_all(&services.db)
+    .await?;
+    let read = join_all(customers.iter().map(|id| async move {
+        let read = tokio::time::timeout(NAME_WAIT, record(services, shop, id)).await;
+        (id, read)
+    }))
+    .await;
+    for (id, read) in read {
+        let name = match read {
+            Ok(Ok(found)) => found.map(|r| r.name),
+            Ok(Err(error)) => {
+                tracing::warn!(error = ?error, "a customer's name could not be read for the inbox");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        remember_name(&services.db, shop_id, id, name.as_deref()).await?;
+        for c in conversations.iter_mut().filter_map(|c| c.customer.as_mut()) {
+            if c.id == *id {
+                c.name.clone_from(&name);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn store_failed(error: tools::StoreError) -> anyhow::Error {

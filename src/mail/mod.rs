@@ -9,9 +9,11 @@
 //! server's acceptance and the commit can still resend it; its `Message-ID` stays the same,
 //! so mail clients show one). A permanent refusal (5xx, or an address that cannot be one) is
 //! recorded and not retried. Without a server the mail stays unsent, with a log line saying
-//! so. The text is cleared once sent.
+//! so. The text is cleared once sent. A reply's link back to the storefront carries a signed
+//! token that reopens the conversation on any device (`resume.rs`).
 
 mod notify;
+pub mod resume;
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;

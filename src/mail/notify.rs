@@ -6,6 +6,9 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use secrecy::ExposeSecret;
+
+use super::resume::resume_token;
 use super::{Mail, queue};
 use crate::config::ShopifyConfig;
 use crate::shopify::ShopDomain;
@@ -19,10 +22,17 @@ pub fn admin_link(shopify: &ShopifyConfig, shop: &ShopDomain, conversation_id: U
     )
 }
 
-/// The store's storefront, where the widget picks the conversation up again.
+/// The store's storefront, where the widget picks the conversation up again, on any device:
+/// the link carries a signed resume token (`super::resume`), not the bare id.
 pub fn shopper_link(shopify: &ShopifyConfig, shop: &ShopDomain, conversation_id: Uuid) -> String {
+    let token = resume_token(
+        shopify.api_secret.expose_secret().as_bytes(),
+        shop,
+        conversation_id,
+        chrono::Utc::now().timestamp(),
+    );
     format!(
-        "{}/?concierge_conversation={conversation_id}",
+        "{}/?concierge_conversation={token}",
         shopify.shop_base(shop.as_str())
     )
 }

@@ -556,6 +556,131 @@ async fn the_sidebar_reads_the_customer_live_and_saved_replies_fill_in_their_nam
     assert_eq!(side["page"]["url"], "/products/squall");
 }
 
+#[tokio::test]
+async fn the_list_names_a_verified_customer_from_shopify_once_and_keeps_the_name() {
+    let (app, sim, shop) = demo().await;
+    let priya = Staff {
+        app: &app,
+        sim: &sim,
+        shop: DEMO_SHOP,
+        user: PRIYA,
+    };
+    let emma = Client {
+        app: &app,
+        token: visitor(shop.shop_id, DEMO_SHOP, Some("7300000000001")),
+    };
+    let c = emma.conversation().await;
+    emma.say(&c, "Do you ship to Canada?", None).await;
+    let anon = Client {
+        app: &app,
+        token: visitor(shop.shop_id, DEMO_SHOP, None),
+    };
+    let a = anon.conversation().await;
+    anon.say(&a, "Do you ship to Canada?", None).await;
+    let row = |list: &Value, id: &str| {
+        list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not listed: {list}"))
+    };
+
+    // Named in the list before anyone opened her sidebar; the anonymous shopper is nobody.
+    let (status, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(row(&list, &c)["customer"]["name"], "Emma Caldwell");
+    assert_eq!(row(&list, &a)["customer"], Value::Null);
+
+    // Kept on her conversation: the next list reads it from there, not from Shopify.
+    let kept = "Emma (as kept)";
+    sqlx::query("UPDATE conversations SET customer_name = $1 WHERE id = $2::uuid")
+        .bind(kept)
+        .bind(&c)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let (_, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(row(&list, &c)["customer"]["name"], kept);
+    // The sidebar reads her live and refreshes the kept name.
+    let (status, _) = priya
+        .get(&format!("/api/inbox/conversations/{c}/customer"))
+        .await;
+    assert_eq!(status, 200);
+    let (_, list) = priya.get("/api/inbox/conversations?view=all").await;
+    assert_eq!(row(&list, &c)["customer"]["name"], "Emma Caldwell");
+}
+
+#[tokio::test]
+async fn the_draft_answers_the_question_that_led_to_the_handoff_on_its_page() {
+    // Synced: the policies and the catalog are in the knowledge index.
+    let (app, sim) = TestApp::with_simulator(|_| {}).await;
+    let shop = DemoShop::install(&app, &sim, true).await;
+    let priya = Staff {
+        app: &app,
+        sim: &sim,
+        shop: DEMO_SHOP,
+        user: PRIYA,
+    };
+    let shopper = Client {
+        app: &app,
+        token: visitor(shop.shop_id, DEMO_SHOP, None),
+    };
+    let draft = |c: String| {
+        let priya = &priya;
+        async move {
+            let (status, draft) = priya
+                .post(&format!("/api/inbox/conversations/{c}/draft"), json!({}))
+                .await;
+            assert_eq!(status, 200, "{draft}");
+            draft
+        }
+    };
+
+    // A policy question, then a request for a person: the draft answers the policy, with it
+    // as its source.
+    let c = shopper.conversation().await;
+    shopper.say(&c, "What's your return policy?", None).await;
+    shopper
+        .say(&c, "I want to talk to a real person please", None)
+        .await;
+    let drafted = draft(c).await;
+    let sources = drafted["sources"].to_string().to_lowercase();
+    assert!(
+        sources.contains("return") || sources.contains("refund"),
+        "{drafted}"
+    );
+
+    // "Is this available in XL?" on a product's page, then a person: the draft is about that
+    // product (the page the widget sent).
+    let (gid, title): (String, String) = sqlx::query_as(
+        "SELECT external_id, title FROM documents
+         WHERE shop_id = $1 AND kind = 'product' AND title ILIKE 'Squall%'",
+    )
+    .bind(shop.shop_id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let product: u64 = gid.rsplit('/').next().unwrap().parse().unwrap();
+    let c = shopper.conversation().await;
+    let asked = shopper
+        .post(
+            &format!("/chat/conversations/{c}/messages"),
+            json!({"text": "Is this available in XL?",
+                   "page": {"template": "product", "url": "/products/squall-rain-shell",
+                            "product_id": product}}),
+        )
+        .await;
+    asked.text().await.unwrap();
+    shopper.say(&c, "Can I speak to a human?", None).await;
+    let drafted = draft(c).await;
+    let text = drafted["text"].as_str().unwrap();
+    let name = title.split_whitespace().next().unwrap();
+    assert!(text.contains(name), "not about {title}: {drafted}");
+    assert!(text.contains("XL"), "{drafted}");
+}
+
 /// Every inbox endpoint, for conversation `c` and saved reply `reply`.
 fn walk(c: &str, reply: i64) -> Vec<(Method, String, Option<Value>)> {
     let conv = |rest: &str| format!("/api/inbox/conversations/{c}{rest}");

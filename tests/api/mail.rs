@@ -208,16 +208,34 @@ async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_
     );
     assert!(!mails[0].contains("X-RcptTo: ada@example.com"));
 
-    // The agent replies from the admin: the shopper gets it by mail, once, with a link back.
-    let reply = app
-        .client
-        .post(app.url(&format!("/api/inbox/conversations/{conversation}/messages")))
-        .bearer_auth(session_token(DEMO_SHOP))
-        .json(&json!({"text": "Hi Ada, your parcel leaves tomorrow."}))
-        .send()
+    // A reply whose mail cannot be queued (the outbox refuses the row) is not stored either:
+    // the reply and its mail commit together or not at all.
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse_mail() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN RAISE EXCEPTION 'the outbox is down'; END $$;
+         CREATE TRIGGER refuse_mail BEFORE INSERT ON mail_outbox
+           FOR EACH ROW EXECUTE FUNCTION refuse_mail();",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let reply = agent_reply(&app, &conversation, "This reply is never stored.").await;
+    assert_eq!(reply.status(), 500);
+    let (agent_messages, outbox) = replies_and_mails(&app, demo.shop_id, &conversation).await;
+    assert_eq!((agent_messages, outbox), (0, 0));
+    sqlx::raw_sql("DROP TRIGGER refuse_mail ON mail_outbox; DROP FUNCTION refuse_mail();")
+        .execute(&app.db.pool)
         .await
         .unwrap();
+
+    // The agent replies from the admin: the shopper gets it by mail, once, with a link back.
+    // Its outbox row is committed with it, before the answer (no job has to run first).
+    let reply = agent_reply(&app, &conversation, "Hi Ada, your parcel leaves tomorrow.").await;
     assert_eq!(reply.status(), 201);
+    assert_eq!(
+        replies_and_mails(&app, demo.shop_id, &conversation).await,
+        (1, 1)
+    );
     let mails = exactly(&sink, 2).await;
     let to_shopper = mails
         .iter()
@@ -282,4 +300,30 @@ async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_
     .await;
     assert!(done.is_some(), "the send_mail jobs did not finish");
     exactly(&sink, 2).await;
+}
+
+/// An agent of the demo shop replies to `conversation` from the admin.
+async fn agent_reply(app: &TestApp, conversation: &str, text: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/inbox/conversations/{conversation}/messages")))
+        .bearer_auth(session_token(DEMO_SHOP))
+        .json(&json!({ "text": text }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// How many agent replies `conversation` holds, and how many mails to its shopper are queued.
+async fn replies_and_mails(app: &TestApp, shop_id: i64, conversation: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM messages
+                 WHERE shop_id = $1 AND conversation_id = $2::uuid AND role = 'agent'),
+                (SELECT count(*) FROM mail_outbox
+                 WHERE shop_id = $1 AND recipient = 'ada@example.com')",
+    )
+    .bind(shop_id)
+    .bind(conversation)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap()
 }

@@ -103,10 +103,13 @@ test('"is this available in XL?" on a product page is about that product', async
   await expect(answer).toContainText('XL');
 });
 
-/** The one-time code in the newest mail to `to` that the demo's SMTP sink kept. */
-async function mailedCode(to) {
+/**
+ * What `pick` finds in the newest mail to `to` that the demo's SMTP sink kept, as read
+ * (quoted-printable soft breaks and `=3D` undone), waiting for it to arrive.
+ */
+async function mailed(to, pick) {
   const inbox = join(current().prepared.env.CONCIERGE_DATA_DIR, 'mail', 'new');
-  let code;
+  let found;
   await expect
     .poll(() => {
       let files = [];
@@ -116,14 +119,17 @@ async function mailedCode(to) {
         return undefined;
       }
       const mails = files
-        .map((f) => readFileSync(join(inbox, f), 'utf8'))
+        .map((f) => readFileSync(join(inbox, f), 'utf8').replace(/=\r?\n/g, '').replaceAll('=3D', '='))
         .filter((m) => m.includes(`X-RcptTo: ${to}`));
-      code = mails.map((m) => m.match(/Your code is (\d{6})/)?.[1]).filter(Boolean).pop();
-      return code;
+      found = mails.map(pick).filter(Boolean).pop();
+      return found;
     }, { timeout: 30_000 })
     .toBeTruthy();
-  return code;
+  return found;
 }
+
+/** The one-time code in the newest mail to `to`. */
+const mailedCode = (to) => mailed(to, (m) => m.match(/Your code is (\d{6})/)?.[1]);
 
 test('order status: logged in, and with the order number, email and mailed code', async ({ page }) => {
   // Anonymous: the number and the email, then the code mailed to the order's email.
@@ -163,6 +169,69 @@ test('a handoff shows who replies, and an agent reply arrives live', async ({ pa
   });
   expect(reply.status()).toBe(201);
   await expect(w.host.locator('.row.agent')).toContainText('Maya from Harbor & Pine');
+});
+
+/** The shopper's stored visitor and conversation, and a visitor token for them. */
+async function shopperSession(page) {
+  return page.evaluate(async ({ root, shop }) => {
+    const saved = JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}');
+    const session = await (await fetch(`${root}/apps/concierge/session?visitor=${saved.visitor}`)).json();
+    return { ...saved, token: session.token };
+  }, { root: page_url(), shop: SHOP });
+}
+
+test("a mailed reply's link reopens the conversation on another device; an altered one does not", async ({ page, browser, request }) => {
+  // The shopper asks, leaves an email and goes; an agent replies (mailed to her).
+  await page.goto(page_url('/'));
+  const w = await open(page);
+  await w.host.getByRole('button', { name: 'New conversation' }).click();
+  await ask(page, 'Does the Squall rain shell come in a longer cut?');
+  const { conversation, token } = await shopperSession(page);
+  const email = `resume-${randomUUID()}@example.com`;
+  const contact = await request.post(`${current().app}/chat/conversations/${conversation}/contact`, {
+    headers: { authorization: `Bearer ${token}` },
+    data: { email },
+  });
+  expect(contact.status()).toBe(204);
+  const reply = await request.post(`${current().app}/api/inbox/conversations/${conversation}/messages`, {
+    headers: { authorization: `Bearer ${sessionToken()}` },
+    data: { text: 'Hi, Maya here: the tall cut arrives next month.' },
+  });
+  expect(reply.status()).toBe(201);
+  const link = await mailed(email, (m) => m.match(/concierge_conversation=([\w.-]+)/)?.[1]);
+  expect(link.startsWith(conversation)).toBe(true);
+
+  // On another device (no stored visitor), the link opens the panel on the conversation.
+  const phone = await browser.newContext();
+  const there = await phone.newPage();
+  await there.goto(page_url(`/?concierge_conversation=${link}`));
+  const other = widget(there);
+  await expect(other.dialog).toBeVisible();
+  await expect(other.host.locator('.row.agent')).toContainText('the tall cut arrives next month');
+  await expect(other.host.locator('.row.me')).toContainText('longer cut');
+  expect(there.url()).not.toContain('concierge_conversation');
+  await phone.close();
+
+  // An altered link, or the bare id, grants nothing: the panel opens on a new conversation.
+  const [signed, signature] = [link.slice(0, link.lastIndexOf('.')), link.slice(link.lastIndexOf('.') + 1)];
+  const altered = `${signed}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+  for (const forged of [altered, conversation]) {
+    const stranger = await browser.newContext();
+    const theirs = await stranger.newPage();
+    await theirs.goto(page_url(`/?concierge_conversation=${forged}`));
+    const w2 = widget(theirs);
+    await expect(w2.dialog).toBeVisible();
+    // The session has been answered (a visitor of its own is stored) and nothing of hers shows.
+    await expect
+      .poll(() => theirs.evaluate((shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}').visitor, SHOP))
+      .toBeTruthy();
+    const saved = await theirs.evaluate((shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`) || '{}'), SHOP);
+    expect(saved.conversation).toBeUndefined();
+    await expect(w2.input).toBeVisible();
+    await expect(w2.host.locator('.row.agent')).toHaveCount(0);
+    await expect(w2.host.locator('.row.me')).toHaveCount(0);
+    await stranger.close();
+  }
 });
 
 test('a reload keeps the conversation', async ({ page }) => {
@@ -324,11 +393,7 @@ test('a photo of a damaged item is sent with the message, without its location',
   await expect(w.host.locator('.row.me').last()).toContainText('arrived broken');
   await expect(w.answers.last().locator('.typing')).toHaveCount(0, { timeout: 60_000 });
   // Stored with the message; what is stored has no position in it.
-  const { conversation } = await page.evaluate((shop) => JSON.parse(localStorage.getItem(`concierge:${shop}`)), SHOP);
-  const token = await page.evaluate(async ({ root, shop }) => {
-    const visitor = JSON.parse(localStorage.getItem(`concierge:${shop}`)).visitor;
-    return (await (await fetch(`${root}/apps/concierge/session?visitor=${visitor}`)).json()).token;
-  }, { root: page_url(), shop: SHOP });
+  const { conversation, token } = await shopperSession(page);
   const shown = await request.get(`${current().app}/chat/conversations/${conversation}`, { headers: { authorization: `Bearer ${token}` } });
   const messages = (await shown.json()).messages;
   const photo = messages.flatMap((m) => m.attachments || []).find((a) => a.type === 'photo');

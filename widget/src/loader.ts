@@ -65,6 +65,12 @@ function start(config: Config): void {
       .finally(() => launcher.removeAttribute('aria-busy'));
   });
 
+  // A mailed reply's link back to the conversation: the chat opens at once.
+  if (location.search.includes('concierge_conversation=')) {
+    load().then((chat) => chat.open(), () => {});
+    return;
+  }
+
   // After the page's own load, never competing with it.
   const idle = () =>
     'requestIdleCallback' in window

@@ -225,6 +225,8 @@ class Inbox {
           'span',
           { class: 'inbox-row-meta' },
           c.waiting_since ? badge(waitingTone(c.waiting_since), `Waiting ${waited(c.waiting_since)}`) : null,
+          // The name above is the store's own customer record's, not something the shopper typed.
+          c.customer ? badge('success', 'Signed in') : null,
           c.assignee ? h('span', {}, `Assigned to ${c.assignee.id === this.me.id ? 'you' : c.assignee.name}`) : null,
           c.owner === 'ai' ? h('span', {}, 'AI handling') : null,
         ),

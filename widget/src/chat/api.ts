@@ -13,6 +13,8 @@ export interface Session {
   visitor_id: string;
   logged_in: boolean;
   api_url: string;
+  /** The conversation a mailed link's resume token reopened (the session is now its visitor's). */
+  conversation_id?: string;
   assistant: {
     name?: string;
     greeting?: string;
@@ -48,7 +50,8 @@ async function refusal(response: Response): Promise<HttpError> {
 
 export type Api = ReturnType<typeof openApi>;
 
-export function openApi(config: Config, store: Store) {
+/** `resume`: a mailed reply's resume token, sent with the first session only. */
+export function openApi(config: Config, store: Store, resume?: string) {
   let current: Promise<Session> | undefined;
   let expires = 0;
 
@@ -56,15 +59,18 @@ export function openApi(config: Config, store: Store) {
   function session(renew = false): Promise<Session> {
     if (!current || renew || Date.now() > expires) {
       const visitor = store.visitor();
-      const url =
-        join(config.routes.root, '/apps/concierge/session') +
-        (visitor ? `?visitor=${encodeURIComponent(visitor)}` : '');
+      const query = new URLSearchParams();
+      if (visitor) query.set('visitor', visitor);
+      if (resume) query.set('resume', resume);
+      const search = query.toString();
+      const url = join(config.routes.root, '/apps/concierge/session') + (search ? `?${search}` : '');
       current = fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }).then(
         async (response) => {
           if (!response.ok) throw await refusal(response);
           const s: Session = await response.json();
           expires = Date.now() + Math.max(30, s.expires_in - 60) * 1000;
           store.setVisitor(s.visitor_id);
+          resume = undefined;
           return s;
         },
       );

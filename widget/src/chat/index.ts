@@ -20,7 +20,8 @@ const g = window.__concierge!;
 const { config } = g;
 const t = config.t;
 const store = openStore(config.shop);
-const api = openApi(config, store);
+const resume = takeResume();
+const api = openApi(config, store, resume);
 
 interface Message {
   id: number;
@@ -39,6 +40,20 @@ const TOOLS: Record<string, StringKey> = {
   add_to_cart: 'tool_cart',
   handoff_to_human: 'tool_handoff',
 };
+
+/**
+ * A mailed reply's link (`?concierge_conversation=<token>`): the token goes to the server with
+ * the session, which alone decides whether it reopens a conversation. It leaves the address
+ * bar at once, so it is not bookmarked, shared or sent on as a referrer.
+ */
+function takeResume(): string | undefined {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('concierge_conversation');
+  if (token === null) return undefined;
+  url.searchParams.delete('concierge_conversation');
+  window.history.replaceState(window.history.state, '', url);
+  return token || undefined;
+}
 
 let conversationId = store.conversation();
 /** Who answers next: `ai`, `human` (the shop's agents) or `closed`. */
@@ -118,6 +133,10 @@ function begin(): Promise<void> {
   const unsent = store.outbox();
   return (started ||= (async () => {
     const session = await api.session();
+    if (session.conversation_id && session.conversation_id !== conversationId) {
+      conversationId = session.conversation_id;
+      store.setConversation(conversationId);
+    }
     assistantName = session.assistant?.name || assistantName;
     view.assistant(assistantName, session.assistant?.greeting || t.greeting, session.logged_in);
     brand(session.assistant);
@@ -477,4 +496,5 @@ function restart() {
 g.ready({ open: view.open, toggle: () => (view.isOpen() ? view.close() : view.open()) });
 
 // A conversation from an earlier page: unsent messages go out, and agents' replies come in.
-if (conversationId || store.outbox().length) begin();
+// A mailed link's conversation opens (the loader opens the panel).
+if (conversationId || store.outbox().length || resume) begin();
