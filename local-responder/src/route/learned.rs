@@ -232,10 +232,12 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         }
         // "How long does the lantern's battery last?" names a product and no help topic: a
         // question for the product's description.
-        Kind::Knowledge if !asks_help => match product.or_else(|| product_words(&english)) {
-            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
-            None => search_knowledge(said, ctx, false),
-        },
+        Kind::Knowledge if !asks_help => {
+            match product.or_else(|| product_words(&english).map(|p| super::in_english(p, said))) {
+                Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+                None => search_knowledge(said, ctx, false),
+            }
+        }
         Kind::Knowledge => search_knowledge(said, ctx, false),
         Kind::Inventory => {
             let variant = said
@@ -269,15 +271,17 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
             let phrase = search_phrase(said, &prices);
             search_products(said, ctx, &prices, phrase)
         }
-        Kind::Product => match product.or_else(|| product_words(&english)) {
-            Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
-            // "私書箱に送ってもらえますか？": no product, a help topic.
-            None if asks_help => search_knowledge(said, ctx, false),
-            None => {
-                let phrase = search_phrase(said, &prices);
-                search_products(said, ctx, &prices, phrase)
+        Kind::Product => {
+            match product.or_else(|| product_words(&english).map(|p| super::in_english(p, said))) {
+                Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+                // "私書箱に送ってもらえますか？": no product, a help topic.
+                None if asks_help => search_knowledge(said, ctx, false),
+                None => {
+                    let phrase = search_phrase(said, &prices);
+                    search_products(said, ctx, &prices, phrase)
+                }
             }
-        },
+        }
         _ => return None,
     })
 }

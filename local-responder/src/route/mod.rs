@@ -748,9 +748,17 @@ fn in_english(product: String, said: &Said) -> String {
     let mut english = crate::glossary::english_terms(&said.text, &said.words);
     english.extend(lang::english_terms(&said.words));
     english.retain(|w| !QUESTION_WORDS.contains(&w.as_str()));
-    let Some(kind) = learned::product_words(&english) else {
+    // "La mochila de 28 litros": titles write a capacity as "28L".
+    let capacity = said.words.windows(2).find_map(|pair| {
+        let liters = LITER_WORDS.contains(&pair[1].as_str()) || pair[1].starts_with("リットル");
+        (liters && pair[0].chars().all(|c| c.is_ascii_digit())).then(|| format!("{}l", pair[0]))
+    });
+    let kind = learned::product_words(&english).into_iter().chain(capacity);
+    let kind: Vec<String> = kind.collect();
+    if kind.is_empty() {
         return product;
-    };
+    }
+    let kind = kind.join(" ");
     let have = words(&product);
     let extra: Vec<&str> = kind
         .split(' ')
@@ -762,6 +770,12 @@ fn in_english(product: String, said: &Said) -> String {
         format!("{product} {}", extra.join(" "))
     }
 }
+
+/// Liters, in the ten languages, after a number.
+#[rustfmt::skip]
+const LITER_WORDS: &[&str] = &[
+    "l", "liter", "liters", "litre", "litres", "litro", "litros", "litri", "lt", "لتر", "ליטר",
+];
 
 /// English words the glossaries give for asking, not for a kind of product.
 #[rustfmt::skip]
