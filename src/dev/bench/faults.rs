@@ -193,7 +193,10 @@ async fn faults(
     let mut node_a = fleet.spawn("serve", Some(nodes[0]))?;
     let _node_b = fleet.spawn("serve", Some(nodes[1]))?;
     let mut worker = fleet.spawn("worker", None)?;
-    let http = reqwest::Client::new();
+    // Every call has a deadline: a request that hangs across a kill is retried, not waited on.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
     for node in nodes {
         ready(&http, node, Duration::from_secs(120)).await?;
     }
