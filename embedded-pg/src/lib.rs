@@ -66,6 +66,10 @@ pub struct Options {
     pub database: String,
     /// System user to run the server as when we are root.
     pub run_as: String,
+    /// A cluster whose data may be lost in a crash (the tests'): no fsync, no synchronous
+    /// commit, no full-page writes. Every test drops its database, and PostgreSQL makes each
+    /// `DROP DATABASE` wait for a checkpoint; on a slow disk those waits took a minute a test.
+    pub throwaway: bool,
 }
 
 impl Options {
@@ -76,6 +80,7 @@ impl Options {
             data_dir: data_dir.into(),
             database: "concierge".to_owned(),
             run_as: "nobody".to_owned(),
+            throwaway: false,
         }
     }
 }
@@ -327,7 +332,12 @@ impl Server {
                 .arg("-l")
                 .arg(self.pgdata().join("server.log"))
                 .arg("-o")
-                .arg(format!("-p {port}"))
+                .arg(match self.opts.throwaway {
+                    true => format!(
+                        "-p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                    ),
+                    false => format!("-p {port}"),
+                })
                 // Its own process group: a terminal's ctrl-c reaches us, and we stop the
                 // server after the app has drained, not before.
                 .process_group(0),

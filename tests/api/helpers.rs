@@ -21,7 +21,8 @@ fn server_url() -> &'static str {
             return url;
         }
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let options = embedded_pg::Options::new(&root, root.join(".concierge/test-postgres"));
+        let mut options = embedded_pg::Options::new(&root, root.join(".concierge/test-postgres"));
+        options.throwaway = true;
         let server = embedded_pg::Server::start(options)
             .unwrap_or_else(|e| panic!("no DATABASE_URL and no embedded PostgreSQL: {e}"));
         let url = server.url();

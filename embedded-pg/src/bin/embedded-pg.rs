@@ -1,4 +1,4 @@
-//! `embedded-pg [--data-dir DIR] [--database NAME] [-- COMMAND...]`
+//! `embedded-pg [--data-dir DIR] [--database NAME] [--throwaway] [-- COMMAND...]`
 //!
 //! Starts the embedded PostgreSQL and either runs COMMAND with `DATABASE_URL` set (then stops
 //! the server and exits with COMMAND's status) or prints the URL and serves until ctrl-c.
@@ -11,7 +11,7 @@ use embedded_pg::{Options, Server};
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: embedded-pg [--data-dir DIR] [--database NAME] [--bin-dir DIR] [-- COMMAND...]"
+        "usage: embedded-pg [--data-dir DIR] [--database NAME] [--bin-dir DIR] [--throwaway] [-- COMMAND...]"
     );
     ExitCode::from(2)
 }
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
                 Some(v) => opts.bin_dir = v.into(),
                 None => return usage(),
             },
+            "--throwaway" => opts.throwaway = true,
             "--" => {
                 command = args.by_ref().collect();
             }
