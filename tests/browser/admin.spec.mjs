@@ -3,11 +3,12 @@
 // fresh session tokens over postMessage), talking to the demo's app; what it changes is checked
 // where shoppers see it, in the storefront widget and the playground.
 
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { SHOP, current, sql } from './demo.mjs';
+import { DEMO_API_KEY, ROOT, SHOP, current, sql } from './demo.mjs';
 import { SHOTS, appFrame, ask as askWidget, axe, openWidget, sessionToken as staffToken, widget } from './parts.mjs';
 
 const adminUrl = (path = '', query = '') => current().admin.replace(/\/$/, '') + path + query;

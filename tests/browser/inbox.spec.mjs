@@ -75,10 +75,10 @@ async function handoff(browser, { agentApp, shots }) {
     await expect(views.getByRole('button', { name: /^Needs a person/ }).locator('.count')).toHaveText(String(before + 1));
     await expect(app.locator('.inbox-alert')).toContainText('waiting for a person');
     await expect(row).toContainText('Waiting');
-    const appFrame = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
+    const framed = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
     // The agent's admin is served by the node asked for.
-    if (agentApp) expect(appFrame().url().startsWith(agentApp)).toBe(true);
-    await expect.poll(() => appFrame().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
+    if (agentApp) expect(framed().url().startsWith(agentApp)).toBe(true);
+    await expect.poll(() => framed().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
 
     // The agent opens it: the whole transcript, then takes over.
     await row.click();
