@@ -28,14 +28,15 @@ use uuid::Uuid;
 use super::chat::{KEEP_ALIVE, MAX_MESSAGE_CHARS, event_of};
 use super::current_shop::installed_shop;
 use super::extract::{Path, Query};
-use crate::chat::events::ChatEvent;
+use crate::chat::events::{ChatEvent, Entry};
 use crate::chat::hub::{Cursor, Delivery};
 use crate::chat::redact;
+use crate::chat::store::Owner;
 use crate::error::{AppError, AppJson};
 use crate::inbox::conversations::{
     self as convs, Action, Cursor as ListCursor, Filter, Refused, View,
 };
-use crate::inbox::{self, Agent, Profile, Stamps, customer, replies};
+use crate::inbox::{self, Agent, AgentRef, Profile, Stamps, customer, replies};
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{self, SessionToken};
 use crate::shopify::tokens::{AssociatedUser, ONLINE_TOKEN, request_grant, token_exchange};
@@ -367,6 +368,21 @@ async fn act(
     let (owner, assignee) = convs::change(&state.db, call.shop_id, &call.agent, id, &action)
         .await
         .map_err(refused)?;
+    changed(state, call, id, &action, owner, assignee);
+    Ok(Json(
+        json!({ "conversation": summary(state, call, id).await? }),
+    ))
+}
+
+/// Tells every agent that conversation `id` changed hands by `action`.
+fn changed(
+    state: &AppState,
+    call: &AgentCall,
+    id: Uuid,
+    action: &Action,
+    owner: Owner,
+    assignee: Option<AgentRef>,
+) {
     inbox::broadcast(
         &state.chat.hub,
         call.shop_id,
@@ -377,9 +393,19 @@ async fn act(
             assignee,
         },
     );
-    Ok(Json(
-        json!({ "conversation": summary(state, call, id).await? }),
-    ))
+}
+
+/// Tells every agent of a new line in conversation `id`'s transcript, and answers it (201).
+fn posted(state: &AppState, call: &AgentCall, id: Uuid, entry: Entry) -> (StatusCode, Json<Value>) {
+    inbox::broadcast(
+        &state.chat.hub,
+        call.shop_id,
+        ChatEvent::InboxMessage {
+            conversation_id: id,
+            entry: entry.clone(),
+        },
+    );
+    (StatusCode::CREATED, Json(json!(entry)))
 }
 
 fn refused(error: Refused) -> AppError {
@@ -434,15 +460,21 @@ struct Text {
     text: String,
 }
 
-/// The text of a reply or note, trimmed and redacted; 422 when empty or too long.
-fn text_of(body: &Text) -> Result<String, AppError> {
-    let text = body.text.trim();
-    if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
+/// `value` trimmed; 422 naming `field` when that is empty or longer than `max` characters.
+fn bounded<'a>(value: &'a str, field: &str, max: usize) -> Result<&'a str, AppError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max {
         return Err(AppError::client(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("text holds 1 to {MAX_MESSAGE_CHARS} characters"),
+            format!("{field} holds 1 to {max} characters"),
         ));
     }
+    Ok(value)
+}
+
+/// The text of a reply or note, trimmed and redacted; 422 when empty or too long.
+fn text_of(body: &Text) -> Result<String, AppError> {
+    let text = bounded(&body.text, "text", MAX_MESSAGE_CHARS)?;
     Ok(redact::redact(text).into_owned())
 }
 
@@ -467,32 +499,23 @@ async fn reply(
     )
     .await
     .map_err(refused)?;
-    let hub = &state.chat.hub;
-    hub.channel(call.shop_id, id).push(ChatEvent::Message {
-        message: replied.message.clone(),
-    });
+    state
+        .chat
+        .hub
+        .channel(call.shop_id, id)
+        .push(ChatEvent::Message {
+            message: replied.message.clone(),
+        });
     if replied.took {
-        inbox::broadcast(
-            hub,
-            call.shop_id,
-            ChatEvent::InboxUpdate {
-                conversation_id: id,
-                reason: Action::Take.name().to_owned(),
-                owner: crate::chat::store::Owner::Human,
-                assignee: Some(call.agent.reference()),
-            },
-        );
+        let me = Some(call.agent.reference());
+        changed(&state, &call, id, &Action::Take, Owner::Human, me);
     }
-    let entry = convs::entry(id, &replied.message);
-    inbox::broadcast(
-        hub,
-        call.shop_id,
-        ChatEvent::InboxMessage {
-            conversation_id: id,
-            entry: entry.clone(),
-        },
-    );
-    Ok((StatusCode::CREATED, Json(json!(entry))))
+    Ok(posted(
+        &state,
+        &call,
+        id,
+        convs::entry(id, &replied.message),
+    ))
 }
 
 /// `POST …/notes {text}`: an internal note; only agents see it (never the shopper's stream
@@ -508,15 +531,7 @@ async fn note(
     let entry = convs::note(&state.db, call.shop_id, &call.agent, id, &text)
         .await
         .map_err(refused)?;
-    inbox::broadcast(
-        &state.chat.hub,
-        call.shop_id,
-        ChatEvent::InboxMessage {
-            conversation_id: id,
-            entry: entry.clone(),
-        },
-    );
-    Ok((StatusCode::CREATED, Json(json!(entry))))
+    Ok(posted(&state, &call, id, entry))
 }
 
 /// `POST …/typing`: the shopper's widget shows "<first name> is typing".
@@ -665,20 +680,8 @@ async fn save(
     call: AgentCall,
     AppJson(body): AppJson<NewSavedReply>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
-    let title = body.title.trim();
-    let text = body.text.trim();
-    if title.is_empty() || title.chars().count() > 100 {
-        return Err(AppError::client(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "title holds 1 to 100 characters",
-        ));
-    }
-    if text.is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(AppError::client(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("text holds 1 to {MAX_MESSAGE_CHARS} characters"),
-        ));
-    }
+    let title = bounded(&body.title, "title", 100)?;
+    let text = bounded(&body.text, "text", MAX_MESSAGE_CHARS)?;
     let saved = replies::save(&state.db, call.shop_id, title, text).await?;
     Ok((StatusCode::CREATED, Json(json!(saved))))
 }

@@ -5,13 +5,12 @@
 use std::time::Duration;
 
 use concierge::chat::visitor::Visitor;
-use concierge::shopify::ShopDomain;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::fake_llm::{FakeLlm, Reply};
 use crate::helpers::{
-    APP_ENV, TEST_API_SECRET, TestApp, TestDb, concierge, eventually, install_shop,
+    APP_ENV, TEST_API_SECRET, TestApp, TestDb, concierge, eventually, install_shop, visitor_token,
 };
 use crate::proxy::proxy_query;
 
@@ -19,14 +18,7 @@ pub const SHOP: &str = "chat-test.myshopify.com";
 
 /// A token for a new anonymous visitor (or `customer`) of `shop_id`.
 pub fn token(shop_id: i64, customer: Option<&str>) -> String {
-    Visitor {
-        shop_id,
-        shop: ShopDomain::parse(SHOP).unwrap(),
-        visitor_id: Uuid::new_v4(),
-        customer_id: customer.map(str::to_owned),
-        playground: false,
-    }
-    .token(TEST_API_SECRET.as_bytes(), chrono::Utc::now().timestamp())
+    visitor_token(shop_id, SHOP, customer)
 }
 
 /// The app answering with the fake model at `llm`, and the shop's id.
@@ -44,7 +36,15 @@ pub struct Client<'a> {
     pub token: String,
 }
 
-impl Client<'_> {
+impl<'a> Client<'a> {
+    /// A new visitor of the demo shop (a logged-in `customer`, or anonymous).
+    pub fn demo(app: &'a TestApp, shop_id: i64, customer: Option<&str>) -> Self {
+        Self {
+            app,
+            token: visitor_token(shop_id, concierge::dev::demo::DEMO_SHOP, customer),
+        }
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
         self.app
             .client

@@ -379,6 +379,13 @@ pub struct DemoShop {
 }
 
 impl DemoShop {
+    /// A fresh app over a fresh simulator, with the demo shop installed (see [`Self::install`]).
+    pub async fn on_new_app(sync: bool) -> (TestApp, shopify_sim::Simulator, Self) {
+        let (app, sim) = TestApp::with_simulator(|_| {}).await;
+        let demo = Self::install(&app, &sim, sync).await;
+        (app, sim, demo)
+    }
+
     /// Installs the demo shop; with `sync`, runs a worker and waits for the first catalog and
     /// content sync to finish (without, the sync jobs stay queued).
     pub async fn install(app: &TestApp, sim: &shopify_sim::Simulator, sync: bool) -> Self {
@@ -409,6 +416,19 @@ impl Drop for DemoShop {
             worker.cancel();
         }
     }
+}
+
+/// A visitor token of a new visitor of `shop` (a logged-in `customer`, or anonymous), as the
+/// widget's session gives one.
+pub fn visitor_token(shop_id: i64, shop: &str, customer: Option<&str>) -> String {
+    concierge::chat::visitor::Visitor {
+        shop_id,
+        shop: concierge::shopify::ShopDomain::parse(shop).expect("a shop domain"),
+        visitor_id: uuid::Uuid::new_v4(),
+        customer_id: customer.map(str::to_owned),
+        playground: false,
+    }
+    .token(TEST_API_SECRET.as_bytes(), chrono::Utc::now().timestamp())
 }
 
 /// An App Bridge session token for `shop`'s admin (staff member 42), as the admin gives one.

@@ -7,34 +7,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use concierge::chat::visitor::Visitor;
 use concierge::dev::demo::DEMO_SHOP;
-use concierge::shopify::ShopDomain;
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::chat::{Client, events};
 use crate::helpers::{
-    DemoShop, TEST_API_SECRET, TestApp, eventually, install_shop, session_token_with,
+    DemoShop, TEST_API_SECRET, TestApp, eventually, install_shop, session_token_with, visitor_token,
 };
 
 const PRIYA: u64 = 70_002;
 const TOM: u64 = 70_003;
 const OWNER: u64 = 70_001;
 const OTHER_SHOP: &str = "other-shop.myshopify.com";
-
-/// A visitor token for `shop` (a logged-in `customer`, or anonymous).
-fn visitor(shop_id: i64, shop: &str, customer: Option<&str>) -> String {
-    Visitor {
-        shop_id,
-        shop: ShopDomain::parse(shop).unwrap(),
-        visitor_id: Uuid::new_v4(),
-        customer_id: customer.map(str::to_owned),
-        playground: false,
-    }
-    .token(TEST_API_SECRET.as_bytes(), chrono::Utc::now().timestamp())
-}
 
 /// A staff member of a shop, calling the inbox with fresh session tokens.
 struct Staff<'a> {
@@ -44,7 +30,17 @@ struct Staff<'a> {
     user: u64,
 }
 
-impl Staff<'_> {
+impl<'a> Staff<'a> {
+    /// Staff member `user` of the demo shop.
+    fn demo(app: &'a TestApp, sim: &'a shopify_sim::Simulator, user: u64) -> Self {
+        Self {
+            app,
+            sim,
+            shop: DEMO_SHOP,
+            user,
+        }
+    }
+
     fn token(&self) -> String {
         self.sim.session_token(self.shop, self.user)
     }
@@ -110,21 +106,10 @@ impl Stream {
     }
 }
 
-async fn demo() -> (TestApp, shopify_sim::Simulator, DemoShop) {
-    let (app, sim) = TestApp::with_simulator(|_| {}).await;
-    let shop = DemoShop::install(&app, &sim, false).await;
-    (app, sim, shop)
-}
-
 #[tokio::test]
 async fn agents_are_the_staff_shopify_names_and_their_row_is_made_on_first_visit() {
-    let (app, sim, shop) = demo().await;
-    let priya = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
+    let (app, sim, shop) = DemoShop::on_new_app(false).await;
+    let priya = Staff::demo(&app, &sim, PRIYA);
     let (status, me) = priya.get("/api/inbox/me").await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["agent"]["name"], "Priya Shah");
@@ -199,13 +184,8 @@ async fn agents_are_the_staff_shopify_names_and_their_row_is_made_on_first_visit
 
 #[tokio::test]
 async fn an_agent_takes_over_replies_live_and_hands_back_to_the_assistant() {
-    let (app, sim, shop) = demo().await;
-    let priya = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
+    let (app, sim, shop) = DemoShop::on_new_app(false).await;
+    let priya = Staff::demo(&app, &sim, PRIYA);
     let tom = Staff { user: TOM, ..priya };
     priya.get("/api/inbox/me").await;
     let inbox = Stream::open(
@@ -215,10 +195,7 @@ async fn an_agent_takes_over_replies_live_and_hands_back_to_the_assistant() {
     .await;
 
     // A shopper asks for a person: the assistant hands off, and the inbox sees it live.
-    let shopper = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, None),
-    };
+    let shopper = Client::demo(&app, shop.shop_id, None);
     let c = shopper.conversation().await;
     let said = shopper
         .say(&c, "I want to talk to a real person please", None)
@@ -475,18 +452,10 @@ async fn an_agent_takes_over_replies_live_and_hands_back_to_the_assistant() {
 
 #[tokio::test]
 async fn the_sidebar_reads_the_customer_live_and_saved_replies_fill_in_their_name() {
-    let (app, sim, shop) = demo().await;
-    let priya = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
+    let (app, sim, shop) = DemoShop::on_new_app(false).await;
+    let priya = Staff::demo(&app, &sim, PRIYA);
     // Emma is logged in on the storefront (the app proxy vouched for her).
-    let emma = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, Some("7300000000001")),
-    };
+    let emma = Client::demo(&app, shop.shop_id, Some("7300000000001"));
     let c = emma.conversation().await;
     emma.say(&c, "I want to talk to a real person please", None)
         .await;
@@ -536,10 +505,7 @@ async fn the_sidebar_reads_the_customer_live_and_saved_replies_fill_in_their_nam
     assert_eq!(gone.status(), 204);
 
     // An anonymous shopper: the sidebar shows the page they wrote from, and no customer.
-    let anon = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, None),
-    };
+    let anon = Client::demo(&app, shop.shop_id, None);
     let a = anon.conversation().await;
     let response = anon
         .post(
@@ -558,23 +524,12 @@ async fn the_sidebar_reads_the_customer_live_and_saved_replies_fill_in_their_nam
 
 #[tokio::test]
 async fn the_list_names_a_verified_customer_from_shopify_once_and_keeps_the_name() {
-    let (app, sim, shop) = demo().await;
-    let priya = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
-    let emma = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, Some("7300000000001")),
-    };
+    let (app, sim, shop) = DemoShop::on_new_app(false).await;
+    let priya = Staff::demo(&app, &sim, PRIYA);
+    let emma = Client::demo(&app, shop.shop_id, Some("7300000000001"));
     let c = emma.conversation().await;
     emma.say(&c, "Do you ship to Canada?", None).await;
-    let anon = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, None),
-    };
+    let anon = Client::demo(&app, shop.shop_id, None);
     let a = anon.conversation().await;
     anon.say(&a, "Do you ship to Canada?", None).await;
     let row = |list: &Value, id: &str| {
@@ -615,18 +570,9 @@ async fn the_list_names_a_verified_customer_from_shopify_once_and_keeps_the_name
 #[tokio::test]
 async fn the_draft_answers_the_question_that_led_to_the_handoff_on_its_page() {
     // Synced: the policies and the catalog are in the knowledge index.
-    let (app, sim) = TestApp::with_simulator(|_| {}).await;
-    let shop = DemoShop::install(&app, &sim, true).await;
-    let priya = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
-    let shopper = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, None),
-    };
+    let (app, sim, shop) = DemoShop::on_new_app(true).await;
+    let priya = Staff::demo(&app, &sim, PRIYA);
+    let shopper = Client::demo(&app, shop.shop_id, None);
     let draft = |c: String| {
         let priya = &priya;
         async move {
@@ -761,29 +707,21 @@ async fn status(
 
 #[tokio::test]
 async fn another_shops_agent_or_a_replayed_token_gets_nothing_of_a_shops_inbox() {
-    let (app, sim, shop) = demo().await;
+    let (app, sim, shop) = DemoShop::on_new_app(false).await;
     let other = install_shop(&app.db, OTHER_SHOP).await;
-    let a_agent = Staff {
-        app: &app,
-        sim: &sim,
-        shop: DEMO_SHOP,
-        user: PRIYA,
-    };
+    let a_agent = Staff::demo(&app, &sim, PRIYA);
     let b_agent = Staff {
         shop: OTHER_SHOP,
         ..a_agent
     };
     // A conversation and a saved reply in each shop.
-    let in_a = Client {
-        app: &app,
-        token: visitor(shop.shop_id, DEMO_SHOP, None),
-    };
+    let in_a = Client::demo(&app, shop.shop_id, None);
     let c_a = in_a.conversation().await;
     in_a.say(&c_a, "I want to talk to a real person please", None)
         .await;
     let in_b = Client {
         app: &app,
-        token: visitor(other, OTHER_SHOP, None),
+        token: visitor_token(other, OTHER_SHOP, None),
     };
     let c_b = in_b.conversation().await;
     let (_, saved_a) = a_agent

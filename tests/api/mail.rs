@@ -5,35 +5,24 @@
 
 use std::time::Duration;
 
-use concierge::chat::visitor::Visitor;
 use concierge::dev::demo::DEMO_SHOP;
 use concierge::dev::mail_sink::MailSink;
-use concierge::shopify::ShopDomain;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::chat::Client;
-use crate::helpers::{
-    DemoShop, TEST_API_SECRET, TestApp, eventually, session_token, state, worker,
-};
+use crate::helpers::{DemoShop, TestApp, eventually, session_token, state, worker};
 
-/// A sink in a fresh folder.
-async fn sink() -> MailSink {
+/// What a test keeps running and does not otherwise use: the simulator and the worker
+/// (stopped on drop).
+type Running = (shopify_sim::Simulator, tokio_util::sync::CancellationToken);
+
+/// A mail sink in a fresh folder, and the demo shop on the simulator with a worker sending
+/// mail to it.
+async fn demo_with_mail() -> (MailSink, TestApp, DemoShop, Running) {
     let dir = std::env::temp_dir().join(format!("concierge-mail-{}", Uuid::new_v4().simple()));
-    MailSink::start(&dir).await.expect("the SMTP sink starts")
-}
-
-/// The demo shop on the simulator, and a worker sending mail to `sink` (stopped on drop).
-async fn demo_with_mail(
-    sink: &MailSink,
-) -> (
-    TestApp,
-    shopify_sim::Simulator,
-    DemoShop,
-    tokio_util::sync::CancellationToken,
-) {
-    let (app, sim) = TestApp::with_simulator(|_| {}).await;
-    let demo = DemoShop::install(&app, &sim, false).await;
+    let sink = MailSink::start(&dir).await.expect("the SMTP sink starts");
+    let (app, sim, demo) = DemoShop::on_new_app(false).await;
     let mailer = state(
         &app.db,
         &[
@@ -45,19 +34,7 @@ async fn demo_with_mail(
     )
     .await;
     let worker = worker(mailer);
-    (app, sim, demo, worker)
-}
-
-/// A new anonymous visitor of the demo shop.
-fn visitor(shop_id: i64) -> String {
-    Visitor {
-        shop_id,
-        shop: ShopDomain::parse(DEMO_SHOP).unwrap(),
-        visitor_id: Uuid::new_v4(),
-        customer_id: None,
-        playground: false,
-    }
-    .token(TEST_API_SECRET.as_bytes(), chrono::Utc::now().timestamp())
+    (sink, app, demo, (sim, worker))
 }
 
 /// The answer's whole text.
@@ -95,12 +72,8 @@ async fn exactly(sink: &MailSink, count: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn an_anonymous_order_look_up_is_shown_only_after_the_mailed_code() {
-    let sink = sink().await;
-    let (app, _sim, demo, _worker) = demo_with_mail(&sink).await;
-    let shopper = Client {
-        app: &app,
-        token: visitor(demo.shop_id),
-    };
+    let (sink, app, demo, _running) = demo_with_mail().await;
+    let shopper = Client::demo(&app, demo.shop_id, None);
     let conversation = shopper.conversation().await;
     let asked = shopper
         .say(
@@ -168,12 +141,8 @@ async fn an_anonymous_order_look_up_is_shown_only_after_the_mailed_code() {
 
 #[tokio::test]
 async fn with_nobody_online_the_team_is_mailed_and_the_agents_reply_reaches_the_shoppers_inbox() {
-    let sink = sink().await;
-    let (app, _sim, demo, _worker) = demo_with_mail(&sink).await;
-    let shopper = Client {
-        app: &app,
-        token: visitor(demo.shop_id),
-    };
+    let (sink, app, demo, _running) = demo_with_mail().await;
+    let shopper = Client::demo(&app, demo.shop_id, None);
     let conversation = shopper.conversation().await;
     let said = shopper
         .say(

@@ -3,38 +3,27 @@
 // fresh session tokens over postMessage), talking to the demo's app; what it changes is checked
 // where shoppers see it, in the storefront widget and the playground.
 
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { DEMO_API_KEY, DEMO_API_SECRET, ROOT, SHOP, current, sql } from './demo.mjs';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
+import { DEMO_API_KEY, ROOT, SHOP, current, sql } from './demo.mjs';
+import { SHOTS, appFrame, ask as askWidget, axe, openWidget, sessionToken as staffToken, widget } from './parts.mjs';
 
 const adminUrl = (path = '', query = '') => current().admin.replace(/\/$/, '') + path + query;
 
 /** Opens the admin at `path`; returns the page and the app's frame. */
 async function openAdmin(page, path = '', query = '') {
   await page.goto(adminUrl(path, query));
-  return page.frameLocator('#app-frame');
+  return appFrame(page);
 }
 
 /** The toast the admin shows for the app. */
 const toast = (page, text) => page.locator('#toasts').getByText(text);
 
-function sessionToken() {
-  // What App Bridge gives a staff member in the admin: an HS256 JWT signed with the app's secret.
-  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({
-    iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: DEMO_API_KEY, sub: '70001',
-    exp: now + 60, nbf: now - 1, iat: now - 1, jti: randomUUID(), sid: 's',
-  })}`;
-  return `${body}.${createHmac('sha256', DEMO_API_SECRET).update(body).digest('base64url')}`;
-}
+/** The store owner's session token (staff member 70001). */
+const sessionToken = () => staffToken('70001');
 
 /** Runs `body`, then puts the settings back as they were (other specs expect the defaults). */
 async function restoringSettings(request, body) {
@@ -47,45 +36,6 @@ async function restoringSettings(request, body) {
     const put = await request.put(`${current().app}/api/settings`, { headers: headers(), data: { ...before.settings, model } });
     expect(put.status()).toBe(200);
   }
-}
-
-/** The storefront widget's parts (as in widget.spec.mjs). */
-function widget(page) {
-  const host = page.locator('concierge-chat');
-  return {
-    host,
-    launcher: host.locator('button.launcher'),
-    dialog: page.getByRole('dialog'),
-    input: host.locator('textarea'),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    answers: host.locator('.row.bot'),
-  };
-}
-
-async function askWidget(page, text) {
-  const w = widget(page);
-  const before = await w.answers.count();
-  await w.input.fill(text);
-  await w.send.click();
-  await expect(w.answers).toHaveCount(before + 1);
-  const answer = w.answers.nth(before);
-  await expect(answer.locator('.typing')).toHaveCount(0, { timeout: 60_000 });
-  await expect(answer.locator('.bubble')).not.toHaveText('', { timeout: 60_000 });
-  return answer;
-}
-
-async function openWidget(page) {
-  await page.goto(current().storefront);
-  const w = widget(page);
-  await w.launcher.click();
-  await expect(w.dialog).toBeVisible();
-  await w.host.getByRole('button', { name: 'New conversation' }).click();
-  return w;
-}
-
-async function axe(page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Saves the settings form and waits for the admin's toast. */

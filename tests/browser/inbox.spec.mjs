@@ -6,14 +6,10 @@
 // back; the assistant answers the shopper's next message. Then the same across two
 // `concierge serve` nodes over one database with a separate `concierge worker`.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { ROOT, SHOP, current, startNode } from './demo.mjs';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
+import { SHOP, current, startNode } from './demo.mjs';
+import { SHOTS, appFrame, ask, axe, openWidget } from './parts.mjs';
 
 /** The admin at the inbox for a staff member (the store owner by default), framing `app`
  * (another node) when given. */
@@ -25,43 +21,9 @@ function inboxUrl(app, staff, conversation) {
   return `${current().admin.replace(/\/$/, '')}${path}${query.size ? `?${query}` : ''}`;
 }
 
-/** The widget's parts (as in widget.spec.mjs). */
-function widget(page) {
-  const host = page.locator('concierge-chat');
-  return {
-    host,
-    launcher: host.locator('button.launcher'),
-    dialog: page.getByRole('dialog'),
-    input: host.locator('textarea'),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    answers: host.locator('.row.bot'),
-    agent: host.locator('.row.agent'),
-  };
-}
-
-async function openWidget(page) {
-  await page.goto(current().storefront);
-  const w = widget(page);
-  await w.launcher.click();
-  await expect(w.dialog).toBeVisible();
-  await w.host.getByRole('button', { name: 'New conversation' }).click();
-  return w;
-}
-
 async function send(w, text) {
   await w.input.fill(text);
   await w.send.click();
-}
-
-/** Sends `text` and waits for the assistant's whole answer. */
-async function ask(w, text) {
-  const before = await w.answers.count();
-  await send(w, text);
-  await expect(w.answers).toHaveCount(before + 1, { timeout: 60_000 });
-  const answer = w.answers.nth(before);
-  await expect(answer.locator('.typing')).toHaveCount(0, { timeout: 60_000 });
-  await expect(answer.locator('.bubble')).not.toHaveText('', { timeout: 60_000 });
-  return answer;
 }
 
 /** Records the browser notifications the page raises (granted, as an agent would allow). */
@@ -74,11 +36,6 @@ function recordNotifications() {
       window.__notifications.push({ title, body: options.body });
     }
   };
-}
-
-async function axe(page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /**
@@ -95,7 +52,7 @@ async function handoff(browser, { agentApp, shots }) {
 
     // The agent is at the inbox first: the handoff must arrive live, not on a reload.
     await agentPage.goto(inboxUrl(agentApp));
-    const app = agentPage.frameLocator('#app-frame');
+    const app = appFrame(agentPage);
     await expect(app.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
     const views = app.getByRole('group', { name: 'Views' });
     await expect(views.getByRole('button', { name: /^Needs a person/ })).toHaveAttribute('aria-pressed', 'true');
@@ -118,10 +75,10 @@ async function handoff(browser, { agentApp, shots }) {
     await expect(views.getByRole('button', { name: /^Needs a person/ }).locator('.count')).toHaveText(String(before + 1));
     await expect(app.locator('.inbox-alert')).toContainText('waiting for a person');
     await expect(row).toContainText('Waiting');
-    const appFrame = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
+    const framed = () => agentPage.frames().find((f) => f !== agentPage.mainFrame());
     // The agent's admin is served by the node asked for.
-    if (agentApp) expect(appFrame().url().startsWith(agentApp)).toBe(true);
-    await expect.poll(() => appFrame().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
+    if (agentApp) expect(framed().url().startsWith(agentApp)).toBe(true);
+    await expect.poll(() => framed().evaluate(() => window.__notifications.length)).toBeGreaterThan(0);
 
     // The agent opens it: the whole transcript, then takes over.
     await row.click();
@@ -138,7 +95,7 @@ async function handoff(browser, { agentApp, shots }) {
       const colleague = await colleagueContext.newPage();
       // From the link in the team's handoff mail: the conversation opens by itself.
       await colleague.goto(inboxUrl(agentApp, 'priya', conversation));
-      const theirs = colleague.frameLocator('#app-frame');
+      const theirs = appFrame(colleague);
       await expect(theirs.locator('.inbox-warn')).toContainText(/Morgan.* is also viewing this conversation/);
       await expect(app.locator('.inbox-warn')).toContainText(/Priya.* is also viewing this conversation/);
       if (shots) await agentPage.screenshot({ path: join(SHOTS, `${shots}-collision.png`) });

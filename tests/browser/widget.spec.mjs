@@ -2,64 +2,19 @@
 // account pages with our app embed block rendered by the simulator, the widget fetched from
 // the extension's assets, the chat API on the demo's app. Everything is real but the shop.
 
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { DEMO_API_KEY, DEMO_API_SECRET, ROOT, SHOP, current, start, stop } from './demo.mjs';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-mkdirSync(SHOTS, { recursive: true });
+import { SHOP, current, start, stop } from './demo.mjs';
+import { SHOTS, ask, open, sessionToken as staffToken, widget } from './parts.mjs';
 
 const page_url = (path = '') => current().storefront.replace(/\/$/, '') + path;
 
-/** The widget's parts, inside its shadow root (Playwright's CSS locators pierce open roots). */
-function widget(page) {
-  const host = page.locator('concierge-chat');
-  return {
-    launcher: host.locator('button.launcher'),
-    dialog: page.getByRole('dialog'),
-    input: host.locator('textarea'),
-    send: host.getByRole('button', { name: 'Send', exact: true }),
-    answers: host.locator('.row.bot'),
-    lastAnswer: host.locator('.row.bot').last(),
-    host,
-  };
-}
-
-async function open(page) {
-  const w = widget(page);
-  await w.launcher.click();
-  await expect(w.dialog).toBeVisible();
-  await expect(w.input).toBeVisible();
-  return w;
-}
-
-/** Sends `text` and waits for its answer to finish (the bubble stops streaming). */
-async function ask(page, text) {
-  const w = widget(page);
-  const before = await w.answers.count();
-  await w.input.fill(text);
-  await w.send.click();
-  await expect(w.answers).toHaveCount(before + 1);
-  const answer = w.answers.nth(before);
-  await expect(answer.locator('.typing')).toHaveCount(0, { timeout: 60_000 });
-  await expect(answer.locator('.bubble')).not.toHaveText('', { timeout: 60_000 });
-  return answer;
-}
-
-function sessionToken() {
-  // What App Bridge gives an agent in the admin: an HS256 JWT signed with the app's secret.
-  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({
-    iss: `https://${SHOP}/admin`, dest: `https://${SHOP}`, aud: DEMO_API_KEY, sub: '77',
-    exp: now + 60, nbf: now - 1, iat: now - 1, jti: randomUUID(), sid: 's',
-  })}`;
-  return `${body}.${createHmac('sha256', DEMO_API_SECRET).update(body).digest('base64url')}`;
-}
+/** An agent's session token (staff member 77). */
+const sessionToken = () => staffToken('77');
 
 test('a product question shows cards, adds to the cart and the page counts it', async ({ page }) => {
   await page.goto(page_url('/'));

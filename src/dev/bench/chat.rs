@@ -11,7 +11,6 @@
 //! - **idle streams**: the server's resident memory with `streams` open `/events` streams.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,16 +19,16 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::response::Response;
 use futures::StreamExt;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::client::{SseBlocks, ready, serve_node};
 use super::quantile;
 use crate::chat::visitor::Visitor;
 use crate::config::ShopifyConfig;
-use crate::crypto::Keyring;
 use crate::shopify::ShopDomain;
 
 const SHOP: &str = "bench-chat.myshopify.com";
@@ -132,51 +131,18 @@ pub async fn run(
     )
     .fetch_one(&db)
     .await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
     let secret = ShopifyConfig::DEMO_API_SECRET;
-    let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .arg("serve")
-        .env("DATABASE_URL", database_url.expose_secret())
-        .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SHOPIFY_API_KEY", ShopifyConfig::DEMO_API_KEY)
-        .env("SHOPIFY_API_SECRET", secret)
-        .env("SHOPIFY_APP_URL", &base)
-        .env(
-            "CONCIERGE_ENCRYPTION_KEYS",
-            Keyring::generate_entry("bench"),
-        )
+    let (mut command, base) = serve_node(database_url)?;
+    let mut server = command
         .env("CONCIERGE_CHAT_URL", &llm_url)
         .env("CONCIERGE_CHAT_MODEL", "bench")
-        .env("CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_DB_MAX_CONNECTIONS", "40")
-        .env("CONCIERGE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
         .spawn()
         .context("while starting the server")?;
     let pid = server.id().context("the server has no pid")?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(options.conversations)
         .build()?;
-    let started = Instant::now();
-    while !http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    ready(&http, &base, Duration::from_secs(60)).await?;
     let shop = ShopDomain::parse(SHOP)?;
     let token = |_: usize| {
         Visitor {
@@ -330,7 +296,7 @@ async fn turn(
     first: &FirstChunks,
 ) -> anyhow::Result<(Duration, Duration)> {
     let sent = Instant::now();
-    let mut response = http
+    let response = http
         .post(format!("{base}/chat/conversations/{conversation}/messages"))
         .bearer_auth(token)
         .json(&json!({"text": format!("question {n}")}))
@@ -341,16 +307,14 @@ async fn turn(
         "a message answered {}",
         response.status()
     );
-    let mut buffer = String::new();
+    let mut blocks = SseBlocks::new(response);
     let mut first_token = None;
     loop {
-        let Some(chunk) = response.chunk().await? else {
+        let Some((block, at)) = blocks.next().await? else {
             anyhow::bail!("the stream ended before done");
         };
-        let at = Instant::now();
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
         if first_token.is_none()
-            && let Some(marker) = buffer
+            && let Some(marker) = block
                 .split("\"text\":\"m")
                 .nth(1)
                 .and_then(|rest| rest.split(' ').next())
@@ -364,11 +328,11 @@ async fn turn(
                 .context("the model never wrote that answer")?;
             first_token = Some(at.saturating_duration_since(written));
         }
-        if buffer.contains("event: done") {
+        if block.contains("event: done") {
             return Ok((sent.elapsed(), first_token.context("no delta before done")?));
         }
-        if buffer.contains("event: error") {
-            anyhow::bail!("the turn failed: {buffer}");
+        if block.contains("event: error") {
+            anyhow::bail!("the turn failed: {block}");
         }
     }
 }

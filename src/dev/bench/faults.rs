@@ -448,23 +448,7 @@ async fn ready(
     address: SocketAddr,
     within: Duration,
 ) -> anyhow::Result<()> {
-    let deadline = Instant::now() + within;
-    loop {
-        let url = format!("http://{address}/readyz");
-        if http
-            .get(&url)
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Ok(());
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "{address} not ready within {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    super::client::ready(http, &format!("http://{address}"), within).await
 }
 
 /// A TCP load balancer: each connection goes to the next node that accepts it, so a dead

@@ -6,22 +6,21 @@
 //! lost or delivered twice. Both nodes are `concierge serve` child processes.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use futures::StreamExt;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::client::{SseBlocks, event_id, ready, serve_node};
 use super::quantile;
 use crate::chat::visitor::Visitor;
 use crate::config::ShopifyConfig;
-use crate::crypto::Keyring;
 use crate::shopify::ShopDomain;
 use crate::shopify::session_token::{Claims, mint};
 
@@ -71,49 +70,9 @@ fn lock(ledger: &Shared) -> std::sync::MutexGuard<'_, Ledger> {
 
 /// A `concierge serve` child process on `database_url`, listening on a free port.
 fn node(database_url: &SecretString) -> anyhow::Result<(tokio::process::Child, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let child = tokio::process::Command::new(std::env::current_exe()?)
-        .arg("serve")
-        .env("DATABASE_URL", database_url.expose_secret())
-        .env("CONCIERGE_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SHOPIFY_API_KEY", ShopifyConfig::DEMO_API_KEY)
-        .env("SHOPIFY_API_SECRET", ShopifyConfig::DEMO_API_SECRET)
-        .env("SHOPIFY_APP_URL", &base)
-        .env(
-            "CONCIERGE_ENCRYPTION_KEYS",
-            Keyring::generate_entry("bench"),
-        )
-        .env("CONCIERGE_CHAT_VISITOR_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_CHAT_ADDRESS_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_CHAT_SHOP_MESSAGES_PER_MINUTE", "1000000")
-        .env("CONCIERGE_DB_MAX_CONNECTIONS", "40")
-        .env("CONCIERGE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .context("while starting a server")?;
+    let (mut command, base) = serve_node(database_url)?;
+    let child = command.spawn().context("while starting a server")?;
     Ok((child, base))
-}
-
-async fn ready(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
-    let started = Instant::now();
-    while !http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(60),
-            "a server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
 }
 
 /// An admin session token of the bench shop for staff member `staff`.
@@ -153,8 +112,8 @@ pub async fn run(
         .pool_max_idle_per_host(options.conversations + options.agents)
         .tcp_nodelay(true)
         .build()?;
-    ready(&http, &a).await?;
-    ready(&http, &b).await?;
+    ready(&http, &a, Duration::from_secs(60)).await?;
+    ready(&http, &b, Duration::from_secs(60)).await?;
 
     // The shoppers: a conversation each, followed on node A.
     let shop = ShopDomain::parse(SHOP)?;
@@ -304,33 +263,24 @@ pub async fn run(
 
 /// Reads one shopper's stream, recording when each reply arrives and whether event ids only
 /// go up.
-async fn read(mut stream: reqwest::Response, ledger: Shared) {
-    let mut buffer = String::new();
+async fn read(stream: reqwest::Response, ledger: Shared) {
+    let mut blocks = SseBlocks::new(stream);
     let mut last_id = 0u64;
-    while let Ok(Some(chunk)) = stream.chunk().await {
-        let at = Instant::now();
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let id = block
-                .lines()
-                .find_map(|l| l.strip_prefix("id:"))
-                .and_then(|id| id.trim().parse::<u64>().ok());
-            let marker = block
-                .split("reply #")
-                .nth(1)
-                .and_then(|rest| rest.split('#').next())
-                .and_then(number);
-            let mut ledger = lock(&ledger);
-            if let Some(id) = id {
-                if id <= last_id {
-                    ledger.out_of_order += 1;
-                }
-                last_id = id;
+    while let Ok(Some((block, at))) = blocks.next().await {
+        let marker = block
+            .split("reply #")
+            .nth(1)
+            .and_then(|rest| rest.split('#').next())
+            .and_then(number);
+        let mut ledger = lock(&ledger);
+        if let Some(id) = event_id(&block) {
+            if id <= last_id {
+                ledger.out_of_order += 1;
             }
-            if let Some(marker) = marker {
-                ledger.delivered.entry(marker).or_default().push(at);
-            }
+            last_id = id;
+        }
+        if let Some(marker) = marker {
+            ledger.delivered.entry(marker).or_default().push(at);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Results are recorded in `docs/benchmarks.md`.
 
 pub mod chat;
+mod client;
 pub mod faults;
 pub mod freshness;
 pub mod inbox;
