@@ -72,9 +72,15 @@ const TOPICS: &[(&str, &[&str])] = &[
         "値下が", "値下げ", "انخفض", "تخفيض", "ירד", "הוזל",
     ]),
     ("difference", &["differen*", "diferen*", "differenz*", "verschil", "差額", "الفرق", "فرق", "הפרש", "ההפרש"]),
-    ("phone", &[
+    // A help centre puts its number on the contact page, under "Contact" or "Customer support":
+    // "customer service" alone finds the terms of service.
+    ("phone contact", &[
         "phone", "call", "telephon*", "telefon*", "telefoon*", "anruf*", "bellen", "ligar",
         "電話", "هاتف", "الهاتف", "اتصال", "טלפון",
+    ]),
+    ("contact phone email", &[
+        "contact", "contacting", "reach you", "get in touch", "contacter", "joindre", "contactar*", "contacto", "kontakt*", "erreichen", "contattar*", "contatto", "contato", "contatar", "bereiken",
+        "連絡", "問い合わせ", "お問い合わせ", "تواصل", "التواصل", "الاتصال بكم", "ליצור קשר", "צור קשר",
     ]),
     ("hours open", &[
         "hours", "open", "horaire*", "ouvert*", "horario*", "abiert*", "abre", "offnungszeit*", "geoffnet", "offen", "orari*", "apert*", "abert*", "openingstijd*", "geopend",

@@ -20,6 +20,10 @@ pub(super) const TIME_WORDS: &[&str] = &[
     "cuando", "cuanto tarda", "tarda", "wie lange", "wann", "dauert",
 ];
 
+#[rustfmt::skip]
+/// Words that ask for a phone number.
+pub(super) const PHONE_WORDS: &[&str] = &["phone", "call", "telephone", "telefono", "telefon*"];
+
 /// `text` cut into sentences, and list items run together ("… finish Care: wash cold …").
 pub(super) fn segments(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -191,7 +195,7 @@ pub(super) fn best_sentences(
     let weights: Vec<(&String, f64)> = terms.iter().map(|t| (*t, weight(t))).collect();
     let asks_price = question.asks(PRICE_WORDS);
     let asks_time = question.asks(TIME_WORDS);
-    let asks_phone = question.asks(&["phone", "call", "telephone", "telefono", "telefon*"]);
+    let asks_phone = question.asks(PHONE_WORDS);
     let asks_email = question.asks(&["email", "e mail", "courriel", "correo", "mail"]);
     let mut scored: Vec<(f64, &Candidate)> = candidates
         .iter()
