@@ -67,8 +67,11 @@ pub struct Options {
     /// System user to run the server as when we are root.
     pub run_as: String,
     /// A cluster whose data may be lost in a crash (the tests'): no fsync, no synchronous
-    /// commit, no full-page writes. Every test drops its database, and PostgreSQL makes each
-    /// `DROP DATABASE` wait for a checkpoint; on a slow disk those waits took a minute a test.
+    /// commit, no full-page writes, and 5 s (not 60) to finish logging in. Every test drops
+    /// its database, and `DROP DATABASE` waits for every backend to answer a signal barrier,
+    /// which a backend still logging in does not: a test whose runtime stopped mid-handshake
+    /// (its `Drop` blocks the runtime while the database is dropped) held each drop for the
+    /// whole authentication timeout, a minute a test in CI.
     pub throwaway: bool,
 }
 
@@ -334,7 +337,8 @@ impl Server {
                 .arg("-o")
                 .arg(match self.opts.throwaway {
                     true => format!(
-                        "-p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                        "-p {port} -c fsync=off -c synchronous_commit=off \
+                         -c full_page_writes=off -c authentication_timeout=5s"
                     ),
                     false => format!("-p {port}"),
                 })
