@@ -120,6 +120,21 @@ fn decide(request: &ModelRequest) -> Move {
     }
     match route(messages) {
         Route::Reply(reply) => Move::Say(reply::text(reply, lang).to_owned()),
+        // No hand-off on offer (an agent's draft: a person is already there): what the
+        // shopper wanted a person for ("... about exchanging for a bigger size") is the
+        // question, and the help pages may answer it.
+        Route::Call { name, .. }
+            if name == tools::HANDOFF_TO_HUMAN
+                && !offered(request, name)
+                && offered(request, tools::SEARCH_KNOWLEDGE) =>
+        {
+            let question = last_user.map_or("", |i| messages[i].content.as_str());
+            Move::Call(ToolCall {
+                id: call_id(messages),
+                name: tools::SEARCH_KNOWLEDGE.to_owned(),
+                arguments: json!({ "query": guard::sanitize(question).text }).to_string(),
+            })
+        }
         Route::Call { name, .. } if !offered(request, name) => {
             Move::Say(compose::unavailable(name, lang))
         }
@@ -499,6 +514,28 @@ mod tests {
         .await;
         assert!(text.contains("can't share"), "{text}");
         assert!(store.calls.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn without_a_hand_off_on_offer_the_reason_for_a_person_is_searched() {
+        let request = ModelRequest {
+            messages: vec![Message::user(
+                "I want to talk to a real person about exchanging for a bigger size",
+            )],
+            tools: all_tools()
+                .into_iter()
+                .filter(|t| t.name != tools::HANDOFF_TO_HUMAN)
+                .collect(),
+            temperature: None,
+        };
+        let mut sink = |_event| {};
+        let turn = LocalResponder::new()
+            .stream(&request, &mut sink)
+            .await
+            .unwrap();
+        assert_eq!(turn.tool_calls.len(), 1, "{}", turn.text);
+        assert_eq!(turn.tool_calls[0].name, tools::SEARCH_KNOWLEDGE);
+        assert!(turn.tool_calls[0].arguments.contains("exchanging"));
     }
 
     #[tokio::test]
