@@ -516,23 +516,30 @@ mod tests {
         assert!(store.calls.lock().unwrap().is_empty());
     }
 
-    #[tokio::test]
-    async fn without_a_hand_off_on_offer_the_reason_for_a_person_is_searched() {
+    /// One turn on `message` with every tool but `missing` offered.
+    async fn without(missing: &str, message: &str) -> ModelTurn {
         let request = ModelRequest {
-            messages: vec![Message::user(
-                "I want to talk to a real person about exchanging for a bigger size",
-            )],
+            messages: vec![Message::user(message)],
             tools: all_tools()
                 .into_iter()
-                .filter(|t| t.name != tools::HANDOFF_TO_HUMAN)
+                .filter(|t| t.name != missing)
                 .collect(),
             temperature: None,
         };
         let mut sink = |_event| {};
-        let turn = LocalResponder::new()
+        LocalResponder::new()
             .stream(&request, &mut sink)
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn without_a_hand_off_on_offer_the_reason_for_a_person_is_searched() {
+        let turn = without(
+            tools::HANDOFF_TO_HUMAN,
+            "I want to talk to a real person about exchanging for a bigger size",
+        )
+        .await;
         assert_eq!(turn.tool_calls.len(), 1, "{}", turn.text);
         assert_eq!(turn.tool_calls[0].name, tools::SEARCH_KNOWLEDGE);
         assert!(turn.tool_calls[0].arguments.contains("exchanging"));
@@ -540,19 +547,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_tool_that_is_not_offered_is_not_called() {
-        let request = ModelRequest {
-            messages: vec![Message::user("Add the Harbor Canvas Wax to my cart.")],
-            tools: all_tools()
-                .into_iter()
-                .filter(|t| t.name != tools::ADD_TO_CART)
-                .collect(),
-            temperature: None,
-        };
-        let mut sink = |_event| {};
-        let turn = LocalResponder::new()
-            .stream(&request, &mut sink)
-            .await
-            .unwrap();
+        let turn = without(tools::ADD_TO_CART, "Add the Harbor Canvas Wax to my cart.").await;
         assert_eq!(turn.finish, FinishReason::Stop);
         assert!(turn.tool_calls.is_empty());
         assert!(turn.text.contains("Add to cart"), "{}", turn.text);
