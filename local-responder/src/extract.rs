@@ -123,6 +123,8 @@ const GLUED_BUDGET: &[&str] = &["予算"];
 const NOT: &[&str] = &[
     "not", "no", "pas", "nicht", "non", "nao", "niet", "doesn", "don", "won", "never", "nunca",
     "jamais", "nie", "mai", "nooit", "لا", "לא",
+    // "nothing over 60": nothing that is more than it.
+    "nothing", "nada", "rien", "nichts", "niente", "nulla", "niets",
 ];
 #[rustfmt::skip]
 const MIN_CUES: &[&str] = &[
@@ -926,6 +928,11 @@ mod tests {
             (None, Some(40.0))
         );
         assert_eq!(price_bounds("niet meer dan 40 dollar"), (None, Some(40.0)));
+        assert_eq!(
+            price_bounds("a gift for my dad, nothing over 60 dollars"),
+            (None, Some(60.0))
+        );
+        assert_eq!(price_bounds("nada de más de 50 euros"), (None, Some(50.0)));
         assert_eq!(price_bounds("massimo 150 euro"), (None, Some(150.0)));
         assert_eq!(price_bounds("بحد أقصى 40 دولار"), (None, Some(40.0)));
         assert_eq!(price_bounds("נעלי הליכה, מקסימום 250"), (None, Some(250.0)));
