@@ -152,7 +152,10 @@ pub async fn run(command: Command, config: Config, json: bool) -> anyhow::Result
             let exe = std::env::current_exe()?;
             webhooks::run(db.clone(), &url, &exe, &config, &options)
                 .await
-                .and_then(|report| Ok(serde_json::to_value(report)?))
+                .and_then(|report| {
+                    report.ensure_acknowledged_in_time()?;
+                    Ok(serde_json::to_value(report)?)
+                })
         }
         Command::Search {
             total,

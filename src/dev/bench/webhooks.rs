@@ -36,6 +36,9 @@ pub struct Report {
     pub deliveries: usize,
     pub unique_events: usize,
     pub concurrency: usize,
+    /// Deliveries the app answered 2xx, at whatever attempt.
+    pub delivered: usize,
+    /// Deliveries answered 2xx at the first attempt (within the simulator's 5 s).
     pub acknowledged: usize,
     pub ack_p50_ms: f64,
     pub ack_p95_ms: f64,
@@ -178,6 +181,10 @@ pub async fn run(
     let burst = started.elapsed();
     let replacement = replacement?;
 
+    let delivered = deliveries
+        .iter()
+        .filter(|d| d.status.is_some_and(|s| (200..300).contains(&s)))
+        .count();
     let mut acks: Vec<Duration> = deliveries
         .iter()
         .filter(|d| d.status.is_some_and(|s| (200..300).contains(&s)) && d.attempts == 1)
@@ -197,6 +204,7 @@ pub async fn run(
         deliveries: options.count,
         unique_events: unique,
         concurrency: options.concurrency,
+        delivered,
         acknowledged: acks.len(),
         ack_p50_ms: ms(quantile(&acks, 0.50)),
         ack_p95_ms: ms(quantile(&acks, 0.95)),
@@ -210,21 +218,35 @@ pub async fn run(
         worker_killed: options.kill_worker,
     };
     ensure!(
-        report.acknowledged == options.count,
-        "{} of {} deliveries acknowledged at the first attempt",
-        report.acknowledged,
+        report.delivered == options.count,
+        "{} of {} deliveries answered 2xx, retries included",
+        report.delivered,
         options.count
-    );
-    ensure!(
-        report.ack_max_ms < 5000.0,
-        "slowest acknowledgement {:.0} ms",
-        report.ack_max_ms
     );
     ensure!(
         [counts.stored, counts.enqueued, counts.processed] == [unique as i64; 3],
         "stored, enqueued, processed: {counts:?} of {unique}"
     );
     Ok(report)
+}
+
+impl Report {
+    /// Shopify's bar, which the benchmark holds the app to: every delivery answered 2xx at
+    /// the first attempt, within 5 s. A timing, so it is the benchmark's check, not a test's.
+    pub fn ensure_acknowledged_in_time(&self) -> anyhow::Result<()> {
+        ensure!(
+            self.acknowledged == self.deliveries,
+            "{} of {} deliveries acknowledged at the first attempt",
+            self.acknowledged,
+            self.deliveries
+        );
+        ensure!(
+            self.ack_max_ms < 5000.0,
+            "slowest acknowledgement {:.0} ms",
+            self.ack_max_ms
+        );
+        Ok(())
+    }
 }
 
 /// What became of a burst's events.
