@@ -29,6 +29,7 @@ mod intent;
 mod lang;
 mod reply;
 mod route;
+pub mod sentence;
 
 #[cfg(test)]
 mod eval;
