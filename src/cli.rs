@@ -186,6 +186,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let metrics = crate::http::bind_metrics(&config).await?;
             let shutdown = crate::shutdown::on_signals();
             let state = AppState::build(db, config, shopify, keyring).await?;
+            crate::chat::prepare_local_responder();
             if let Some(metrics) = metrics {
                 tokio::spawn(crate::http::launch_metrics(
                     metrics,

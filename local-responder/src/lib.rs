@@ -51,6 +51,14 @@ use llm::{
 /// The name the responder reports as its model and endpoint.
 pub const NAME: &str = "local";
 
+/// Loads the sentence model and the exemplars' vectors now rather than on the first shopper's
+/// message (a second or two); the error says why routing runs on n-grams alone.
+pub fn prepare() -> Result<(), &'static sentence::SentenceError> {
+    let ready = sentence::shared().map(|_| ());
+    intent::classify("hello");
+    ready
+}
+
 /// Answers without an LLM: see the [module docs](self).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocalResponder;

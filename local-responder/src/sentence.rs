@@ -12,6 +12,7 @@
 //! weight in 17 interleaved chunks with one scale and offset each: 65 MB instead of 262.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use candle_core::{Device, Tensor};
 use tokenizers::normalizers::{Precompiled, Replace, Sequence, Strip};
@@ -43,6 +44,14 @@ pub fn default_model_dir() -> PathBuf {
             .join("..")
             .join(relative)
     }
+}
+
+/// The encoder from [`default_model_dir`], loaded on first use and shared by the process; an
+/// error when setup has not installed it (the app says so at start and routes without it).
+pub fn shared() -> Result<&'static SentenceEncoder, &'static SentenceError> {
+    static SHARED: LazyLock<Result<SentenceEncoder, SentenceError>> =
+        LazyLock::new(|| SentenceEncoder::load(&default_model_dir()));
+    SHARED.as_ref()
 }
 
 /// Why the model could not be loaded or run.

@@ -48,3 +48,16 @@ impl Services {
         access_token(&self.db, &self.http, &self.shopify, &self.keyring, shop).await
     }
 }
+
+/// Readies the local responder (its sentence model and exemplars) off the async runtime, so
+/// that the first shopper does not wait for it; a missing model is logged, not fatal: routing
+/// then runs on character n-grams alone.
+pub fn prepare_local_responder() {
+    tokio::task::spawn_blocking(|| match local_responder::prepare() {
+        Ok(()) => tracing::info!("local responder ready"),
+        Err(error) => tracing::warn!(
+            %error,
+            "the local responder routes without its sentence model (scripts/setup installs it)"
+        ),
+    });
+}

@@ -100,6 +100,7 @@ async fn serve(
     let grace = config.shutdown_grace;
     let state_has_smtp = config.mail.smtp_url.is_some();
     let state = crate::state::AppState::build(db.clone(), config, shopify, keyring).await?;
+    crate::chat::prepare_local_responder();
     let worker = tokio::spawn(crate::jobs::run_worker(
         state.clone(),
         shutdown.clone(),

@@ -273,6 +273,10 @@ pub async fn run(config: Config, cases: &[Case], keep: bool) -> anyhow::Result<R
 }
 
 async fn evaluate(config: Config, db: PgPool, cases: &[Case]) -> anyhow::Result<Report> {
+    // Loaded before the clock starts, as `serve` loads it at start.
+    if let Err(error) = tokio::task::spawn_blocking(local_responder::prepare).await? {
+        eprintln!("warning: {error}");
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let app_url = format!("http://{}", listener.local_addr()?);
     let store = shopify_sim::store::Store::demo()?;
