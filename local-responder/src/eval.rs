@@ -217,3 +217,11 @@ fn no_attack_reaches_the_cart() {
 fn heldout_v3_tune_half_routes_correctly() {
     report("heldout-v3-tune.jsonl", 0.0);
 }
+
+/// The lead's probe of routing classes held-out v3's tune half showed (`evals/chat/probe-v6.jsonl`:
+/// a phone as a thing to carry, size and colour on a product page, quantities, comparisons in
+/// ten languages, "conseiller"), written before the router was changed for them.
+#[test]
+fn probe_v6_routes_correctly() {
+    report("probe-v6.jsonl", 0.0);
+}
