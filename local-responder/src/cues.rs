@@ -234,20 +234,20 @@ pub const KNOWLEDGE: &[&str] = &[
     "retour*", "retourner", "rembours*", "echang*", "livraison", "livrez", "livre", "expedi*",
     "frais de port", "frais d envoi", "douane*", "droits de douane", "taxe*", "garantie", "repar*",
     "entretien", "laver", "lavage", "nettoy*", "guide des tailles", "quelle taille", "mesur*",
-    "ourlet", "horaire*", "ouvert*", "telephone", "contact*", "service client", "paiement*",
+    "ourlet", "horaire*", "ouvert*", "contact*", "service client", "paiement*",
     "payer", "carte cadeau", "cartes cadeaux", "annul*", "confidentialite", "donnees", "politique",
     "conditions", "endommag*", "casse*", "abime*", "perdu", "vole", "noel", "retrait en magasin",
     // es
     "devol*", "reembols*", "cambio*", "envio*", "enviar", "envian", "entrega*", "aduana*",
     "impuesto*", "arancel*", "garantia", "repar*", "cuidado*", "lavar", "lavado", "limpi*",
-    "guia de tallas", "que talla", "medir", "dobladillo", "horario*", "abiert*", "telefono",
+    "guia de tallas", "que talla", "medir", "dobladillo", "horario*", "abiert*",
     "contacto", "atencion al cliente", "pago*", "pagar", "tarjeta de regalo", "cancel*",
     "privacidad", "datos", "politica*", "danad*", "roto*", "perdido", "navidad",
     // de
     "ruckgab*", "zuruckgeb*", "zuruckschick*", "zurucksend*", "rucksend*", "umtausch*", "erstatt*",
     "versand*", "versend*", "lieferung", "liefert", "liefern", "lieferzeit*", "zoll*", "steuer*",
     "garantie", "reparatur*", "pflege*", "wasch*", "reinig*", "grossentabelle", "welche grosse",
-    "messen", "offnungszeit*", "geoffnet", "offnen", "telefon*", "kontakt*", "kundenservice",
+    "messen", "offnungszeit*", "geoffnet", "offnen", "kontakt*", "kundenservice",
     "kundendienst", "zahlung*", "bezahl*", "gutschein*", "geschenkkarte*", "storn*", "datenschutz",
     "richtlinie*", "beschadigt*", "kaputt*", "verloren", "weihnacht*", "zuruckzugeben", "zeit",
     "change my order", "modify my order", "edit my order", "update my order", "change an order", "add to my order", "physical shop", "physical store", "retail store", "brick and mortar", "showroom", "visit", "in person", "secure", "security", "safe to pay",
@@ -255,6 +255,9 @@ pub const KNOWLEDGE: &[&str] = &[
     "your company", "about your", "your brand", "about the company", "about us", "ceo", "founder", "founded", "who owns", "who started", "history of", "true to size", "run small", "runs small", "run large", "runs large", "run big", "runs big", "size up", "size down",
     "email of", "email for", "your email", "support email", "email support", "contact support", "support team", "support phone", "help desk", "helpdesk",
 ];
+/// The phone in French, Spanish and German: a knowledge cue unless it is a thing to carry
+/// (`help::phone_is_a_thing`).
+pub const PHONE_DEVICE: &[&str] = &["telephone", "telefono", "telefon*"];
 /// Knowledge words too common to decide alone (they add to a question, not to a search).
 #[rustfmt::skip]
 pub const KNOWLEDGE_WEAK: &[&str] = &[
@@ -361,3 +364,26 @@ pub const THIS: &[&str] = &[
     "this", "this one", "ce", "cet", "cette", "celui ci", "celle ci", "este", "esta", "dieses",
     "diese", "dieser", "questo", "questa", "deze", "dit", "isso", "esse", "essa",
 ];
+
+/// Ways of asking for goods in Italian, Portuguese and Dutch (the cue lists hold the others).
+#[rustfmt::skip]
+pub const ASKS_FOR_GOODS: &[&str] = &[
+    "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
+    "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
+    "zoek*", "wil graag", "aanrad*", "heb je",
+];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+#[rustfmt::skip]
+pub const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
+    "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
+    "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
+    "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
+];
+
+/// Whether `text` (with its folded `words`) asks for goods: the shopping cues, and the ways of
+/// asking in the languages they do not cover.
+pub fn asks_for_goods(text: &str, words: &[String]) -> bool {
+    crate::lang::has_any(words, SHOPPING)
+        || crate::lang::has_any(words, ASKS_FOR_GOODS)
+        || ASKS_FOR_GOODS_INSIDE.iter().any(|cue| text.contains(cue))
+}

@@ -27,7 +27,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "交換", "取り替え", "استبدال", "تبديل", "להחליף", "החלפה",
     ]),
     ("shipping delivery", &[
-        "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever*", "bezorg*",
+        "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever", "levert", "leveren", "levering*", "leveringstijd*", "bezorg*",
         "送料", "発送", "配送", "送って", "شحن", "توصيل", "ترسلون", "يصل", "משלוח", "שולחים", "לשלוח", "משלוחים",
     ]),
     ("cost price", &[
@@ -68,7 +68,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "翌日", "翌朝", "اليوم التالي", "ليلة واحدة", "למחרת", "לילה אחד",
     ]),
     ("price reduce", &[
-        "price drop*", "reduce*", "baisse*", "baja*", "bajo de precio", "rebaj*", "gesenkt", "billiger", "scende", "sceso", "ribass*", "baixou", "baixar", "abaixou", "verlaagd", "goedkoper geworden",
+        "price drop*", "reduce*", "baisse*", "bajo de precio", "bajaron", "bajado", "bajo el precio", "rebaj*", "gesenkt", "billiger", "scende", "sceso", "ribass*", "baixou", "baixar", "abaixou", "verlaagd", "goedkoper geworden",
         "値下が", "値下げ", "انخفض", "تخفيض", "ירד", "הוזל",
     ]),
     ("difference", &["differen*", "diferen*", "differenz*", "verschil", "差額", "الفرق", "فرق", "הפרש", "ההפרש"]),
@@ -136,6 +136,32 @@ const TOPICS: &[(&str, &[&str])] = &[
         "gardez", "garder", "conversation*", "conversacion*", "conversazion*", "conversas", "gesprek*", "gesprach*", "chats", "会話", "チャット", "محادث", "שיחות", "השיחות"]),
 ];
 
+const PHONE: &str = "phone contact";
+
+/// "Un sac étanche pour mon téléphone": a message asking for goods names a phone as a thing to
+/// carry, unless it asks for a number or a call.
+pub(crate) fn phone_is_a_thing(text: &str, words: &[String]) -> bool {
+    crate::cues::asks_for_goods(text, words)
+        && !crate::lang::has_any(words, CALLING)
+        && !CALLING_INSIDE.iter().any(|cue| text.contains(cue))
+}
+
+/// Asking for a number or a call, in the ten languages.
+#[rustfmt::skip]
+const CALLING: &[&str] = &[
+    "number", "call", "ring", "numero", "nummer", "appeler", "appelle", "llamar", "llamo", "anrufen", "anruf*",
+    "chiamar*", "chiamo", "ligar", "ligo", "bellen", "bel",
+];
+const CALLING_INSIDE: &[&str] = &[
+    "番号",
+    "電話して",
+    "電話で",
+    "رقم",
+    "اتصل",
+    "מספר",
+    "להתקשר",
+];
+
 /// A cue as matched: folded words (a trailing `*` on one matches any ending), or a string
 /// found inside the text.
 enum Cue {
@@ -183,8 +209,12 @@ static READ: LazyLock<Vec<(&str, Vec<Cue>)>> = LazyLock::new(|| {
 
 /// The English words of the help topics `text` (with its folded `words`) asks about.
 pub(crate) fn english_terms(text: &str, words: &[String]) -> Vec<String> {
+    let phone_is_a_thing = phone_is_a_thing(text, words);
     let mut out: Vec<String> = Vec::new();
     for (english, cues) in READ.iter() {
+        if *english == PHONE && phone_is_a_thing {
+            continue;
+        }
         if cues.iter().any(|cue| cue.in_message(text, words)) {
             for word in english.split(' ') {
                 if !out.iter().any(|w| w == word) {

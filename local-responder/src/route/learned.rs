@@ -146,11 +146,7 @@ pub(super) fn nothing_about_the_store(said: &Said, ctx: &Context, guess: Guess) 
         || said.named.is_some()
         || !said.orders.is_empty()
         || !said.emails.is_empty()
-        || said.any(crate::cues::SHOPPING)
-        || said.any(ASKS_FOR_GOODS)
-        || ASKS_FOR_GOODS_INSIDE
-            .iter()
-            .any(|cue| said.text.contains(cue))
+        || crate::cues::asks_for_goods(&said.text, &said.words)
     {
         return false;
     }
@@ -165,21 +161,6 @@ pub(super) fn nothing_about_the_store(said: &Said, ctx: &Context, guess: Guess) 
 
 /// Below this, a guess other than off-topic does not place a message with no store words.
 const UNPLACED_SCORE: f32 = 0.35;
-
-/// Ways of asking for goods in Italian, Portuguese and Dutch (the cue lists hold the others).
-#[rustfmt::skip]
-const ASKS_FOR_GOODS: &[&str] = &[
-    "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
-    "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
-    "zoek*", "wil graag", "aanrad*", "heb je",
-];
-/// The same in Japanese, Arabic and Hebrew, matched inside the text.
-#[rustfmt::skip]
-const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
-    "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
-    "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
-    "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
-];
 
 /// "And how much does it weigh?", "do you have it in M?" about the product in question (the
 /// page's, or the one just discussed), when the classifier is very sure: the cue lists miss
@@ -217,7 +198,10 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     let prices = extract::prices(&said.words);
     let bounded = prices.min.is_some() || prices.max.is_some();
     let english = crate::glossary::english_terms(&said.text, &said.words);
-    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()))
+    let phone_is_a_thing = crate::help::phone_is_a_thing(&said.text, &said.words);
+    let asks_help = english
+        .iter()
+        .any(|t| HELP_TERMS.contains(&t.as_str()) && !(t == "phone" && phone_is_a_thing))
         || crate::help::asks_help(&said.text, &said.words);
     Some(match guess.kind {
         // "What's the customer-service number?" can read as off-topic; its words say help.
