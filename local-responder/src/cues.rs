@@ -115,7 +115,10 @@ pub const HUMAN: &[&str] = &[
     "manager", "supervisor", "someone who can", "somebody who can", "someone else",
     "talk to someone", "speak to someone", "speak with someone", "talk to somebody",
     "talk to a person", "speak to a person", "speak with a person", "actual person", "not a bot",
-    "not a robot", "call me", "humain", "conseiller", "conseillere", "le responsable",
+    // "Un conseiller" is a person; "me conseiller un film" asks for advice.
+    "not a robot", "call me", "humain", "un conseiller", "une conseillere", "le conseiller",
+    "la conseillere", "au conseiller", "votre conseiller", "conseiller clientele",
+    "conseillere clientele", "le responsable",
     "un responsable", "une vraie personne", "parler a une personne", "quelqu un qui peut",
     "parler a quelqu un", "pas un robot", "pas un bot", "persona real", "con una persona", "humano",
     "asesor", "agente", "gerente", "encargado", "alguien que pueda", "hablar con alguien",
@@ -365,12 +368,15 @@ pub const THIS: &[&str] = &[
     "diese", "dieser", "questo", "questa", "deze", "dit", "isso", "esse", "essa",
 ];
 
-/// Ways of asking for goods in Italian, Portuguese and Dutch (the cue lists hold the others).
+/// Ways of asking for goods the shopping cues do not hold (Italian, Portuguese, Dutch, and a
+/// need stated in French, Spanish or Dutch).
 #[rustfmt::skip]
 pub const ASKS_FOR_GOODS: &[&str] = &[
     "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
     "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
     "zoek*", "wil graag", "aanrad*", "heb je",
+    // "il me faut un sac étanche", "me hace falta una mochila"
+    "il me faut", "j ai besoin d un", "j ai besoin d une", "me hace falta", "ik heb * nodig",
 ];
 /// The same in Japanese, Arabic and Hebrew, matched inside the text.
 #[rustfmt::skip]
