@@ -248,7 +248,9 @@ pub const KNOWLEDGE: &[&str] = &[
     "privacidad", "datos", "politica*", "danad*", "roto*", "perdido", "navidad",
     // de
     "ruckgab*", "zuruckgeb*", "zuruckschick*", "zurucksend*", "rucksend*", "umtausch*", "erstatt*",
-    "versand*", "versend*", "lieferung", "liefert", "liefern", "lieferzeit*", "zoll*", "steuer*",
+    "versand*", "versend*", "lieferung", "liefert", "liefern", "lieferzeit*", "steuer*",
+    // "Zoll" after a number is inches ("16-Zoll-Laptop"): customs only as these say it.
+    "der zoll", "den zoll", "dem zoll", "zoll zahlen", "zoll bezahlen", "zoll fallig", "zollgebuhr*", "zollkost*", "zollabgab*", "zollamt", "zollfrei", "verzoll*", "zolle", "kein zoll", "keinen zoll", "zoll und", "und zoll", "zoll oder", "oder zoll",
     "garantie", "reparatur*", "pflege*", "wasch*", "reinig*", "grossentabelle", "welche grosse",
     "messen", "offnungszeit*", "geoffnet", "offnen", "kontakt*", "kundenservice",
     "kundendienst", "zahlung*", "bezahl*", "gutschein*", "geschenkkarte*", "storn*", "datenschutz",

@@ -35,7 +35,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "いくら", "料金", "値段", "価格", "費用", "تكلفة", "سعر", "بكم", "كم يكلف", "עולה", "מחיר", "עלות",
     ]),
     ("duties customs", &[
-        "duties", "customs", "import tax*", "douan*", "aduana*", "arancel*", "zoll*", "einfuhr*", "dogan*", "dazi", "dazio", "alfandega", "imposto*", "douane*", "invoerrecht*",
+        "duties", "customs", "import tax*", "douan*", "aduana*", "arancel*", "der zoll", "den zoll", "dem zoll", "zoll zahlen", "zoll bezahlen", "zoll fallig", "zollgebuhr*", "zollkost*", "zollabgab*", "zollamt", "zollfrei", "verzoll*", "zolle", "kein zoll", "keinen zoll", "zoll und", "und zoll", "zoll oder", "oder zoll", "einfuhr*", "dogan*", "dazi", "dazio", "alfandega", "imposto*", "douane*", "invoerrecht*",
         "関税", "税関", "جمارك", "الجمارك", "جمركية", "מכס", "מיסים",
     ]),
     ("cancel", &[
@@ -81,11 +81,17 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("contact phone email", &[
         "contact", "contacting", "reach you", "get in touch", "contacter", "joindre", "contactar*", "contacto", "kontakt*", "erreichen", "contattar*", "contatto", "contato", "contatar", "bereiken",
         "連絡", "問い合わせ", "お問い合わせ", "تواصل", "التواصل", "الاتصال بكم", "ליצור קשר", "צור קשר",
+        // Customer service and its email, in the ten languages.
+        "customer service", "customer support", "service client", "service clients", "servicio al cliente", "atencion al cliente", "kundenservice", "kundendienst", "servizio clienti", "assistenza clienti", "atendimento", "klantenservice", "klantendienst",
+        "email", "e mail", "courriel", "correo electronico", "emailadres", "e mailadres",
+        "カスタマーサービス", "カスタマーサポート", "お客様窓口", "メール", "خدمة العملاء", "البريد الإلكتروني", "الإيميل", "الايميل", "שירות לקוחות", "שירות הלקוחות", "מייל", "אימייל", "דוא\"ל",
     ]),
     ("hours open", &[
+        "what time", "che ora", "a che ora", "fino a che ora", "que horas", "ate que horas", "a que hora", "hasta que hora", "bis wann", "um wie viel uhr", "wie lange offen", "hoe laat", "tot hoe laat", "a quelle heure", "jusqu a quelle heure", "何時", "באיזו שעה", "עד איזו שעה",
         "hours", "open", "horaire*", "ouvert*", "horario*", "abiert*", "abre", "offnungszeit*", "geoffnet", "offen", "orari*", "apert*", "abert*", "openingstijd*", "geopend",
         "営業時間", "営業", "開いて", "ساعات", "مفتوح", "تفتح", "שעות", "פתוח", "פתוחים",
     ]),
+    ("saturday", &["saturday", "samedi", "sabado", "samstag*", "sabato", "zaterdag*", "土曜", "السبت", "שבת"]),
     ("sunday", &["sunday", "dimanche", "domingo", "sonntag*", "domenica", "zondag*", "日曜", "الأحد", "الاحد", "יום ראשון"]),
     ("gift card", &[
         "gift card*", "carte cadeau", "cartes cadeaux", "tarjeta regalo", "tarjeta de regalo", "gutschein*", "geschenkkarte*", "geschenkgutschein*", "carta regalo", "buono regalo", "cartao presente", "vale presente", "cadeaubon*", "cadeaukaart*",
@@ -255,6 +261,7 @@ pub(crate) fn asks_help(text: &str, words: &[String]) -> bool {
                 | "kingdom"
                 | "international"
                 | "sunday"
+                | "saturday"
                 | "christmas"
                 | "holiday"
                 | "difference"

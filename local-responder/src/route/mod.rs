@@ -668,7 +668,7 @@ const PAGE_STOCK_SCORE: f32 = 0.35;
 #[rustfmt::skip]
 const STORE_WIDE: &[&str] = &[
     "return", "refund", "exchange", "shipping", "delivery", "duties", "customs", "cancel",
-    "po", "overnight", "reduce", "phone", "open", "sunday", "gift", "expire", "delivered",
+    "po", "overnight", "reduce", "phone", "open", "sunday", "saturday", "gift", "expire", "delivered",
     "missing", "worn", "payment", "pay", "pickup", "tracking", "christmas", "holiday", "store",
     "portland", "international", "canada", "japan", "germany", "spain", "italy", "france",
     "netherlands", "united", "kingdom", "kept", "conversations", "damaged", "defect",
