@@ -74,6 +74,8 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         Kind::OffTopic if guess.sure() && said.named.is_none() && !asks_help(said) => {
             Route::Reply(Reply::OffTopic)
         }
+        // "Until when is customer service reachable?" asks the help pages, not for a person.
+        Kind::Human if asks_contact(said) => search_knowledge(said, ctx, false),
         Kind::Human if guess.sure() => {
             let excerpt: String = said.text.chars().take(240).collect();
             Route::call(
@@ -112,7 +114,14 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
         .map(|n| n.product.to_lowercase())
         .collect();
     products.dedup();
-    let joined = said.any(VERSUS) || said.any(BETWEEN);
+    // "SquallとTidepool、どっちが軽い？", "أيهما أخف، Summit أم Portside؟": Latin names in
+    // another script.
+    if products.len() < 2 && other_script(&said.text) {
+        products = latin_runs(&said.text);
+    }
+    let joined = said.any(VERSUS)
+        || said.any(BETWEEN)
+        || WHICH_OF_TWO.iter().any(|cue| said.text.contains(cue));
     if products.len() < 2 || !joined {
         return None;
     }
@@ -123,6 +132,14 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
 /// off-topic question, however the exemplars read it).
 fn asks_help(said: &Said) -> bool {
     crate::help::asks_help(&said.text, &said.words)
+}
+
+/// Whether the message asks when, where or how to reach the team (hours, phone, email), which
+/// the help pages answer.
+fn asks_contact(said: &Said) -> bool {
+    crate::help::english_terms(&said.text, &said.words)
+        .iter()
+        .any(|t| matches!(t.as_str(), "hours" | "open" | "phone" | "email"))
 }
 
 /// Whether a message outside English says nothing a store could answer: no product, help
@@ -314,6 +331,17 @@ const MY: &[&str] = &[
 #[rustfmt::skip]
 const VERSUS: &[&str] = &[
     "vs", "versus", "or", "ou", "o", "oder", "of", "أم", "او", "أو", "או",
+];
+
+/// "Which of the two", in the scripts that join names without a word of their own.
+const WHICH_OF_TWO: &[&str] = &[
+    "どっち",
+    "どちら",
+    "أيهما",
+    "أيّهما",
+    "איזה מהם",
+    "מי מהם",
+    "מה עדיף",
 ];
 
 /// "Most recent", "latest", "last": what makes "my order" the newest one, in the ten languages.
