@@ -81,10 +81,16 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("contact phone email", &[
         "contact", "contacting", "reach you", "get in touch", "contacter", "joindre", "contactar*", "contacto", "kontakt*", "erreichen", "contattar*", "contatto", "contato", "contatar", "bereiken",
         "連絡", "問い合わせ", "お問い合わせ", "تواصل", "التواصل", "الاتصال بكم", "ליצור קשר", "צור קשר",
-        // Customer service and its email, in the ten languages.
+    ]),
+    // The team by name: a question about it ("until when is customer service reachable?") or
+    // a request to talk to it, which the routes tell apart.
+    ("contact", &[
         "customer service", "customer support", "service client", "service clients", "servicio al cliente", "atencion al cliente", "kundenservice", "kundendienst", "servizio clienti", "assistenza clienti", "atendimento", "klantenservice", "klantendienst",
+        "カスタマーサービス", "カスタマーサポート", "お客様窓口", "خدمة العملاء", "שירות לקוחות", "שירות הלקוחות",
+    ]),
+    ("email contact", &[
         "email", "e mail", "courriel", "correo electronico", "emailadres", "e mailadres",
-        "カスタマーサービス", "カスタマーサポート", "お客様窓口", "メール", "خدمة العملاء", "البريد الإلكتروني", "الإيميل", "الايميل", "שירות לקוחות", "שירות הלקוחות", "מייל", "אימייל", "דוא\"ל",
+        "メール", "البريد الإلكتروني", "الإيميل", "الايميل", "מייל", "אימייל", "דוא\"ל",
     ]),
     ("hours open", &[
         "what time", "che ora", "a che ora", "fino a che ora", "que horas", "ate que horas", "a que hora", "hasta que hora", "bis wann", "um wie viel uhr", "wie lange offen", "hoe laat", "tot hoe laat", "a quelle heure", "jusqu a quelle heure", "何時", "באיזו שעה", "עד איזו שעה",

@@ -624,9 +624,9 @@ fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     let variant = extract::variant_only(&said.text);
     // "c'è ancora in blu navy?", "¿queda en talla L?", "クリーム色はまだありますか？": the page's
     // product in a size or colour, in any language, when the exemplars read stock.
+    let named_variant = sized || variant.is_some();
     if guess.kind == Kind::Inventory
-        && guess.fair()
-        && (sized || variant.is_some() || said.any(STOCK) || guess.score >= PAGE_STOCK_SCORE)
+        && (named_variant || guess.fair() && (said.any(STOCK) || guess.score >= PAGE_STOCK_SCORE))
     {
         return Some(inventory(page, variant));
     }
@@ -660,8 +660,9 @@ fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 const SIZE_WORDS: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
 /// A stock guess this sure is about stock even with no size in the message.
 const STOCK_SURE_SCORE: f32 = 0.45;
-/// On a product page, a stock guess this sure asks about the page's product's stock.
-const PAGE_STOCK_SCORE: f32 = 0.35;
+/// On a product page, a stock guess this sure asks about the page's product's stock (with a
+/// size or a variant named, being the top guess is enough).
+const PAGE_STOCK_SCORE: f32 = 0.3;
 
 /// Help-centre topics that are the store's, not one product's (the English words of
 /// `help::english_terms`): a question with one goes to the help centre even on a product page.
