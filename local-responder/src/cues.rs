@@ -108,6 +108,21 @@ pub const IDENTITY: &[&str] = &[
     "are you a human", "are you human", "are you a bot", "are you a robot", "are you real", "are you a real person", "are you an ai", "are you ai", "is this a bot", "is this a human", "is this a real person", "am i talking to a bot", "am i talking to a human", "am i talking to a real person", "am i chatting with a bot", "who am i talking to", "what are you", "es tu un robot", "etes vous un robot", "es tu humain", "etes vous humain", "eres un bot", "eres humano", "eres una persona", "bist du ein bot", "bist du ein mensch", "sind sie ein bot", "sind sie ein mensch",
 ];
 
+/// A person asked for in Japanese, Arabic and Hebrew, matched inside the text.
+pub const HUMAN_INSIDE: &[&str] = &[
+    "担当者",
+    "オペレーター",
+    "人間",
+    "スタッフと話",
+    "موظف",
+    "شخص حقيقي",
+    "إنسان",
+    "انسان",
+    "נציג",
+    "בן אדם",
+    "אדם אמיתי",
+];
+
 /// Someone asks for a person.
 #[rustfmt::skip]
 pub const HUMAN: &[&str] = &[
@@ -124,6 +139,10 @@ pub const HUMAN: &[&str] = &[
     "asesor", "agente", "gerente", "encargado", "alguien que pueda", "hablar con alguien",
     "no con un bot", "mensch", "menschen", "mitarbeiter", "mitarbeiterin", "jemand der",
     "jemanden der", "vorgesetzt*", "kundenberater", "kein bot", "keinen bot",
+    // it, pt, nl
+    "operatore", "operatrice", "persona reale", "persona vera", "essere umano", "parlare con qualcuno",
+    "atendente", "pessoa real", "pessoa de verdade", "ser humano", "falar com alguem",
+    "medewerker", "medewerkster", "een mens", "echt persoon", "echte persoon", "iemand spreken",
     "speak to customer service", "talk to customer service", "speak with customer service", "talk with customer service", "speak to support", "talk to support", "speak to your team", "talk to your team", "speak to staff", "talk to staff", "speak to somebody", "speak to an agent",
 ];
 /// Legal threats and chargebacks.

@@ -394,7 +394,7 @@ fn handoff_reason(said: &Said) -> Option<String> {
         "Complaint or a demand beyond the policies"
     } else if !said.orders.is_empty() && said.any(ORDER_CHANGES) {
         "A change to an order that only the team can make"
-    } else if said.any(HUMAN) {
+    } else if said.any(HUMAN) || HUMAN_INSIDE.iter().any(|cue| said.text.contains(cue)) {
         "The shopper asked for a person"
     } else {
         return None;
