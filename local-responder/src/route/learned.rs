@@ -122,6 +122,11 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
     let joined = said.any(VERSUS)
         || said.any(BETWEEN)
         || WHICH_OF_TWO.iter().any(|cue| said.text.contains(cue));
+    // "Summit vs Portside: welcher Stiefel …": an explicit "vs" joins whatever it stands
+    // between, names the detector missed included.
+    if said.any(&["vs", "versus"]) {
+        return compare(said);
+    }
     if products.len() < 2 || !joined {
         return None;
     }
