@@ -232,6 +232,17 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         Kind::Search | Kind::Similar if asks_help && said.named.is_none() => {
             search_knowledge(said, ctx, false)
         }
+        // "Il maglione Fisherman è di lana merino?", "מה הקיבולת של הבקבוק התרמי הגדול?": a
+        // question about one product, not a request for goods, is for its description.
+        Kind::Search | Kind::Similar
+            if !bounded
+                && asks_about_one(said)
+                && let Some(product) = product
+                    .clone()
+                    .or_else(|| product_words(&english).map(|p| super::in_english(p, said))) =>
+        {
+            Route::call(tools::GET_PRODUCT, GetProductArgs { product })
+        }
         Kind::Search | Kind::Similar => {
             let phrase = search_phrase(said, &prices);
             search_products(said, ctx, &prices, phrase)
@@ -290,6 +301,13 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         }
         _ => return None,
     })
+}
+
+/// A question (not a request for goods, no "something like") about the product it names.
+fn asks_about_one(said: &Said) -> bool {
+    ['?', '？', '؟'].iter().any(|q| said.text.contains(*q))
+        && !crate::cues::asks_for_goods(&said.text, &said.words)
+        && !said.any(crate::cues::SIMILAR)
 }
 
 /// The glossary's words that name a kind of product ("lantern" in "how long does the
