@@ -225,7 +225,33 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         .iter()
         .any(|t| HELP_TERMS.contains(&t.as_str()) && !(t == "phone" && phone_is_a_thing))
         || crate::help::asks_help(&said.text, &said.words);
+    // "a bota Summit 7.5 tem em estoque?", "tem a camiseta Deckhand M branca?": a product's
+    // stock, asked in stock words or as "have you got it" with a size.
+    let sized = said
+        .words
+        .iter()
+        .any(|w| super::SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
+    let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
+    if let Some(product) = &product
+        && !bounded
+        && !asks_help
+        && (stock || sized && crate::cues::asks_for_goods(&said.text, &said.words))
+        && matches!(
+            guess.kind,
+            Kind::Product | Kind::Inventory | Kind::Knowledge | Kind::Search
+        )
+    {
+        let variant = said
+            .named
+            .as_ref()
+            .and_then(|n| n.variant.clone())
+            .or_else(|| extract::variant_only(&said.text));
+        return Some(inventory(product.clone(), variant));
+    }
     Some(match guess.kind {
+        // "What's the customer service's phone number?" asks the help pages, however unsure
+        // the guess of a person is.
+        Kind::Human if asks_contact(said) => search_knowledge(said, ctx, false),
         // "What's the customer-service number?" can read as off-topic; its words say help.
         Kind::OffTopic if asks_help => search_knowledge(said, ctx, false),
         // "Do you ship to Israel?" reads like a search to the exemplars; its words say help.
@@ -326,6 +352,24 @@ pub(super) fn product_words(english: &[String]) -> Option<String> {
 const ATTRIBUTE_TERMS: &[&str] = &[
     "battery", "hours", "runtime", "cold", "warm", "dishwasher", "wash", "free", "order", "sale",
     "gift", "women", "men", "kids", "lighter", "heavier", "standard", "open", "work",
+];
+
+/// Stock words in Italian, Portuguese and Dutch (the cue lists hold the others).
+#[rustfmt::skip]
+const STOCK_ELSEWHERE: &[&str] = &[
+    "estoque", "em estoque", "disponivel", "disponiveis", "disponibile", "disponibili",
+    "in magazzino", "esaurit*", "voorraad", "op voorraad", "leverbaar", "beschikbaar", "uitverkocht",
+];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+const STOCK_INSIDE: &[&str] = &[
+    "在庫",
+    "売り切れ",
+    "متوفر",
+    "متاح",
+    "نفد",
+    "במלאי",
+    "זמין",
+    "אזל",
 ];
 
 /// Help-centre words of the glossary: a question with one is for the help pages.
