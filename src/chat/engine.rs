@@ -468,10 +468,25 @@ pub async fn draft(
         page,
     };
     let composed = compose(state, &job, Instant::now(), Purpose::Draft, &mut |_| {}).await?;
+    let sources = composed.shown.citations();
     Ok(Some(Draft {
-        text: redact::redact(&composed.outcome.text).into_owned(),
-        sources: composed.shown.citations(),
+        text: redact::redact(&without_source_lines(&composed.outcome.text, &sources)).into_owned(),
+        sources,
     }))
+}
+
+/// The answer without the lines that cite its sources ("Source: Shipping & Delivery (https://
+/// …)"): the inbox shows the sources beside the draft, and a reply is the agent's words, not
+/// a list of links to paste to the shopper.
+fn without_source_lines(text: &str, sources: &[crate::chat::events::Citation]) -> String {
+    let cites = |line: &str| {
+        sources.iter().any(|s| {
+            s.url.as_deref().is_some_and(|url| line.contains(url))
+                || line.trim_end().ends_with(s.title.as_str())
+        })
+    };
+    let kept: Vec<&str> = text.lines().filter(|line| !cites(line)).collect();
+    kept.join("\n").trim_end().to_owned()
 }
 
 /// What an agent's draft answers: the shopper's latest message that asks something of its
@@ -619,6 +634,23 @@ mod tests {
         for aside in ["I want to talk to a real person please", "thanks!", "Hello"] {
             assert!(!asks_something(aside), "{aside}");
         }
+    }
+
+    #[test]
+    fn a_draft_leaves_its_source_lines_to_the_list_beside_it() {
+        let sources = [crate::chat::events::Citation {
+            title: "Shipping & Delivery".into(),
+            url: Some("https://shop.example/pages/shipping".into()),
+        }];
+        let text = "We ship to Canada in 5–8 business days.\nSource: Shipping & Delivery (https://shop.example/pages/shipping)";
+        assert_eq!(
+            without_source_lines(text, &sources),
+            "We ship to Canada in 5–8 business days."
+        );
+        assert_eq!(
+            without_source_lines("No sources here.", &[]),
+            "No sources here."
+        );
     }
 
     fn card(title: &str) -> ProductCard {
