@@ -142,7 +142,7 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
             let query = result.arguments.get("query").and_then(Value::as_str);
             products_found(&found, query.unwrap_or_default(), question)
         }),
-        tools::GET_PRODUCT => parse(content).map(|detail| product_detail(&detail, question)),
+        tools::GET_PRODUCT => parse(content).map(|detail| product_detail(&detail, &[], question)),
         tools::CHECK_INVENTORY => {
             parse(content).map(|stock| inventory(&stock, &result.arguments, question))
         }
@@ -152,7 +152,7 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
             found
                 .products
                 .iter()
-                .map(|detail| product_detail(detail, question))
+                .map(|detail| product_detail(detail, &found.products, question))
                 .collect::<Vec<_>>()
                 .join("\n\n")
         }),
@@ -558,6 +558,35 @@ mod tests {
             Lang::En,
         );
         assert!(answer.contains("Weight: 260 g in size M"), "{answer}");
+    }
+
+    #[test]
+    fn a_comparison_reads_each_product_without_the_other_s_name() {
+        let vest = described(
+            "Ridgeline Down Vest",
+            "The core warmth of the Ridgeline jacket without the sleeves.\nInsulation: duck \
+             down, 85 g fill weight in size M\nFit: regular. Armholes are cut to layer over a \
+             fleece\nWeight: 260 g (9.2 oz) in size M",
+        );
+        let fleece = described(
+            "Tidepool Fleece Jacket",
+            "A high-pile fleece.\nWeight: 520 g (18.3 oz) in size M",
+        );
+        let both = Comparison {
+            products: vec![vest, fleece],
+        };
+        let answer = say(
+            tools::COMPARE_PRODUCTS,
+            json!({}),
+            &both,
+            "أيهما أخف: Ridgeline Down Vest أم Tidepool Fleece Jacket؟ كم وزن كل واحد؟",
+            Lang::En,
+        );
+        assert!(
+            answer.contains("Weight: 260 g") && answer.contains("Weight: 520 g"),
+            "{answer}"
+        );
+        assert!(!answer.contains("Armholes"), "{answer}");
     }
 
     #[test]

@@ -238,7 +238,14 @@ const OPINION: &[&str] = &[
     "vale", "bom", "boa", "goed", "良い", "いい", "おすすめ", "جيد", "جيدة", "טוב", "טובה",
 ];
 
-pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> String {
+/// One product's details as the answer to `question`; `others` are the products it is compared
+/// with, whose names say nothing about this one ("the vest or the fleece jacket?" asks nothing
+/// about jackets of the vest).
+pub(super) fn product_detail(
+    detail: &ProductDetail,
+    others: &[ProductDetail],
+    question: &Question,
+) -> String {
     let p = phrases(question.lang);
     let card = &detail.card;
     let mut out = fill(
@@ -256,7 +263,10 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
             ),
         ],
     );
-    let name_words: HashSet<String> = words(&card.title).into_iter().collect();
+    let name_words: HashSet<String> = std::iter::once(detail)
+        .chain(others)
+        .flat_map(|d| words(&d.card.title))
+        .collect();
     let mut terms: Vec<String> = question
         .terms
         .iter()
