@@ -497,6 +497,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("xmas", "christmas holiday"), ("x mas", "christmas holiday"), ("regular shipping", "standard"),
     ("normal shipping", "standard"), ("cheapest shipping", "standard"), ("ground", "standard"),
     ("christmas", "holiday"),
+    // An exchange is sent as a "replacement".
+    ("exchange", "replacement"), ("new one", "replacement"),
 ];
 
 /// English words that help pages use for what `words` describe (see `SYNONYMS`).

@@ -128,7 +128,7 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
        "schwer", "schwerer", "leicht", "leichter", "leichteste*", "leggero", "leggera", "pesante", "leve", "pesado",
        "lichter", "lichtste", "zwaar", "zwaarder", "weegt", "重さ", "重量", "重い", "軽", "وزن",
        "ثقيل", "خفيف", "أخف", "أثقل", "משקל", "שוקל", "כבד", "קלה", "קליל"],
-     "weight weighs kg lb"),
+     "weight weighs kg lb lighter heavier lightest heaviest"),
     (&["made", "where * from", "manufactur*", "produced", "origin", "fabrique*", "fabriquee",
        "hecho", "hecha", "fabrica*", "fabrican", "origen", "hergestellt",
        "produziert", "herkunft", "fatto", "fatta", "prodotto", "prodotta", "fabbricat*",
@@ -196,6 +196,12 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
        "telefoon", "mobiel", "充電", "スマホ", "携帯", "شحن", "هاتف", "جوال",
        "موبايل", "לטעון", "להטעין", "טעינה", "טלפון", "פלאפון"],
      "charge charging usb phone"),
+    // "Does it pack into its pocket?": how small it packs, and where it stows.
+    (&["pack*", "stow*", "stuff*", "compress*", "pocket*", "range", "ranger", "poche",
+       "compact*", "bolsillo", "guardar", "comprim*", "verstau*", "packmass", "tasca",
+       "compatt*", "ripieg*", "bolso", "opvouw*", "opberg*", "ポケット", "収納",
+       "コンパクト", "جيب", "تطوى", "כיס", "מתקפל"],
+     "packs packed stows stuffs pocket packable"),
     // "How bright is it?": a lantern's lumens.
     (&["bright*", "lumen*", "how much light", "luminos*", "eclair*", "puissance", "brillo",
        "luz", "hell", "heller", "helligkeit", "leucht*", "luce", "brilho", "luminosidade",
