@@ -76,6 +76,13 @@ pub(crate) const WORDS: &[(&str, &str)] = &[
     ("hangmatten", "hammock"), ("mokken", "mug"), ("flessen", "bottle"), ("thermosfles", "insulated bottle"),
     ("werkbroek", "work pants"), ("werkbroeken", "work pants"), ("werk", "work"), ("dagrugzak", "daypack"),
     ("wandelbroek", "hiking pants"),
+    // Slippers, hoodies and sweatshirts as shoppers name them.
+    ("pantofole", "slipper moccasin"), ("pantofola", "slipper moccasin"),
+    ("ciabatte", "slipper moccasin"), ("felpa con cappuccio", "hoodie"), ("cappuccio", "hoodie"),
+    ("pantufas", "slipper moccasin"), ("pantufa", "slipper moccasin"), ("moletom", "sweatshirt"),
+    ("moletons", "sweatshirt"), ("capuz", "hoodie"),
+    ("pantoffels", "slipper moccasin"), ("pantoffel", "slipper moccasin"), ("sloffen", "slipper moccasin"),
+    ("capuchon", "hoodie"),
 ];
 
 /// Substring-matched entries, for scripts without spaces or with attached particles.
@@ -133,6 +140,11 @@ pub(crate) const INSIDE: &[(&str, &str)] = &[
     ("للشغل", "work"), ("لمشي", "hiking"), ("ترمس", "insulated bottle"),
     ("תיק גב", "backpack daypack"), ("תרמוס", "insulated bottle"), ("טיול של יום", "day hike daypack"),
     ("טיולי יום", "day hike daypack"),
+    ("ルームシューズ", "slipper moccasin"), ("スリッパ", "slipper moccasin"), ("モカシン", "moccasin"),
+    ("パーカー", "hoodie"), ("スウェット", "sweatshirt"), ("トレーナー", "sweatshirt"),
+    ("شبشب", "slipper moccasin"), ("خف منزلي", "slipper moccasin"), ("هودي", "hoodie"),
+    ("سويت شيرت", "sweatshirt"), ("נעלי בית", "slipper moccasin"), ("קפוצ'ון", "hoodie"),
+    ("סווטשירט", "sweatshirt"),
 ];
 
 /// The English words `text` (and its folded `words`) holds in the six languages above.
