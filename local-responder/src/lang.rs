@@ -337,6 +337,11 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("numero de telephone", "phone"),
     ("service client", "customer service contact"),
     ("neige", "snow winter"),
+    ("chausson", "slipper moccasin"),
+    ("pantoufle", "slipper moccasin"),
+    ("sweat", "sweatshirt"),
+    ("sweat a capuche", "hoodie"),
+    ("capuche", "hoodie"),
     // es
     ("chaqueta", "jacket"),
     ("abrigo", "coat"),
@@ -404,6 +409,11 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("llamar", "phone call"),
     ("servicio al cliente", "customer service contact"),
     ("nieve", "snow winter"),
+    ("pantufla", "slipper moccasin"),
+    ("zapatillas de casa", "slipper moccasin"),
+    ("sudadera", "sweatshirt"),
+    ("sudadera con capucha", "hoodie"),
+    ("capucha", "hoodie"),
     // de
     ("jacke", "jacket"),
     ("daunenjacke", "down jacket"),
@@ -474,6 +484,11 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("kundenservice", "customer service contact"),
     ("kundendienst", "customer service contact"),
     ("schnee", "snow winter"),
+    ("hausschuh", "slipper moccasin"),
+    ("hausschuhe", "slipper moccasin"),
+    ("pantoffeln", "slipper moccasin"),
+    ("kapuzenpullover", "hoodie"),
+    ("hutte", "cabin"),
 ];
 
 /// What help pages call the things shoppers describe: a broken mug is "damaged", sending
