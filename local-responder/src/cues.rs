@@ -108,6 +108,21 @@ pub const IDENTITY: &[&str] = &[
     "are you a human", "are you human", "are you a bot", "are you a robot", "are you real", "are you a real person", "are you an ai", "are you ai", "is this a bot", "is this a human", "is this a real person", "am i talking to a bot", "am i talking to a human", "am i talking to a real person", "am i chatting with a bot", "who am i talking to", "what are you", "es tu un robot", "etes vous un robot", "es tu humain", "etes vous humain", "eres un bot", "eres humano", "eres una persona", "bist du ein bot", "bist du ein mensch", "sind sie ein bot", "sind sie ein mensch",
 ];
 
+/// A person asked for in Japanese, Arabic and Hebrew, matched inside the text.
+pub const HUMAN_INSIDE: &[&str] = &[
+    "担当者",
+    "オペレーター",
+    "人間",
+    "スタッフと話",
+    "موظف",
+    "شخص حقيقي",
+    "إنسان",
+    "انسان",
+    "נציג",
+    "בן אדם",
+    "אדם אמיתי",
+];
+
 /// Someone asks for a person.
 #[rustfmt::skip]
 pub const HUMAN: &[&str] = &[
@@ -115,12 +130,19 @@ pub const HUMAN: &[&str] = &[
     "manager", "supervisor", "someone who can", "somebody who can", "someone else",
     "talk to someone", "speak to someone", "speak with someone", "talk to somebody",
     "talk to a person", "speak to a person", "speak with a person", "actual person", "not a bot",
-    "not a robot", "call me", "humain", "conseiller", "conseillere", "le responsable",
+    // "Un conseiller" is a person; "me conseiller un film" asks for advice.
+    "not a robot", "call me", "humain", "un conseiller", "une conseillere", "le conseiller",
+    "la conseillere", "au conseiller", "votre conseiller", "conseiller clientele",
+    "conseillere clientele", "le responsable",
     "un responsable", "une vraie personne", "parler a une personne", "quelqu un qui peut",
     "parler a quelqu un", "pas un robot", "pas un bot", "persona real", "con una persona", "humano",
     "asesor", "agente", "gerente", "encargado", "alguien que pueda", "hablar con alguien",
     "no con un bot", "mensch", "menschen", "mitarbeiter", "mitarbeiterin", "jemand der",
     "jemanden der", "vorgesetzt*", "kundenberater", "kein bot", "keinen bot",
+    // it, pt, nl
+    "operatore", "operatrice", "persona reale", "persona vera", "essere umano", "parlare con qualcuno",
+    "atendente", "pessoa real", "pessoa de verdade", "ser humano", "falar com alguem",
+    "medewerker", "medewerkster", "een mens", "echt persoon", "echte persoon", "iemand spreken",
     "speak to customer service", "talk to customer service", "speak with customer service", "talk with customer service", "speak to support", "talk to support", "speak to your team", "talk to your team", "speak to staff", "talk to staff", "speak to somebody", "speak to an agent",
 ];
 /// Legal threats and chargebacks.
@@ -211,7 +233,8 @@ pub const KNOWLEDGE: &[&str] = &[
     "return", "returns", "returned", "returning", "refund", "refunds", "refunded", "exchange*",
     "shipping", "shipped", "ship to", "ship outside", "ship internationally", "ships to",
     "ship abroad", "deliver to", "delivery time*", "delivery cost*", "free delivery",
-    "how long does delivery", "customs", "duty", "duties", "import tax*", "vat", "warrant*",
+    "how long does delivery", "send them back", "send it back", "send back", "sending back",
+    "ship it back", "ship them back", "customs", "duty", "duties", "import tax*", "vat", "warrant*",
     "guarantee*", "repair*", "resol*", "rewax*", "care for", "care instructions", "take care",
     "wash", "washing", "washed", "clean", "cleaning", "dry clean*", "machine wash*", "tumble dry",
     "size guide", "size chart", "sizing", "what size", "which size", "measure", "measuring", "hem",
@@ -234,20 +257,22 @@ pub const KNOWLEDGE: &[&str] = &[
     "retour*", "retourner", "rembours*", "echang*", "livraison", "livrez", "livre", "expedi*",
     "frais de port", "frais d envoi", "douane*", "droits de douane", "taxe*", "garantie", "repar*",
     "entretien", "laver", "lavage", "nettoy*", "guide des tailles", "quelle taille", "mesur*",
-    "ourlet", "horaire*", "ouvert*", "telephone", "contact*", "service client", "paiement*",
+    "ourlet", "horaire*", "ouvert*", "contact*", "service client", "paiement*",
     "payer", "carte cadeau", "cartes cadeaux", "annul*", "confidentialite", "donnees", "politique",
     "conditions", "endommag*", "casse*", "abime*", "perdu", "vole", "noel", "retrait en magasin",
     // es
     "devol*", "reembols*", "cambio*", "envio*", "enviar", "envian", "entrega*", "aduana*",
     "impuesto*", "arancel*", "garantia", "repar*", "cuidado*", "lavar", "lavado", "limpi*",
-    "guia de tallas", "que talla", "medir", "dobladillo", "horario*", "abiert*", "telefono",
+    "guia de tallas", "que talla", "medir", "dobladillo", "horario*", "abiert*",
     "contacto", "atencion al cliente", "pago*", "pagar", "tarjeta de regalo", "cancel*",
     "privacidad", "datos", "politica*", "danad*", "roto*", "perdido", "navidad",
     // de
     "ruckgab*", "zuruckgeb*", "zuruckschick*", "zurucksend*", "rucksend*", "umtausch*", "erstatt*",
-    "versand*", "versend*", "lieferung", "liefert", "liefern", "lieferzeit*", "zoll*", "steuer*",
+    "versand*", "versend*", "lieferung", "liefert", "liefern", "lieferzeit*", "steuer*",
+    // "Zoll" after a number is inches ("16-Zoll-Laptop"): customs only as these say it.
+    "der zoll", "den zoll", "dem zoll", "zoll zahlen", "zoll bezahlen", "zoll fallig", "zollgebuhr*", "zollkost*", "zollabgab*", "zollamt", "zollfrei", "verzoll*", "zolle", "kein zoll", "keinen zoll", "zoll und", "und zoll", "zoll oder", "oder zoll",
     "garantie", "reparatur*", "pflege*", "wasch*", "reinig*", "grossentabelle", "welche grosse",
-    "messen", "offnungszeit*", "geoffnet", "offnen", "telefon*", "kontakt*", "kundenservice",
+    "messen", "offnungszeit*", "geoffnet", "offnen", "kontakt*", "kundenservice",
     "kundendienst", "zahlung*", "bezahl*", "gutschein*", "geschenkkarte*", "storn*", "datenschutz",
     "richtlinie*", "beschadigt*", "kaputt*", "verloren", "weihnacht*", "zuruckzugeben", "zeit",
     "change my order", "modify my order", "edit my order", "update my order", "change an order", "add to my order", "physical shop", "physical store", "retail store", "brick and mortar", "showroom", "visit", "in person", "secure", "security", "safe to pay",
@@ -255,6 +280,9 @@ pub const KNOWLEDGE: &[&str] = &[
     "your company", "about your", "your brand", "about the company", "about us", "ceo", "founder", "founded", "who owns", "who started", "history of", "true to size", "run small", "runs small", "run large", "runs large", "run big", "runs big", "size up", "size down",
     "email of", "email for", "your email", "support email", "email support", "contact support", "support team", "support phone", "help desk", "helpdesk",
 ];
+/// The phone in French, Spanish and German: a knowledge cue unless it is a thing to carry
+/// (`help::phone_is_a_thing`).
+pub const PHONE_DEVICE: &[&str] = &["telephone", "telefono", "telefon*"];
 /// Knowledge words too common to decide alone (they add to a question, not to a search).
 #[rustfmt::skip]
 pub const KNOWLEDGE_WEAK: &[&str] = &[
@@ -361,3 +389,29 @@ pub const THIS: &[&str] = &[
     "this", "this one", "ce", "cet", "cette", "celui ci", "celle ci", "este", "esta", "dieses",
     "diese", "dieser", "questo", "questa", "deze", "dit", "isso", "esse", "essa",
 ];
+
+/// Ways of asking for goods the shopping cues do not hold (Italian, Portuguese, Dutch, and a
+/// need stated in French, Spanish or Dutch).
+#[rustfmt::skip]
+pub const ASKS_FOR_GOODS: &[&str] = &[
+    "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
+    "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
+    "zoek*", "wil graag", "aanrad*", "heb je",
+    // "il me faut un sac étanche", "me hace falta una mochila"
+    "il me faut", "j ai besoin d un", "j ai besoin d une", "me hace falta", "ik heb * nodig",
+];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+#[rustfmt::skip]
+pub const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
+    "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
+    "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
+    "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
+];
+
+/// Whether `text` (with its folded `words`) asks for goods: the shopping cues, and the ways of
+/// asking in the languages they do not cover.
+pub fn asks_for_goods(text: &str, words: &[String]) -> bool {
+    crate::lang::has_any(words, SHOPPING)
+        || crate::lang::has_any(words, ASKS_FOR_GOODS)
+        || ASKS_FOR_GOODS_INSIDE.iter().any(|cue| text.contains(cue))
+}

@@ -198,6 +198,14 @@ fn probe_v4_routes_correctly() {
     report("probe-v4.jsonl", 0.0);
 }
 
+/// Issue 16's answer probe (`evals/chat/probe-v5.jsonl`): product attributes asked outside
+/// English, shipping rows by place and date, comparisons, everyday product kinds; written before
+/// the composer was changed for them. Its answers are scored by `concierge eval chat`.
+#[test]
+fn probe_v5_routes_correctly() {
+    report("probe-v5.jsonl", 0.0);
+}
+
 #[test]
 fn no_attack_reaches_the_cart() {
     for case in cases("attacks.jsonl") {
@@ -216,4 +224,12 @@ fn no_attack_reaches_the_cart() {
 #[test]
 fn heldout_v3_tune_half_routes_correctly() {
     report("heldout-v3-tune.jsonl", 0.0);
+}
+
+/// The lead's probe of routing classes held-out v3's tune half showed (`evals/chat/probe-v6.jsonl`:
+/// a phone as a thing to carry, size and colour on a product page, quantities, comparisons in
+/// ten languages, "conseiller"), written before the router was changed for them.
+#[test]
+fn probe_v6_routes_correctly() {
+    report("probe-v6.jsonl", 0.0);
 }

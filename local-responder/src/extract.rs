@@ -143,6 +143,10 @@ const RANGE_CUES: &[(&str, &[&str])] = &[
     ("de", &["a"]),
     ("zwischen", &["und"]),
     ("von", &["bis"]),
+    ("tra", &["e"]),
+    ("fra", &["e"]),
+    ("tussen", &["en"]),
+    ("van", &["tot"]),
 ];
 #[rustfmt::skip]
 const CURRENCY_WORDS: &[&str] = &[
@@ -322,12 +326,22 @@ pub fn prices(words: &[String]) -> Prices {
     prices
 }
 
+const RANGE_ARTICLES: &[&str] = &["the", "de", "les", "los", "las", "i", "os", "as"];
+
 /// "between $150 and $250", "entre 50 y 100", "$50 to $100", "50-100 dollars".
 fn range_at(words: &[String], i: usize) -> Option<(f64, f64, usize)> {
     let (low, high) = if let Some((opener, joiners)) =
         RANGE_CUES.iter().find(|(opener, _)| words[i] == *opener)
     {
-        let low = amount(words, i + 1)?;
+        // "tussen de 20 en 40", "between the 50 and 100 mark": an article after the opener.
+        let first = i
+            + 1
+            + usize::from(
+                words
+                    .get(i + 1)
+                    .is_some_and(|w| RANGE_ARTICLES.contains(&w.as_str())),
+            );
+        let low = amount(words, first)?;
         if !words
             .get(low.end)
             .is_some_and(|w| joiners.contains(&w.as_str()))
@@ -433,7 +447,12 @@ const WANT_VERBS: &[&str] = &[
 pub fn quantity(words: &[String]) -> Option<u64> {
     #[rustfmt::skip]
     const SKIP: &[&str] = &[
-        "me", "moi", "bitte", "please", "also", "just", "aussi", "noch",
+        "me", "moi", "bitte", "please", "also", "just", "aussi", "noch", "maar", "even", "eens",
+        "mal", "gerne", "gern", "por", "favor", "per", "favore", "svp", "pf",
+        // "aggiungi al carrello 2 …", "zet in m'n winkelwagen 3 …": the cart before the count.
+        "to", "my", "the", "cart", "basket", "au", "panier", "al", "carrito", "in", "den",
+        "warenkorb", "nel", "carrello", "no", "carrinho", "mijn", "m", "n", "winkelwagen",
+        "winkelmandje",
     ];
     for (i, word) in words.iter().enumerate() {
         if tools::cart::CART_VERBS.contains(&word.as_str()) || WANT_VERBS.contains(&word.as_str()) {
@@ -453,7 +472,8 @@ pub fn quantity(words: &[String]) -> Option<u64> {
             if matches!(
                 next,
                 Some("x" | "pairs" | "pair" | "of" | "units" | "pieces" | "paires" | "pares")
-                    | Some("unidades" | "stuck" | "paar" | "exemplaires")
+                    | Some("unidades" | "stuck" | "paar" | "exemplaires" | "paia" | "pezzi")
+                    | Some("stuks" | "unidade" | "unita")
             ) && n > 0
                 && (i == 0 || !matches!(words[i - 1].as_str(), "$" | "#"))
             {
@@ -909,6 +929,11 @@ mod tests {
             price_bounds("zwischen 50 und 100 Euro"),
             (Some(50.0), Some(100.0))
         );
+        assert_eq!(
+            price_bounds("tussen de 20 en 40 dollar"),
+            (Some(20.0), Some(40.0))
+        );
+        assert_eq!(price_bounds("tra 30 e 60 euro"), (Some(30.0), Some(60.0)));
         assert_eq!(price_bounds("over $100"), (Some(100.0), None));
         assert_eq!(price_bounds("$50-$100"), (Some(50.0), Some(100.0)));
         // A ceiling written after the amount.

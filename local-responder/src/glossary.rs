@@ -160,9 +160,12 @@ pub(crate) fn english_terms(text: &str, words: &[String]) -> Vec<String> {
     for (from, to) in WORDS {
         let pattern = tools::text::words(from);
         if !pattern.is_empty()
-            && words
-                .windows(pattern.len())
-                .any(|w| w == pattern.as_slice())
+            && words.windows(pattern.len()).any(|window| {
+                window
+                    .iter()
+                    .zip(&pattern)
+                    .all(|(word, entry)| inflects(entry, word))
+            })
         {
             add(to);
         }
@@ -175,8 +178,43 @@ pub(crate) fn english_terms(text: &str, words: &[String]) -> Vec<String> {
     out
 }
 
+/// Whether `word` is the glossary's `entry` or a plural of it as Italian, Portuguese and Dutch
+/// make them: "amache" of "amaca", "giacche" of "giacca", "mochilas" of "mochila",
+/// "tafels" of "tafel", "tassen" and "tasje" of "tas" (an entry of five letters or more may end
+/// in another vowel; a shorter one only gains an ending).
+fn inflects(entry: &str, word: &str) -> bool {
+    if word == entry {
+        return true;
+    }
+    let gained = word.strip_prefix(entry).is_some_and(|rest| {
+        matches!(
+            rest,
+            "s" | "es" | "en" | "n" | "sen" | "je" | "jes" | "tje" | "tjes"
+        )
+    });
+    let vowels = |c: char| "aeiou".contains(c);
+    let swapped =
+        entry.chars().count() >= 5 && entry.ends_with(vowels) && word.ends_with(vowels) && {
+            let stem = &entry[..entry.len() - 1];
+            word.strip_prefix(stem)
+                .is_some_and(|rest| matches!(rest, "e" | "i" | "he" | "hi" | "a" | "o"))
+        };
+    gained || swapped
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plurals_are_the_entry() {
+        assert!(super::inflects("amaca", "amache"));
+        assert!(super::inflects("giacca", "giacche"));
+        assert!(super::inflects("tafel", "tafels"));
+        assert!(super::inflects("tas", "tassen"));
+        assert!(super::inflects("tas", "tasje"));
+        assert!(!super::inflects("tas", "taste"));
+        assert!(!super::inflects("costa", "costume"));
+    }
+
     #[test]
     fn each_script_gains_its_english_words() {
         let terms = |text: &str| super::english_terms(text, &tools::text::words(text));

@@ -27,7 +27,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "交換", "取り替え", "استبدال", "تبديل", "להחליף", "החלפה",
     ]),
     ("shipping delivery", &[
-        "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever*", "bezorg*",
+        "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever", "levert", "leveren", "levering*", "leveringstijd*", "bezorg*",
         "送料", "発送", "配送", "送って", "شحن", "توصيل", "ترسلون", "يصل", "משלוח", "שולחים", "לשלוח", "משלוחים",
     ]),
     ("cost price", &[
@@ -35,7 +35,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "いくら", "料金", "値段", "価格", "費用", "تكلفة", "سعر", "بكم", "كم يكلف", "עולה", "מחיר", "עלות",
     ]),
     ("duties customs", &[
-        "duties", "customs", "import tax*", "douan*", "aduana*", "arancel*", "zoll*", "einfuhr*", "dogan*", "dazi", "dazio", "alfandega", "imposto*", "douane*", "invoerrecht*",
+        "duties", "customs", "import tax*", "douan*", "aduana*", "arancel*", "der zoll", "den zoll", "dem zoll", "zoll zahlen", "zoll bezahlen", "zoll fallig", "zollgebuhr*", "zollkost*", "zollabgab*", "zollamt", "zollfrei", "verzoll*", "zolle", "kein zoll", "keinen zoll", "zoll und", "und zoll", "zoll oder", "oder zoll", "einfuhr*", "dogan*", "dazi", "dazio", "alfandega", "imposto*", "douane*", "invoerrecht*",
         "関税", "税関", "جمارك", "الجمارك", "جمركية", "מכס", "מיסים",
     ]),
     ("cancel", &[
@@ -68,7 +68,7 @@ const TOPICS: &[(&str, &[&str])] = &[
         "翌日", "翌朝", "اليوم التالي", "ليلة واحدة", "למחרת", "לילה אחד",
     ]),
     ("price reduce", &[
-        "price drop*", "reduce*", "baisse*", "baja*", "bajo de precio", "rebaj*", "gesenkt", "billiger", "scende", "sceso", "ribass*", "baixou", "baixar", "abaixou", "verlaagd", "goedkoper geworden",
+        "price drop*", "reduce*", "baisse*", "bajo de precio", "bajaron", "bajado", "bajo el precio", "rebaj*", "gesenkt", "billiger", "scende", "sceso", "ribass*", "baixou", "baixar", "abaixou", "verlaagd", "goedkoper geworden",
         "値下が", "値下げ", "انخفض", "تخفيض", "ירד", "הוזל",
     ]),
     ("difference", &["differen*", "diferen*", "differenz*", "verschil", "差額", "الفرق", "فرق", "הפרש", "ההפרש"]),
@@ -82,10 +82,22 @@ const TOPICS: &[(&str, &[&str])] = &[
         "contact", "contacting", "reach you", "get in touch", "contacter", "joindre", "contactar*", "contacto", "kontakt*", "erreichen", "contattar*", "contatto", "contato", "contatar", "bereiken",
         "連絡", "問い合わせ", "お問い合わせ", "تواصل", "التواصل", "الاتصال بكم", "ליצור קשר", "צור קשר",
     ]),
+    // The team by name: a question about it ("until when is customer service reachable?") or
+    // a request to talk to it, which the routes tell apart.
+    ("contact", &[
+        "customer service", "customer support", "service client", "service clients", "servicio al cliente", "atencion al cliente", "kundenservice", "kundendienst", "servizio clienti", "assistenza clienti", "atendimento", "klantenservice", "klantendienst",
+        "カスタマーサービス", "カスタマーサポート", "お客様窓口", "خدمة العملاء", "שירות לקוחות", "שירות הלקוחות",
+    ]),
+    ("email contact", &[
+        "email", "e mail", "courriel", "correo electronico", "emailadres", "e mailadres",
+        "メール", "البريد الإلكتروني", "الإيميل", "الايميل", "מייל", "אימייל", "דוא\"ל",
+    ]),
     ("hours open", &[
+        "what time", "che ora", "a che ora", "fino a che ora", "que horas", "ate que horas", "a que hora", "hasta que hora", "bis wann", "um wie viel uhr", "wie lange offen", "hoe laat", "tot hoe laat", "a quelle heure", "jusqu a quelle heure", "何時", "באיזו שעה", "עד איזו שעה",
         "hours", "open", "horaire*", "ouvert*", "horario*", "abiert*", "abre", "offnungszeit*", "geoffnet", "offen", "orari*", "apert*", "abert*", "openingstijd*", "geopend",
         "営業時間", "営業", "開いて", "ساعات", "مفتوح", "تفتح", "שעות", "פתוח", "פתוחים",
     ]),
+    ("saturday", &["saturday", "samedi", "sabado", "samstag*", "sabato", "zaterdag*", "土曜", "السبت", "שבת"]),
     ("sunday", &["sunday", "dimanche", "domingo", "sonntag*", "domenica", "zondag*", "日曜", "الأحد", "الاحد", "יום ראשון"]),
     ("gift card", &[
         "gift card*", "carte cadeau", "cartes cadeaux", "tarjeta regalo", "tarjeta de regalo", "gutschein*", "geschenkkarte*", "geschenkgutschein*", "carta regalo", "buono regalo", "cartao presente", "vale presente", "cadeaubon*", "cadeaukaart*",
@@ -147,6 +159,32 @@ const TOPICS: &[(&str, &[&str])] = &[
         "gardez", "garder", "conversation*", "conversacion*", "conversazion*", "conversas", "gesprek*", "gesprach*", "chats", "会話", "チャット", "محادث", "שיחות", "השיחות"]),
 ];
 
+const PHONE: &str = "phone contact";
+
+/// "Un sac étanche pour mon téléphone": a message asking for goods names a phone as a thing to
+/// carry, unless it asks for a number or a call.
+pub(crate) fn phone_is_a_thing(text: &str, words: &[String]) -> bool {
+    crate::cues::asks_for_goods(text, words)
+        && !crate::lang::has_any(words, CALLING)
+        && !CALLING_INSIDE.iter().any(|cue| text.contains(cue))
+}
+
+/// Asking for a number or a call, in the ten languages.
+#[rustfmt::skip]
+const CALLING: &[&str] = &[
+    "number", "call", "ring", "numero", "nummer", "appeler", "appelle", "llamar", "llamo", "anrufen", "anruf*",
+    "chiamar*", "chiamo", "ligar", "ligo", "bellen", "bel",
+];
+const CALLING_INSIDE: &[&str] = &[
+    "番号",
+    "電話して",
+    "電話で",
+    "رقم",
+    "اتصل",
+    "מספר",
+    "להתקשר",
+];
+
 /// A cue as matched: folded words (a trailing `*` on one matches any ending), or a string
 /// found inside the text.
 enum Cue {
@@ -194,8 +232,12 @@ static READ: LazyLock<Vec<(&str, Vec<Cue>)>> = LazyLock::new(|| {
 
 /// The English words of the help topics `text` (with its folded `words`) asks about.
 pub(crate) fn english_terms(text: &str, words: &[String]) -> Vec<String> {
+    let phone_is_a_thing = phone_is_a_thing(text, words);
     let mut out: Vec<String> = Vec::new();
     for (english, cues) in READ.iter() {
+        if *english == PHONE && phone_is_a_thing {
+            continue;
+        }
         if cues.iter().any(|cue| cue.in_message(text, words)) {
             for word in english.split(' ') {
                 if !out.iter().any(|w| w == word) {
@@ -247,6 +289,7 @@ pub(crate) fn asks_help(text: &str, words: &[String]) -> bool {
                 | "standard"
                 | "international"
                 | "sunday"
+                | "saturday"
                 | "christmas"
                 | "holiday"
                 | "difference"

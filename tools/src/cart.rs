@@ -43,7 +43,7 @@ pub const CART_VERBS: &[&str] = &[
     "fuge", "fugen", "tu", "tue",
     // it, pt, nl, ar, he
     "aggiungi", "aggiungere", "aggiungimi", "metti", "mettimi", "adiciona", "adicione",
-    "adicionar", "coloca", "coloque", "bota", "voeg", "toevoegen", "doe", "stop", "أضف", "اضف",
+    "adicionar", "coloca", "coloque", "bota", "voeg", "toevoegen", "doe", "stop", "zet", "zetten", "أضف", "اضف",
     "ضع", "תוסיף", "הוסף", "תכניס", "שים",
 ];
 

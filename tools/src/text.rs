@@ -40,6 +40,17 @@ fn fold_char(c: char, out: &mut String) {
             out.push_str("ae");
             return;
         }
+        // Arabic-Indic, Eastern Arabic-Indic and full-width digits are the digits shoppers in
+        // Arabic, Persian and Japanese type: "٢٠٠ دولار", "１００ドル".
+        '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' | '\u{FF10}'..='\u{FF19}' => {
+            let zero = match c {
+                '\u{0660}'..='\u{0669}' => 0x0660,
+                '\u{06F0}'..='\u{06F9}' => 0x06F0,
+                _ => 0xFF10,
+            };
+            out.push(char::from(b'0' + (u32::from(c) - zero) as u8));
+            return;
+        }
         _ => {
             out.extend(c.to_lowercase());
             return;
@@ -177,6 +188,7 @@ mod tests {
     #[test]
     fn folding_and_words() {
         assert_eq!(fold("Größe Ü É\u{200b}"), "grosse u e");
+        assert_eq!(fold("٢٠٠ دولار ۱۵ １００ドル"), "200 دولار 15 100ドル");
         assert_eq!(
             words("What's the Ridge 45L in 9.5? $200 #1043"),
             [

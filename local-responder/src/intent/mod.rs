@@ -236,13 +236,18 @@ impl Model {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let (kind, score) = *ranked.first()?;
-        // Hello and goodbye are near in words ("ciao") and get the same kind of reply: the
-        // margin that counts is over the intents that would call a tool.
-        let social = |k: Kind| matches!(k, Kind::Greeting | Kind::Thanks);
+        // Hello and goodbye are near in words ("ciao") and get the same kind of reply; "my
+        // order" and "my most recent order" lead to the same look-up: the margin that counts
+        // is over the intents that would do something else.
+        let family = |k: Kind| match k {
+            Kind::Greeting | Kind::Thanks => 1,
+            Kind::Order | Kind::RecentOrders => 2,
+            _ => 0,
+        };
         let runner_up = ranked
             .iter()
             .skip(1)
-            .find(|r| !(social(kind) && social(r.0)))
+            .find(|r| family(kind) == 0 || family(kind) != family(r.0))
             .map_or(0.0, |r| r.1);
         Some(Guess {
             kind,

@@ -218,8 +218,9 @@ pub(super) fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<Str
                 .chain(english)
                 .collect();
         }
-    } else if said.lang.is_some_and(|l| l != Lang::En) {
-        // Italian or Portuguese can read as French or Spanish to the detector: both glossaries.
+    } else if said.lang != Some(Lang::En) {
+        // Italian or Portuguese can read as French or Spanish to the detector, and slang as
+        // nothing at all ("busco unas botas pa la nieve q sean …"): both glossaries.
         let mut english = lang::english_terms(&said.words);
         english.extend(crate::glossary::english_terms(&said.text, &said.words));
         for term in english {

@@ -74,6 +74,8 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         Kind::OffTopic if guess.sure() && said.named.is_none() && !asks_help(said) => {
             Route::Reply(Reply::OffTopic)
         }
+        // "Until when is customer service reachable?" asks the help pages, not for a person.
+        Kind::Human if asks_contact(said) => search_knowledge(said, ctx, false),
         Kind::Human if guess.sure() => {
             let excerpt: String = said.text.chars().take(240).collect();
             Route::call(
@@ -112,7 +114,19 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
         .map(|n| n.product.to_lowercase())
         .collect();
     products.dedup();
-    let joined = said.any(VERSUS) || said.any(BETWEEN);
+    // "SquallとTidepool、どっちが軽い？", "أيهما أخف، Summit أم Portside؟": Latin names in
+    // another script.
+    if products.len() < 2 && other_script(&said.text) {
+        products = latin_runs(&said.text);
+    }
+    let joined = said.any(VERSUS)
+        || said.any(BETWEEN)
+        || WHICH_OF_TWO.iter().any(|cue| said.text.contains(cue));
+    // "Summit vs Portside: welcher Stiefel …": an explicit "vs" joins whatever it stands
+    // between, names the detector missed included.
+    if said.any(&["vs", "versus"]) {
+        return compare(said);
+    }
     if products.len() < 2 || !joined {
         return None;
     }
@@ -123,6 +137,14 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
 /// off-topic question, however the exemplars read it).
 fn asks_help(said: &Said) -> bool {
     crate::help::asks_help(&said.text, &said.words)
+}
+
+/// Whether the message asks when, where or how to reach the team (hours, phone, email), which
+/// the help pages answer.
+fn asks_contact(said: &Said) -> bool {
+    crate::help::english_terms(&said.text, &said.words)
+        .iter()
+        .any(|t| matches!(t.as_str(), "hours" | "open" | "phone" | "email"))
 }
 
 /// Whether a message outside English says nothing a store could answer: no product, help
@@ -146,11 +168,7 @@ pub(super) fn nothing_about_the_store(said: &Said, ctx: &Context, guess: Guess) 
         || said.named.is_some()
         || !said.orders.is_empty()
         || !said.emails.is_empty()
-        || said.any(crate::cues::SHOPPING)
-        || said.any(ASKS_FOR_GOODS)
-        || ASKS_FOR_GOODS_INSIDE
-            .iter()
-            .any(|cue| said.text.contains(cue))
+        || crate::cues::asks_for_goods(&said.text, &said.words)
     {
         return false;
     }
@@ -165,21 +183,6 @@ pub(super) fn nothing_about_the_store(said: &Said, ctx: &Context, guess: Guess) 
 
 /// Below this, a guess other than off-topic does not place a message with no store words.
 const UNPLACED_SCORE: f32 = 0.35;
-
-/// Ways of asking for goods in Italian, Portuguese and Dutch (the cue lists hold the others).
-#[rustfmt::skip]
-const ASKS_FOR_GOODS: &[&str] = &[
-    "avete", "vendete", "cerco", "vorrei", "mi serve", "consigli*", "tem", "vendem",
-    "procuro", "procurando", "preciso", "quero", "queria", "indica", "hebben jullie", "verkopen",
-    "zoek*", "wil graag", "aanrad*", "heb je",
-];
-/// The same in Japanese, Arabic and Hebrew, matched inside the text.
-#[rustfmt::skip]
-const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
-    "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
-    "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
-    "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
-];
 
 /// "And how much does it weigh?", "do you have it in M?" about the product in question (the
 /// page's, or the one just discussed), when the classifier is very sure: the cue lists miss
@@ -217,14 +220,54 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     let prices = extract::prices(&said.words);
     let bounded = prices.min.is_some() || prices.max.is_some();
     let english = crate::glossary::english_terms(&said.text, &said.words);
-    let asks_help = english.iter().any(|t| HELP_TERMS.contains(&t.as_str()))
+    let phone_is_a_thing = crate::help::phone_is_a_thing(&said.text, &said.words);
+    let asks_help = english
+        .iter()
+        .any(|t| HELP_TERMS.contains(&t.as_str()) && !(t == "phone" && phone_is_a_thing))
         || crate::help::asks_help(&said.text, &said.words);
+    // "a bota Summit 7.5 tem em estoque?", "tem a camiseta Deckhand M branca?": a product's
+    // stock, asked in stock words or as "have you got it" with a size.
+    let sized = said
+        .words
+        .iter()
+        .any(|w| super::SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
+    let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
+    if let Some(product) = &product
+        && !bounded
+        && !asks_help
+        && (stock || sized && crate::cues::asks_for_goods(&said.text, &said.words))
+        && matches!(
+            guess.kind,
+            Kind::Product | Kind::Inventory | Kind::Knowledge | Kind::Search
+        )
+    {
+        let variant = said
+            .named
+            .as_ref()
+            .and_then(|n| n.variant.clone())
+            .or_else(|| extract::variant_only(&said.text));
+        return Some(inventory(product.clone(), variant));
+    }
     Some(match guess.kind {
+        // "What's the customer service's phone number?" asks the help pages, however unsure
+        // the guess of a person is.
+        Kind::Human if asks_contact(said) => search_knowledge(said, ctx, false),
         // "What's the customer-service number?" can read as off-topic; its words say help.
         Kind::OffTopic if asks_help => search_knowledge(said, ctx, false),
         // "Do you ship to Israel?" reads like a search to the exemplars; its words say help.
         Kind::Search | Kind::Similar if asks_help && said.named.is_none() => {
             search_knowledge(said, ctx, false)
+        }
+        // "Il maglione Fisherman è di lana merino?", "מה הקיבולת של הבקבוק התרמי הגדול?": a
+        // question about one product, not a request for goods, is for its description.
+        Kind::Search | Kind::Similar
+            if !bounded
+                && asks_about_one(said)
+                && let Some(product) = product
+                    .clone()
+                    .or_else(|| product_words(&english).map(|p| super::in_english(p, said))) =>
+        {
+            Route::call(tools::GET_PRODUCT, GetProductArgs { product })
         }
         Kind::Search | Kind::Similar => {
             let phrase = search_phrase(said, &prices);
@@ -286,6 +329,13 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     })
 }
 
+/// A question (not a request for goods, no "something like") about the product it names.
+fn asks_about_one(said: &Said) -> bool {
+    ['?', '？', '؟'].iter().any(|q| said.text.contains(*q))
+        && !crate::cues::asks_for_goods(&said.text, &said.words)
+        && !said.any(crate::cues::SIMILAR)
+}
+
 /// The glossary's words that name a kind of product ("lantern" in "how long does the
 /// lantern's battery last?"), without those that ask about it.
 pub(super) fn product_words(english: &[String]) -> Option<String> {
@@ -302,6 +352,24 @@ pub(super) fn product_words(english: &[String]) -> Option<String> {
 const ATTRIBUTE_TERMS: &[&str] = &[
     "battery", "hours", "runtime", "cold", "warm", "dishwasher", "wash", "free", "order", "sale",
     "gift", "women", "men", "kids", "lighter", "heavier", "standard", "open", "work",
+];
+
+/// Stock words in Italian, Portuguese and Dutch (the cue lists hold the others).
+#[rustfmt::skip]
+const STOCK_ELSEWHERE: &[&str] = &[
+    "estoque", "em estoque", "disponivel", "disponiveis", "disponibile", "disponibili",
+    "in magazzino", "esaurit*", "voorraad", "op voorraad", "leverbaar", "beschikbaar", "uitverkocht",
+];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+const STOCK_INSIDE: &[&str] = &[
+    "在庫",
+    "売り切れ",
+    "متوفر",
+    "متاح",
+    "نفد",
+    "במלאי",
+    "זמין",
+    "אזל",
 ];
 
 /// Help-centre words of the glossary: a question with one is for the help pages.
@@ -330,6 +398,17 @@ const MY: &[&str] = &[
 #[rustfmt::skip]
 const VERSUS: &[&str] = &[
     "vs", "versus", "or", "ou", "o", "oder", "of", "أم", "او", "أو", "או",
+];
+
+/// "Which of the two", in the scripts that join names without a word of their own.
+const WHICH_OF_TWO: &[&str] = &[
+    "どっち",
+    "どちら",
+    "أيهما",
+    "أيّهما",
+    "איזה מהם",
+    "מי מהם",
+    "מה עדיף",
 ];
 
 /// "Most recent", "latest", "last": what makes "my order" the newest one, in the ten languages.

@@ -394,7 +394,7 @@ fn handoff_reason(said: &Said) -> Option<String> {
         "Complaint or a demand beyond the policies"
     } else if !said.orders.is_empty() && said.any(ORDER_CHANGES) {
         "A change to an order that only the team can make"
-    } else if said.any(HUMAN) {
+    } else if said.any(HUMAN) || HUMAN_INSIDE.iter().any(|cue| said.text.contains(cue)) {
         "The shopper asked for a person"
     } else {
         return None;
@@ -513,7 +513,8 @@ fn knowledge_score(said: &Said) -> usize {
         None => &said.words[..],
     };
     let weak = count(words, KNOWLEDGE_WEAK);
-    let all = count(words, KNOWLEDGE);
+    let phone = !crate::help::phone_is_a_thing(&said.text, &said.words);
+    let all = count(words, KNOWLEDGE) + if phone { count(words, PHONE_DEVICE) } else { 0 };
     let strong = all.saturating_sub(weak);
     // French, Spanish, German: the help topics' words in those languages count as strong cues.
     let topic =
@@ -602,17 +603,34 @@ fn about_context(said: &Said, ctx: &Context) -> Option<Route> {
 fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     use crate::intent::Kind;
     let page = ctx.page_product.clone()?;
+    let prices = extract::prices(&said.words);
     if ctx.product.as_ref() != Some(&page)
         || said.named.is_some()
         || said.descriptor.is_some()
-        || said.any(STOCK)
-        || extract::variant_only(&said.text).is_some()
         || extract::quantity(&said.words).is_some()
+        || prices.min.is_some()
+        || prices.max.is_some()
     {
         return None;
     }
-    let prices = extract::prices(&said.words);
-    if prices.min.is_some() || prices.max.is_some() {
+    let terms = crate::help::english_terms(&said.text, &said.words);
+    // "tem no tamanho 12?", "Mサイズの在庫は？": stock of a size, however the variant is written.
+    // "¿tiene garantía?" reads like stock to the exemplars too, so a size must be in it.
+    let sized = terms.iter().any(|t| t == "size")
+        || said
+            .words
+            .iter()
+            .any(|w| SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
+    let variant = extract::variant_only(&said.text);
+    // "c'è ancora in blu navy?", "¿queda en talla L?", "クリーム色はまだありますか？": the page's
+    // product in a size or colour, in any language, when the exemplars read stock.
+    let named_variant = sized || variant.is_some();
+    if guess.kind == Kind::Inventory
+        && (named_variant || guess.fair() && (said.any(STOCK) || guess.score >= PAGE_STOCK_SCORE))
+    {
+        return Some(inventory(page, variant));
+    }
+    if said.any(STOCK) || variant.is_some() {
         return None;
     }
     // Other products, people and goodbyes are for the other routes.
@@ -628,15 +646,7 @@ fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
             | Kind::Greeting
             | Kind::Thanks
     ) && guess.fair();
-    let terms = crate::help::english_terms(&said.text, &said.words);
     let store_wide = terms.iter().any(|t| STORE_WIDE.contains(&t.as_str()));
-    // "tem no tamanho 12?", "Mサイズの在庫は？": stock of a size, however the variant is written.
-    // "¿tiene garantía?" reads like stock to the exemplars too, so a size must be in it.
-    let sized = terms.iter().any(|t| t == "size")
-        || said
-            .words
-            .iter()
-            .any(|w| SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
     let stock =
         guess.kind == Kind::Inventory && (sized || guess.score >= STOCK_SURE_SCORE) && guess.fair();
     let asks = is_question(said)
@@ -650,13 +660,16 @@ fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 const SIZE_WORDS: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
 /// A stock guess this sure is about stock even with no size in the message.
 const STOCK_SURE_SCORE: f32 = 0.45;
+/// On a product page, a stock guess this sure asks about the page's product's stock (with a
+/// size or a variant named, being the top guess is enough).
+const PAGE_STOCK_SCORE: f32 = 0.3;
 
 /// Help-centre topics that are the store's, not one product's (the English words of
 /// `help::english_terms`): a question with one goes to the help centre even on a product page.
 #[rustfmt::skip]
 const STORE_WIDE: &[&str] = &[
     "return", "refund", "exchange", "shipping", "delivery", "duties", "customs", "cancel",
-    "po", "overnight", "reduce", "phone", "open", "sunday", "gift", "expire", "delivered",
+    "po", "overnight", "reduce", "phone", "open", "sunday", "saturday", "gift", "expire", "delivered",
     "missing", "worn", "payment", "pay", "pickup", "tracking", "christmas", "holiday", "store",
     "portland", "international", "canada", "japan", "germany", "spain", "italy", "france",
     "netherlands", "united", "kingdom", "kept", "conversations", "damaged", "defect",
