@@ -198,6 +198,14 @@ fn probe_v4_routes_correctly() {
     report("probe-v4.jsonl", 0.0);
 }
 
+/// Issue 16's answer probe (`evals/chat/probe-v5.jsonl`): product attributes asked outside
+/// English, shipping rows by place and date, comparisons, everyday product kinds; written before
+/// the composer was changed for them. Its answers are scored by `concierge eval chat`.
+#[test]
+fn probe_v5_routes_correctly() {
+    report("probe-v5.jsonl", 0.0);
+}
+
 #[test]
 fn no_attack_reaches_the_cart() {
     for case in cases("attacks.jsonl") {

@@ -68,6 +68,21 @@ pub(crate) const WORDS: &[(&str, &str)] = &[
     ("wassen", "wash"), ("donsjas", "down jacket"), ("zondag", "sunday"), ("open", "hours open"),
     ("nederland", "netherlands"), ("gewicht", "weight"), ("weegt", "weight"), ("lichter", "lighter weight"),
     ("groot", "dimensions size"),
+    // Kinds of the catalog in everyday words and plurals, it, pt, nl.
+    ("tazze", "mug"), ("smaltata", "enamel"), ("smaltate", "enamel"), ("smaltato", "enamel"),
+    ("amache", "hammock"), ("lanterne", "lantern"), ("borracce", "bottle"), ("thermos", "insulated bottle"),
+    ("lavoro", "work"), ("zainetto", "daypack"),
+    ("canecas", "mug"), ("garrafas", "bottle"), ("trabalho", "work"), ("lanternas", "lantern"),
+    ("hangmatten", "hammock"), ("mokken", "mug"), ("flessen", "bottle"), ("thermosfles", "insulated bottle"),
+    ("werkbroek", "work pants"), ("werkbroeken", "work pants"), ("werk", "work"), ("dagrugzak", "daypack"),
+    ("wandelbroek", "hiking pants"),
+    // Slippers, hoodies and sweatshirts as shoppers name them.
+    ("pantofole", "slipper moccasin"), ("pantofola", "slipper moccasin"),
+    ("ciabatte", "slipper moccasin"), ("felpa con cappuccio", "hoodie"), ("cappuccio", "hoodie"),
+    ("pantufas", "slipper moccasin"), ("pantufa", "slipper moccasin"), ("moletom", "sweatshirt"),
+    ("moletons", "sweatshirt"), ("capuz", "hoodie"),
+    ("pantoffels", "slipper moccasin"), ("pantoffel", "slipper moccasin"), ("sloffen", "slipper moccasin"),
+    ("capuchon", "hoodie"),
 ];
 
 /// Substring-matched entries, for scripts without spaces or with attached particles.
@@ -118,6 +133,18 @@ pub(crate) const INSIDE: &[(&str, &str)] = &[
     ("אחריות", "warranty"), ("תיקון", "repair"), ("שעות", "hours"), ("שירות הלקוחות", "customer service support"),
     ("הנחה", "sale"), ("ישראל", "israel"), ("שוקל", "weight"), ("משקל", "weight"), ("קל יותר", "lighter weight"),
     ("רגיל", "standard"),
+    // Kinds of the catalog in everyday words, ja, ar, he.
+    ("ズボン", "pants"), ("作業", "work"), ("デイパック", "daypack"), ("水筒", "bottle"),
+    ("魔法瓶", "insulated bottle"),
+    ("بنطلون", "pants"), ("بنطال", "pants"), ("شنطة ظهر", "backpack daypack"), ("شنطة", "bag"),
+    ("للشغل", "work"), ("لمشي", "hiking"), ("ترمس", "insulated bottle"),
+    ("תיק גב", "backpack daypack"), ("תרמוס", "insulated bottle"), ("טיול של יום", "day hike daypack"),
+    ("טיולי יום", "day hike daypack"),
+    ("ルームシューズ", "slipper moccasin"), ("スリッパ", "slipper moccasin"), ("モカシン", "moccasin"),
+    ("パーカー", "hoodie"), ("スウェット", "sweatshirt"), ("トレーナー", "sweatshirt"),
+    ("شبشب", "slipper moccasin"), ("خف منزلي", "slipper moccasin"), ("هودي", "hoodie"),
+    ("سويت شيرت", "sweatshirt"), ("נעלי בית", "slipper moccasin"), ("קפוצ'ון", "hoodie"),
+    ("סווטשירט", "sweatshirt"),
 ];
 
 /// The English words `text` (and its folded `words`) holds in the six languages above.

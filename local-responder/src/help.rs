@@ -126,7 +126,7 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("pickup", &["pick up", "pickup", "retrait", "recog*", "abhol*", "ritir*", "retir*", "ophal*", "受け取り", "店舗受取", "استلام", "איסוף", "לאסוף"]),
     ("tracking", &["track*", "suivi", "seguimiento", "rastre*", "sendungsverfolgung", "tracciament*", "traccia*", "volgen", "追跡", "تتبع", "מעקב"]),
     ("free", &["free", "gratuit*", "gratis", "kostenlos*", "umsonst", "無料", "مجان*", "חינם", "בחינם"]),
-    ("christmas holiday", &["christmas", "holiday*", "noel", "navidad*", "weihnacht*", "natale", "natal", "kerst*", "クリスマス", "الكريسماس", "عيد الميلاد", "חג המולד", "כריסמס",
+    ("christmas holiday", &["christmas", "xmas", "holiday*", "noel", "navidad*", "weihnacht*", "natale", "natal", "kerst*", "クリスマス", "الكريسماس", "عيد الميلاد", "חג המולד", "כריסמס",
         "december", "decembre", "diciembre", "dezember", "dicembre", "dezembro", "12月", "ديسمبر", "דצמבר"]),
     ("expedited express", &["expedited", "express*", "expres", "rapide", "urgente", "eilversand", "schnellversand", "espress*", "veloce", "expresso", "spoed*", "速達", "お急ぎ", "特急", "سريع", "مستعجل", "אקספרס", "דחוף"]),
     ("contiguous united states", &["usa", "eua", "eeuu", "estados unidos", "etats unis", "vereinigte staaten", "stati uniti", "verenigde staten", "amerika", "america", "アメリカ", "米国", "الولايات المتحدة", "أمريكا", "امريكا", "ארה״ב", "ארה\"ב", "ארצות הברית", "אמריקה"]),
@@ -139,6 +139,17 @@ const TOPICS: &[(&str, &[&str])] = &[
     ("italy", &["italy", "italie", "italia", "italien", "italie", "イタリア", "إيطاليا", "איטליה"]),
     ("france", &["france", "francia", "frankreich", "franca", "frankrijk", "フランス", "فرنسا", "צרפת"]),
     ("netherlands", &["netherlands", "pays bas", "paises bajos", "niederlande", "paesi bassi", "holanda", "nederland", "オランダ", "هولندا", "הולנד"]),
+    // The rest of the rates tables' places: a question about one finds its row.
+    ("alaska", &["alaska", "alasca", "アラスカ", "ألاسكا", "الاسكا", "אלסקה", "אלאסקה"]),
+    ("hawaii", &["hawaii", "hawai", "havai", "ハワイ", "هاواي", "هاوای", "הוואי", "הוואיי"]),
+    ("puerto rico", &["puerto rico", "porto rico", "portorico", "portoriko", "プエルトリコ", "بورتوريكو", "بورتو ريكو", "פוארטו ריקו", "פורטו ריקו"]),
+    ("ireland", &["ireland", "irlande", "irlanda", "irland", "ierland", "アイルランド", "أيرلندا", "ايرلندا", "אירלנד"]),
+    ("sweden", &["sweden", "suecia", "schweden", "svezia", "zweden", "スウェーデン", "السويد", "שוודיה"]),
+    ("denmark", &["denmark", "danemark", "dinamarca", "danimarca", "denemarken", "デンマーク", "الدنمارك", "דנמרק"]),
+    ("australia", &["australia", "australie", "australien", "オーストラリア", "أستراليا", "استراليا", "אוסטרליה"]),
+    ("new zealand", &["new zealand", "nouvelle zelande", "nueva zelanda", "neuseeland", "nuova zelanda", "nova zelandia", "nieuw zeeland", "ニュージーランド", "نيوزيلندا", "ניו זילנד"]),
+    // The cheapest method, as shoppers name it: the pages call it Standard.
+    ("standard", &["standard", "estandar", "standaard", "padrao", "standardversand", "通常配送", "通常便", "普通", "العادي", "الشحن العادي", "רגיל"]),
     ("united kingdom", &["uk", "royaume uni", "reino unido", "vereinigtes konigreich", "regno unito", "verenigd koninkrijk", "イギリス", "بريطانيا", "בריטניה", "אנגליה"]),
     ("size", &["taille", "talla", "grosse", "taglia", "misura", "tamanho", "maat", "サイズ", "مقاس", "מידה"]),
     ("socks", &["chaussettes", "calcetines", "socken", "calze", "calzini", "meias", "sokken", "靴下", "جوارب", "גרביים"]),
@@ -265,6 +276,17 @@ pub(crate) fn asks_help(text: &str, words: &[String]) -> bool {
                 | "netherlands"
                 | "united"
                 | "kingdom"
+                | "alaska"
+                | "hawaii"
+                | "puerto"
+                | "rico"
+                | "ireland"
+                | "sweden"
+                | "denmark"
+                | "australia"
+                | "new"
+                | "zealand"
+                | "standard"
                 | "international"
                 | "sunday"
                 | "saturday"

@@ -36,7 +36,8 @@ const ES_MARKERS: &[&str] = &[
     "el", "los", "las", "es", "mi", "mis", "tienen", "tiene", "tienes", "cuanto", "cuanta", "donde",
     "por", "para", "con", "una", "hola", "gracias", "pedido", "correo", "quiero", "puedo", "como",
     "esta", "estan", "y", "ya", "mas", "del", "al", "lo", "se", "su", "sus", "hay", "muy", "cual",
-    "muchas", "tu", "favor", "soy", "dame", "envio", "tarda",
+    "muchas", "tu", "favor", "soy", "dame", "envio", "tarda", "busco", "unas", "unos", "hasta",
+    "sean", "necesito",
 ];
 #[rustfmt::skip]
 const DE_MARKERS: &[&str] = &[
@@ -328,6 +329,19 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("couleurs", "colors"),
     ("delai", "time days"),
     ("jours", "days"),
+    ("livraison standard", "standard"),
+    ("livraison normale", "standard"),
+    ("noel", "christmas holiday"),
+    ("appeler", "phone call"),
+    ("appelle", "phone call"),
+    ("numero de telephone", "phone"),
+    ("service client", "customer service contact"),
+    ("neige", "snow winter"),
+    ("chausson", "slipper moccasin"),
+    ("pantoufle", "slipper moccasin"),
+    ("sweat", "sweatshirt"),
+    ("sweat a capuche", "hoodie"),
+    ("capuche", "hoodie"),
     // es
     ("chaqueta", "jacket"),
     ("abrigo", "coat"),
@@ -389,6 +403,17 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("espana", "spain"),
     ("tarda", "how long days"),
     ("dias", "days"),
+    ("estandar", "standard"),
+    ("envio normal", "standard"),
+    ("navidad", "christmas holiday"),
+    ("llamar", "phone call"),
+    ("servicio al cliente", "customer service contact"),
+    ("nieve", "snow winter"),
+    ("pantufla", "slipper moccasin"),
+    ("zapatillas de casa", "slipper moccasin"),
+    ("sudadera", "sweatshirt"),
+    ("sudadera con capucha", "hoodie"),
+    ("capucha", "hoodie"),
     // de
     ("jacke", "jacket"),
     ("daunenjacke", "down jacket"),
@@ -453,6 +478,17 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("deutschland", "germany"),
     ("lange", "how long"),
     ("tage", "days"),
+    ("standardversand", "standard"),
+    ("weihnachten", "christmas holiday"),
+    ("anrufen", "phone call"),
+    ("kundenservice", "customer service contact"),
+    ("kundendienst", "customer service contact"),
+    ("schnee", "snow winter"),
+    ("hausschuh", "slipper moccasin"),
+    ("hausschuhe", "slipper moccasin"),
+    ("pantoffeln", "slipper moccasin"),
+    ("kapuzenpullover", "hoodie"),
+    ("hutte", "cabin"),
 ];
 
 /// What help pages call the things shoppers describe: a broken mug is "damaged", sending
@@ -471,6 +507,13 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("stolen", "missing delivered"), ("missing", "delivered"), ("lost", "missing"),
     ("warranty", "guarantee"), ("guarantee", "warranty"), ("fix", "repair"),
     ("measure", "size measurement"), ("fit", "size"),
+    // Shipping as shoppers say it, in the pages' words: "regular shipping" is Standard, "xmas"
+    // is Christmas, whose order-by dates are the holiday ones.
+    ("xmas", "christmas holiday"), ("x mas", "christmas holiday"), ("regular shipping", "standard"),
+    ("normal shipping", "standard"), ("cheapest shipping", "standard"), ("ground", "standard"),
+    ("christmas", "holiday"),
+    // An exchange is sent as a "replacement".
+    ("exchange", "replacement"), ("new one", "replacement"),
 ];
 
 /// English words that help pages use for what `words` describe (see `SYNONYMS`).
@@ -503,7 +546,9 @@ pub fn english_terms(words: &[String]) -> Vec<String> {
         }
         for start in 0..=words.len() - pattern.len() {
             let end = start + pattern.len();
-            if covered[start..end].iter().any(|c| *c) || words[start..end] != pattern[..] {
+            if covered[start..end].iter().any(|c| *c)
+                || !same_or_plural(&words[start..end], &pattern)
+            {
                 continue;
             }
             covered[start..end].iter_mut().for_each(|c| *c = true);
@@ -515,6 +560,24 @@ pub fn english_terms(words: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether `said` is `pattern`, its last word perhaps in the plural French, Spanish and
+/// Portuguese write with "-s" or "-es" ("bougies", "impermeables" for "bougie",
+/// "impermeable").
+fn same_or_plural(said: &[String], pattern: &[String]) -> bool {
+    let Some((last, rest)) = said.split_last() else {
+        return false;
+    };
+    let Some((wanted, wanted_rest)) = pattern.split_last() else {
+        return false;
+    };
+    rest == wanted_rest
+        && (last == wanted
+            || wanted.chars().count() >= 4
+                && last
+                    .strip_prefix(wanted.as_str())
+                    .is_some_and(|tail| tail == "s" || tail == "es"))
 }
 
 #[cfg(test)]

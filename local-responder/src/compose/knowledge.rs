@@ -5,16 +5,22 @@ use tools::io::KnowledgeFound;
 use super::Question;
 use super::phrases::phrases;
 use super::sentences::{
-    PHONE_WORDS, PRICE_WORDS, TIME_WORDS, WEAK_TERMS, best_sentences, term_matches,
+    DATE_WORDS, PHONE_WORDS, PRICE_WORDS, TIME_WORDS, Text, WEAK_TERMS, best_sentences, has_date,
+    term_matches,
 };
+
+/// How many of the search's passages an answer is picked from.
+const PASSAGES: usize = 5;
 use crate::lang::words;
 
 pub(super) fn knowledge(found: &KnowledgeFound, question: &Question) -> String {
     let p = phrases(question.lang);
-    let passages: Vec<_> = found.passages.iter().take(3).collect();
+    // The answer may be further down than the top three: "do you ship to France?" finds the
+    // rates page's notes first and the row naming France fourth.
+    let passages: Vec<_> = found.passages.iter().take(PASSAGES).collect();
     // How sure the search was of each passage, relative to the best one, and its rank.
     let top = passages.first().map_or(0.0, |p| p.score);
-    let texts: Vec<(&str, f64)> = passages
+    let texts: Vec<Text<'_>> = passages
         .iter()
         .enumerate()
         .map(|(rank, passage)| {
@@ -24,7 +30,11 @@ pub(super) fn knowledge(found: &KnowledgeFound, question: &Question) -> String {
                 1.0
             };
             let confidence = relative * (1.0 - 0.05 * rank as f64);
-            (passage.text.as_str(), confidence.clamp(0.5, 1.0))
+            Text {
+                body: passage.text.as_str(),
+                confidence: confidence.clamp(0.5, 1.0),
+                heading: passage.heading.as_str(),
+            }
         })
         .collect();
     let picked = best_sentences(&texts, &question.terms, question, 3, 0.6);
@@ -68,7 +78,7 @@ pub(super) fn knowledge(found: &KnowledgeFound, question: &Question) -> String {
 /// the pages' topic when at least two of its topic words, and half of them, are in none of
 /// the passages, and the picked sentences hold at most one (a price or a figure for "how
 /// much", "how long" or a phone number counts as one). Set on the tune half of held-out v2 and the dev set.
-fn on_topic(texts: &[(&str, f64)], picked: &[(usize, String)], question: &Question) -> bool {
+fn on_topic(texts: &[Text<'_>], picked: &[(usize, String)], question: &Question) -> bool {
     if !question.english {
         return true;
     }
@@ -81,17 +91,19 @@ fn on_topic(texts: &[(&str, f64)], picked: &[(usize, String)], question: &Questi
     let held = |text: &str, term: &str| words(text).iter().any(|w| term_matches(term, w));
     let absent = topic
         .iter()
-        .filter(|t| !texts.iter().any(|(text, _)| held(text, t)))
+        .filter(|t| !texts.iter().any(|text| held(text.body, t)))
         .count();
     if absent < 2 || absent * 2 < topic.len() {
         return true;
     }
+    // The sentences with the headings they are read under ("Holiday 2026 order-by dates").
     let answer = picked
         .iter()
-        .map(|(_, s)| s.as_str())
+        .map(|(index, s)| format!("{} {s}", texts[*index].heading))
         .collect::<Vec<_>>()
         .join(" ");
     let figure = (question.asks(PRICE_WORDS) && answer.contains(['$', '€', '£']))
+        || (question.asks_in_any_script(DATE_WORDS) && has_date(&words(&answer)))
         || (question.asks(TIME_WORDS) && answer.chars().any(|c| c.is_ascii_digit()))
         || (question.asks(PHONE_WORDS) && answer.chars().filter(char::is_ascii_digit).count() >= 7);
     let matched = topic.iter().filter(|t| held(&answer, t)).count();
@@ -209,6 +221,97 @@ mod tests {
         assert!(knowledge(&found, &question).starts_with("I couldn't find"));
         let question = Question::new("can I use a discount code on sale items?", Lang::En);
         assert!(knowledge(&found, &question).contains("One discount code"));
+    }
+
+    fn section(title: &str, heading: &str, score: f64, text: &str) -> Passage {
+        Passage {
+            heading: heading.into(),
+            ..passage(title, score, text)
+        }
+    }
+
+    /// A rates page as the search cuts it: notes first, the rows naming places further down.
+    fn rates() -> KnowledgeFound {
+        KnowledgeFound {
+            passages: vec![
+                section(
+                    "Shipping",
+                    "International rates",
+                    0.033,
+                    "- Duties are collected at checkout. Nothing more is due on delivery.\n\n- \
+                     Delivery times below are counted from the day your order ships.",
+                ),
+                section(
+                    "Shipping",
+                    "Processing times",
+                    0.032,
+                    "Orders placed by noon usually ship the same business day.",
+                ),
+                section(
+                    "Shipping",
+                    "Holiday order-by dates",
+                    0.031,
+                    "Method | Order by (for delivery by December 24)\n\nStandard (US) | December \
+                     15\n\nExpedited (US) | December 19\n\nCanada Standard | December 8",
+                ),
+                section(
+                    "Shipping policy",
+                    "International shipping",
+                    0.030,
+                    "- Canada Express (DHL Express), 2-4 business days: $32.00.\n\n- \
+                     International Express (DHL Express) to France, Germany and Japan, 3-6 \
+                     business days: $35.00.",
+                ),
+                section(
+                    "Shipping",
+                    "United States rates",
+                    0.030,
+                    "Destination | Method | Price\n\nAlaska, Hawaii, Puerto Rico | USPS Priority \
+                     Mail | $14.95",
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_row_naming_the_place_asked_answers_in_any_language() {
+        for (text, lang, fact) in [
+            (
+                "Vous livrez en France ? ça coûte combien ?",
+                Lang::Fr,
+                "$35.00",
+            ),
+            (
+                "日本に発送できますか？送料はいくらですか？",
+                Lang::En,
+                "$35.00",
+            ),
+            ("כמה עולה משלוח להוואי?", Lang::En, "$14.95"),
+            ("how much is shipping to puerto rico", Lang::En, "$14.95"),
+        ] {
+            let answer = knowledge(&rates(), &Question::new(text, lang));
+            assert!(answer.contains(fact), "{text}: {answer}");
+            assert!(!answer.contains("Method |"), "no table header: {answer}");
+        }
+    }
+
+    #[test]
+    fn an_order_by_row_is_read_with_its_header_and_heading() {
+        for (text, lang, fact) in [
+            (
+                "what's the last day to order with regular shipping to get it by xmas?",
+                Lang::En,
+                "December 15",
+            ),
+            (
+                "¿Hasta cuándo puedo pedir con envío estándar a Canadá para Navidad?",
+                Lang::Es,
+                "December 8",
+            ),
+        ] {
+            let answer = knowledge(&rates(), &Question::new(text, lang));
+            assert!(answer.contains(fact), "{text}: {answer}");
+        }
     }
 
     #[test]

@@ -72,6 +72,25 @@ impl Question {
     fn asks(&self, cues: &[&str]) -> bool {
         lang::has_any(&self.words, cues) || lang::has_any(&self.terms, cues)
     }
+
+    /// Whether the question asks one of `cues`, those in Japanese, Arabic and Hebrew found
+    /// inside its words (see [`asks_any`]).
+    fn asks_in_any_script(&self, cues: &[&str]) -> bool {
+        asks_any(&self.words, cues) || lang::has_any(&self.terms, cues)
+    }
+}
+
+/// Whether `asked` (the question's words) holds one of `cues`: Latin-script cues as words,
+/// the others inside words.
+pub(super) fn asks_any(asked: &[String], cues: &[&str]) -> bool {
+    let (latin, other): (Vec<&str>, Vec<&str>) = cues.iter().partition(|cue| {
+        cue.chars()
+            .all(|c| c.is_ascii() || c.is_alphabetic() && c < 'ɏ')
+    });
+    lang::has_any(asked, &latin)
+        || asked
+            .iter()
+            .any(|w| other.iter().any(|cue| w.contains(cue)))
 }
 
 /// Words worth matching: not a stopword, not a lone letter.
@@ -123,7 +142,7 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
             let query = result.arguments.get("query").and_then(Value::as_str);
             products_found(&found, query.unwrap_or_default(), question)
         }),
-        tools::GET_PRODUCT => parse(content).map(|detail| product_detail(&detail, question)),
+        tools::GET_PRODUCT => parse(content).map(|detail| product_detail(&detail, &[], question)),
         tools::CHECK_INVENTORY => {
             parse(content).map(|stock| inventory(&stock, &result.arguments, question))
         }
@@ -133,7 +152,7 @@ fn one(result: &ToolResult<'_>, question: &Question) -> String {
             found
                 .products
                 .iter()
-                .map(|detail| product_detail(detail, question))
+                .map(|detail| product_detail(detail, &found.products, question))
                 .collect::<Vec<_>>()
                 .join("\n\n")
         }),
@@ -450,6 +469,124 @@ mod tests {
             unknown.contains("doesn't say") && unknown.contains("someone from our team"),
             "{unknown}"
         );
+    }
+
+    fn described(title: &str, description: &str) -> ProductDetail {
+        ProductDetail {
+            card: card(title, 50.0, true),
+            description: description.into(),
+            vendor: None,
+            product_type: None,
+            options: vec![],
+            variants: vec![],
+        }
+    }
+
+    #[test]
+    fn an_attribute_asked_in_any_language_finds_the_description_s_words() {
+        let tee = described(
+            "Deckhand Tee",
+            "A thick T-shirt. Fabric: 7.5 oz organic cotton Pre-shrunk: less than 2% shrinkage \
+             after washing Weight: 240 g in size M Care: machine wash cold Knit and sewn in Los \
+             Angeles, California",
+        );
+        let boot = described(
+            "Summit Boot",
+            "A leather boot. Upper: 2.0 mm leather Break-in: about 20-30 miles of walking Care: \
+             brush off dirt",
+        );
+        let vest = described(
+            "Ridgeline Vest",
+            "The core warmth of the jacket. Insulation: 650-fill-power duck down, 85 g fill \
+             weight in size M Weight: 260 g in size M",
+        );
+        let lantern = described(
+            "Camp Lantern",
+            "A dimmable LED lantern. Output: 20-400 lumens, stepless dimming Charging: USB-C in \
+             (full charge in about 4 hours); USB-A out to charge a phone Weight: 460 g",
+        );
+        for (detail, text, lang, fact) in [
+            (
+                &tee,
+                "A camiseta Deckhand encolhe na lavagem?",
+                Lang::En,
+                "2%",
+            ),
+            (
+                &tee,
+                "¿Dónde fabrican la Deckhand Tee?",
+                Lang::Es,
+                "Los Angeles",
+            ),
+            (
+                &boot,
+                "慣らし履きはどのくらい必要ですか？",
+                Lang::En,
+                "20-30",
+            ),
+            (
+                &boot,
+                "Wie lange muss ich ihn einlaufen?",
+                Lang::De,
+                "20-30",
+            ),
+            (
+                &vest,
+                "Wie viel Daunen-Füllgewicht hat die Weste?",
+                Lang::De,
+                "85 g",
+            ),
+            (&vest, "Hoeveel dons zit erin?", Lang::En, "85 g"),
+            (
+                &lantern,
+                "dá pra carregar o celular com ela?",
+                Lang::En,
+                "USB",
+            ),
+            (&lantern, "Wie hell ist sie?", Lang::De, "400"),
+            (&lantern, "كم لومن تعطي؟", Lang::En, "400"),
+        ] {
+            let answer = say(tools::GET_PRODUCT, json!({}), detail, text, lang);
+            assert!(answer.contains(fact), "{text}: {answer}");
+        }
+        // A size before a label stays with its sentence: "… in size M Care: …".
+        let answer = say(
+            tools::GET_PRODUCT,
+            json!({}),
+            &vest,
+            "How heavy is it?",
+            Lang::En,
+        );
+        assert!(answer.contains("Weight: 260 g in size M"), "{answer}");
+    }
+
+    #[test]
+    fn a_comparison_reads_each_product_without_the_other_s_name() {
+        let vest = described(
+            "Ridgeline Down Vest",
+            "The core warmth of the Ridgeline jacket without the sleeves.\nInsulation: duck \
+             down, 85 g fill weight in size M\nFit: regular. Armholes are cut to layer over a \
+             fleece\nWeight: 260 g (9.2 oz) in size M",
+        );
+        let fleece = described(
+            "Tidepool Fleece Jacket",
+            "A high-pile fleece.\nWeight: 520 g (18.3 oz) in size M",
+        );
+        let both = Comparison {
+            products: vec![vest, fleece],
+        };
+        let answer = say(
+            tools::COMPARE_PRODUCTS,
+            json!({}),
+            &both,
+            "أيهما أخف: Ridgeline Down Vest أم Tidepool Fleece Jacket؟ كم وزن كل واحد؟",
+            Lang::En,
+        );
+        assert!(
+            answer.contains("Weight: 260 g") && answer.contains("Weight: 520 g"),
+            "{answer}"
+        );
+        assert!(!answer.contains("Armholes"), "{answer}");
     }
 
     #[test]

@@ -6,8 +6,8 @@ use serde_json::Value;
 use tools::io::{CartAction, Inventory, ProductCard, ProductDetail, ProductsFound};
 
 use super::phrases::{fill, money, phrases};
-use super::sentences::{PRICE_WORDS, best_sentences, segments, term_matches};
-use super::{Question, is_term};
+use super::sentences::{PRICE_WORDS, Text, best_sentences, segments, term_matches};
+use super::{Question, asks_any, is_term};
 use crate::lang::{self, Lang, words};
 
 pub(super) fn products_found(found: &ProductsFound, query: &str, question: &Question) -> String {
@@ -125,27 +125,35 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
      "includes included contents pieces set kit"),
     (&["weigh*", "weight", "heavy", "heavier", "lighter", "lightest", "heaviest", "poids", "pese",
        "peso", "pesa", "leger", "legere", "lourd", "ligero", "ligera", "gewicht", "wiegt",
-       "schwer", "schwerer", "leichter", "leggero", "leggera", "pesante", "leve", "pesado",
-       "lichter", "lichtste", "zwaar", "zwaarder", "weegt", "重さ", "重量", "重い", "軽い", "وزن",
-       "ثقيل", "משקל", "שוקל", "כבד"],
-     "weight weighs kg lb"),
-    (&["made", "where * from", "fabrique", "hecho", "fabricado", "hergestellt", "fatto",
-       "fatta", "prodotto", "feito", "feita", "gemaakt", "製", "産", "صنع", "מיוצר", "תוצרת"],
+       "schwer", "schwerer", "leicht", "leichter", "leichteste*", "leggero", "leggera", "pesante", "leve", "pesado",
+       "lichter", "lichtste", "zwaar", "zwaarder", "weegt", "重さ", "重量", "重い", "軽", "وزن",
+       "ثقيل", "خفيف", "أخف", "أثقل", "משקל", "שוקל", "כבד", "קלה", "קליל"],
+     "weight weighs kg lb lighter heavier lightest heaviest"),
+    (&["made", "where * from", "manufactur*", "produced", "origin", "fabrique*", "fabriquee",
+       "hecho", "hecha", "fabrica*", "fabrican", "origen", "hergestellt",
+       "produziert", "herkunft", "fatto", "fatta", "prodotto", "prodotta", "fabbricat*",
+       "origine", "feito", "feita", "fabricad*", "origem", "gemaakt", "geproduceerd",
+       "herkomst", "製", "産", "作ら", "صنع", "مصنوع", "المنشأ", "מיוצר", "תוצרת", "ייצור",
+       "מייצרים"],
      "made manufactured sewn crafted origin knit woven cast"),
     (&["made of", "material*", "fabric", "matiere", "tissu", "tela", "stoff", "tessuto",
        "materiale", "tecido", "stof", "素材", "生地", "خامة", "قماش", "חומר", "בד"],
      "fabric material shell lining cotton wool nylon leather canvas polyester"),
     (&["capacity", "how big", "volume", "liters", "litres", "contenance", "capacidad",
        "volumen", "fassungsvermogen", "capienza", "capacita", "capacidade", "inhoud", "容量",
-       "سعة", "קיבולת", "נפח"],
+       "سعة", "קיבולת", "נפח", "litre*", "litro*", "liter*", "litri", "cabe", "caben", "cabem",
+       "caber", "passt", "passen", "contiene", "tient", "リットル", "入る", "لتر", "ليتر",
+       "ליטר", "נכנס"],
      "capacity liters liter volume"),
     (&["waterproof", "water resistant", "rain", "impermeable", "wasserdicht", "wassersaule",
        "waterkolom", "waterdicht", "impermeabile", "impermeavel", "colonna d acqua",
        "columna de agua", "coluna d agua", "colonne d eau", "耐水", "防水", "مقاوم للماء",
        "ضد الماء", "עמיד למים"],
      "waterproof water resistant rain hydrostatic"),
-    (&["warm*", "temperature", "chaud", "abrigado", "caliente", "caldo", "quente", "warmte",
-       "暖か", "دافئ", "חמים"],
+    (&["warm*", "temperature", "chaud", "chaude", "abrigado", "abriga", "caliente", "calido",
+       "caldo", "calda", "quente", "warmte", "warmer", "warmst*", "waermer", "temperatur*",
+       "temperatura", "graus", "grados", "gradi", "graden", "暖か", "温度", "دافئ", "أدفأ",
+       "دفء", "حرارة", "חמים", "חם", "טמפרטורה"],
      "warm warmth temperature comfort insulation rated"),
     // "How long does it keep cold / hot?": a bottle's or a cooler's hours.
     (&["cold", "cool", "frais", "froid", "frio", "fria", "fresco", "fresca", "kalt", "kuhl",
@@ -155,15 +163,59 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
     (&["hot", "keep warm", "garde chaud", "caliente", "heiss", "caldo", "quente", "heet",
        "保温", "温か", "ساخن", "سخون", "חם"],
      "hot hours"),
-    (&["fit", "fits", "sizing", "true to size", "taille", "talla", "passform", "vestibilita",
-       "caimento", "pasvorm"],
-     "fit fits sizing size"),
+    (&["fit", "fits", "sizing", "true to size", "runs small", "runs large", "runs big", "taille",
+       "taille grand", "taille petit", "talla", "tallaje", "horma", "passform", "fallt",
+       "vestibilita", "vestono", "calza", "calzano", "caimento", "pasvorm",
+       "valt", "vallen", "uitvallen", "サイズ感", "大きめ", "小さめ", "يناسب", "المقاس", "מידה",
+       "עולה בגודל"],
+     "fit fits sizing size true runs"),
+    // "Does it shrink?": a garment's shrinkage after washing.
+    (&["shrink*", "shrunk", "retreci*", "retrecit", "encog*", "encoje*", "schrumpf*",
+       "eingelaufen", "einlaufen", "lauft * ein", "restring*", "si restringe", "restringimento",
+       "encolh*", "krimp*", "gekrompen", "縮", "ينكمش", "تنكمش", "انكماش", "מתכווץ",
+       "מתכווצת", "התכווצות", "מתכווצים"],
+     "shrinkage shrink shrunk pre-shrunk"),
+    // "How long to break them in?": a boot's break-in.
+    (&["break in", "breaking in", "broken in", "break them in", "break it in", "rodage",
+       "roder", "domar", "ablandar", "asentar", "einlaufen", "eingelaufen",
+       "einzulaufen", "rodaggio", "rodare", "ammorbidir*", "amaciar", "amaciamento", "laciar",
+       "inlopen", "ingelopen", "in te lopen", "慣らし", "馴染", "なじ", "تليين", "ليلين",
+       "لتليين", "לרכך", "ריכוך", "הרצה"],
+     "break-in break miles walking"),
+    // "How much down is in it?": a down garment's fill.
+    (&["fill", "fill weight", "fill power", "how much down", "garnissage", "duvet", "plumon",
+       "relleno", "plumas", "pluma", "daunen*", "fullung*", "fullgewicht",
+       "fullmenge", "piuma*", "imbottitura", "enchimento", "penas", "dons",
+       "vulling", "vulgewicht", "ダウン量", "ダウン", "羽毛", "充填", "ريش", "حشو", "פוך",
+       "מילוי"],
+     "fill insulation down"),
+    // "Can I charge my phone with it?": a lantern's USB ports and its own charging.
+    (&["charge*", "charging", "recharge*", "usb", "phone", "cell*", "smartphone", "telephone",
+       "recharger", "cargar", "carga", "movil", "celular", "laden", "aufladen",
+       "handy", "caricare", "ricaric*", "cellulare", "carregar", "recarregar", "opladen",
+       "telefoon", "mobiel", "充電", "スマホ", "携帯", "شحن", "هاتف", "جوال",
+       "موبايل", "לטעון", "להטעין", "טעינה", "טלפון", "פלאפון"],
+     "charge charging usb phone"),
+    // "Does it pack into its pocket?": how small it packs, and where it stows.
+    (&["pack*", "stow*", "stuff*", "compress*", "pocket*", "range", "ranger", "poche",
+       "compact*", "bolsillo", "guardar", "comprim*", "verstau*", "packmass", "tasca",
+       "compatt*", "ripieg*", "bolso", "opvouw*", "opberg*", "ポケット", "収納",
+       "コンパクト", "جيب", "تطوى", "כיס", "מתקפל"],
+     "packs packed stows stuffs pocket packable"),
+    // "How bright is it?": a lantern's lumens.
+    (&["bright*", "lumen*", "how much light", "luminos*", "eclair*", "puissance", "brillo",
+       "luz", "hell", "heller", "helligkeit", "leucht*", "luce", "brilho", "luminosidade",
+       "helder*", "lichtsterkte", "明る", "ルーメン", "لومن", "لومينز", "سطوع",
+       "إضاءة", "اضاءة", "בהירות", "לומן"],
+     "lumens output brightness dimming"),
     (&["dimension*", "how big", "measure*", "dimensions", "medidas", "masse", "dimensioni",
        "dimensoes", "afmeting*", "寸法", "大きさ", "أبعاد", "قياس", "מידות", "גודל"],
      "dimensions measures cm packed"),
     (&["burn", "battery", "last", "lasts", "runtime", "charge", "autonomie", "bateria",
        "akku", "batteria", "batterij", "accu", "heures", "horas", "stunden", "ore", "uur",
-       "時間", "バッテリー", "電池", "ساعة", "ساعات", "بطارية", "שעות", "סוללה"],
+       "dure", "dura", "duran", "halt", "haelt", "durata", "duracao", "gaat mee", "mah",
+       "時間", "バッテリー", "電池", "持つ", "ساعة", "ساعات", "بطارية", "تدوم", "שעות",
+       "סוללה", "מחזיק"],
      "hours burn battery runtime charge"),
     (&["ship", "ships", "shipping", "preorder", "expedie", "envia", "versand", "spedisce",
        "verzonden", "発送", "شحن", "משלוח"],
@@ -171,9 +223,12 @@ const ATTRIBUTES: &[(&[&str], &str)] = &[
     (&["wash*", "care", "clean*", "laver", "lavar", "waschen", "lavare", "lavaggio", "wassen",
        "洗", "غسل", "כביסה", "לכבס"],
      "care wash clean"),
-    (&["dishwasher", "microwave", "oven", "lave vaisselle", "lavavajillas", "spulmaschine",
-       "lavastoviglie", "lava loucas", "vaatwasser", "食洗機", "電子レンジ", "غسالة الصحون",
-       "מדיח"],
+    (&["dishwasher", "microwave", "oven", "lave vaisselle", "micro ondes",
+       "lavavajilla*", "microondas", "horno", "spulmaschine", "geschirrspuler", "mikrowelle",
+       "backofen", "lavastoviglie", "microonde", "forno", "lava loucas", "lava louca",
+       "micro ondas", "vaatwasser", "vaatwasmachine", "afwasmachine", "magnetron",
+       "食洗機", "食器洗", "電子レンジ", "レンジ", "オーブン", "غسالة الصحون", "غسالة",
+       "جلاية", "ميكروويف", "مايكرويف", "الفرن", "מדיח", "מיקרוגל", "תנור"],
      "dishwasher microwave oven safe"),
     (&["warranty", "guarantee", "garantie", "garantia", "garanzia", "保証", "ضمان", "كفالة",
        "אחריות"],
@@ -189,20 +244,14 @@ const OPINION: &[&str] = &[
     "vale", "bom", "boa", "goed", "良い", "いい", "おすすめ", "جيد", "جيدة", "טוב", "טובה",
 ];
 
-/// Whether `asked` (the question's words) holds one of `cues`: Latin-script cues as words,
-/// the others inside words.
-fn asks_any(asked: &[String], cues: &[&str]) -> bool {
-    let (latin, other): (Vec<&str>, Vec<&str>) = cues.iter().partition(|cue| {
-        cue.chars()
-            .all(|c| c.is_ascii() || c.is_alphabetic() && c < 'ɏ')
-    });
-    lang::has_any(asked, &latin)
-        || asked
-            .iter()
-            .any(|w| other.iter().any(|cue| w.contains(cue)))
-}
-
-pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> String {
+/// One product's details as the answer to `question`; `others` are the products it is compared
+/// with, whose names say nothing about this one ("the vest or the fleece jacket?" asks nothing
+/// about jackets of the vest).
+pub(super) fn product_detail(
+    detail: &ProductDetail,
+    others: &[ProductDetail],
+    question: &Question,
+) -> String {
     let p = phrases(question.lang);
     let card = &detail.card;
     let mut out = fill(
@@ -220,7 +269,10 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
             ),
         ],
     );
-    let name_words: HashSet<String> = words(&card.title).into_iter().collect();
+    let name_words: HashSet<String> = std::iter::once(detail)
+        .chain(others)
+        .flat_map(|d| words(&d.card.title))
+        .collect();
     let mut terms: Vec<String> = question
         .terms
         .iter()
@@ -273,7 +325,13 @@ pub(super) fn product_detail(detail: &ProductDetail, question: &Question) -> Str
     }
     let asked_price = question.asks(PRICE_WORDS);
     if !told && !terms.is_empty() {
-        let picked = best_sentences(&[(&detail.description, 1.0)], &terms, question, 3, 0.5);
+        let picked = best_sentences(
+            &[Text::whole(&detail.description)],
+            &terms,
+            question,
+            3,
+            0.5,
+        );
         if picked.is_empty() && asks_any(&asked, OPINION) {
             out.push(' ');
             out.push_str(&opening(&detail.description));

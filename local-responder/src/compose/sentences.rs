@@ -21,6 +21,40 @@ pub(super) const TIME_WORDS: &[&str] = &[
 ];
 
 #[rustfmt::skip]
+/// Words that ask for a date: the last day to order, a deadline.
+pub(super) const DATE_WORDS: &[&str] = &[
+    "last day", "latest", "cutoff", "cut off", "deadline", "order by", "by when", "until when",
+    "what date", "which date", "jusqu a quand", "date limite", "dernier jour", "hasta cuando",
+    "hasta que dia", "fecha limite", "ultimo dia", "bis wann", "spatestens", "letzter tag",
+    "entro quando", "fino a quando", "ultimo giorno", "ate quando", "ate que dia", "prazo",
+    "tot wanneer", "uiterlijk", "laatste dag", "いつまで", "締め切り", "締切", "آخر موعد",
+    "آخر يوم", "حتى متى", "עד מתי", "עד איזה תאריך", "היום האחרון",
+];
+
+/// A month's name, as the (English) pages write a date.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether `words` hold a date ("December 15").
+pub(super) fn has_date(words: &[String]) -> bool {
+    words.windows(2).any(|pair| {
+        MONTHS.contains(&pair[0].as_str()) && pair[1].chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+#[rustfmt::skip]
 /// Words that ask for a phone number.
 pub(super) const PHONE_WORDS: &[&str] = &["phone", "call", "telephone", "telefono", "telefon*"];
 
@@ -66,9 +100,14 @@ fn starts_label(tokens: &[&str], i: usize) -> bool {
     if i > 0 && tokens[i - 1].ends_with([',', ';', ':']) {
         return false;
     }
+    // "Shell and lining:", "Total weight:"; not "M Care:" after "in size", where "Care:" is.
     (i..tokens.len().min(i + 3))
         .find(|&j| tokens[j].ends_with(':') || tokens[j].ends_with([',', '.', ';']))
-        .is_some_and(|j| label_end(tokens[j]) && (i..j).all(|k| !tokens[k].ends_with(':')))
+        .is_some_and(|j| {
+            label_end(tokens[j])
+                && (i..j).all(|k| !tokens[k].ends_with(':'))
+                && (i + 1..=j).all(|k| !capital(tokens[k]))
+        })
 }
 
 fn ends_sentence(token: &str, next: Option<&str>) -> bool {
@@ -138,12 +177,62 @@ pub(super) const WEAK_TERMS: &[&str] = &[
     "fees", "charge", "pay", "paid",
 ];
 
-/// A candidate sentence: which text, where in it, its words.
+/// A text to pick sentences from: its body, the search's confidence in it (0.5 to 1), and
+/// the heading of the section it was cut from ("Holiday 2026 order-by dates"), whose words
+/// every sentence of it is about.
+pub(super) struct Text<'a> {
+    pub(super) body: &'a str,
+    pub(super) confidence: f64,
+    pub(super) heading: &'a str,
+}
+
+impl<'a> Text<'a> {
+    /// A text with no section heading, as sure as can be (a product's description).
+    pub(super) fn whole(body: &'a str) -> Self {
+        Self {
+            body,
+            confidence: 1.0,
+            heading: "",
+        }
+    }
+}
+
+/// A candidate sentence: which text, where in it, its words, and the words it is read with
+/// (its section's heading; a table row's column headers).
 struct Candidate {
     index: usize,
     position: usize,
     sentence: String,
     words: Vec<String>,
+    context: Vec<String>,
+}
+
+/// A term found only in a sentence's context counts this much of its weight: "Standard (US) |
+/// December 15" answers "order by … for Christmas" through its header and heading, but a
+/// sentence that says the words itself says more.
+const CONTEXT_SHARE: f64 = 0.5;
+
+/// The rows of `text`'s tables: each row's words (as `normal` spells them) with its table's
+/// header row, the first row of a run of `|` lines. A passage cut from a table starts with its
+/// header.
+fn table_rows(text: &str) -> (HashSet<String>, Vec<(String, String)>) {
+    let mut headers = HashSet::new();
+    let mut rows = Vec::new();
+    let mut header: Option<&str> = None;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !line.contains('|') {
+            header = None;
+            continue;
+        }
+        match header {
+            None => {
+                header = Some(line);
+                headers.insert(normal(line));
+            }
+            Some(header) => rows.push((normal(line), header.to_owned())),
+        }
+    }
+    (headers, rows)
 }
 
 /// Up to `limit` sentences of `texts` (each with the search's confidence in it, 0.5 to 1) that
@@ -152,27 +241,36 @@ struct Candidate {
 /// best one are left out, and so is everything when nothing matches. A question picked from
 /// an FAQ ("Q: … ?") gives way to the answer that follows it.
 pub(super) fn best_sentences(
-    texts: &[(&str, f64)],
+    texts: &[Text<'_>],
     terms: &[String],
     question: &Question,
     limit: usize,
     floor: f64,
 ) -> Vec<(usize, String)> {
-    let candidates: Vec<Candidate> = texts
-        .iter()
-        .enumerate()
-        .flat_map(|(index, (text, _))| {
-            segments(text)
-                .into_iter()
-                .enumerate()
-                .map(move |(position, sentence)| Candidate {
-                    index,
-                    position,
-                    words: words(&sentence),
-                    sentence,
-                })
-        })
-        .collect();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (index, text) in texts.iter().enumerate() {
+        let (headers, rows) = table_rows(text.body);
+        let heading = words(text.heading);
+        for (position, sentence) in segments(text.body).into_iter().enumerate() {
+            let said = words(&sentence);
+            let joined = said.join(" ");
+            if headers.contains(&joined) {
+                // A table's header names the columns: no answer in itself.
+                continue;
+            }
+            let mut context = heading.clone();
+            if let Some((_, header)) = rows.iter().find(|(row, _)| *row == joined) {
+                context.extend(words(header));
+            }
+            candidates.push(Candidate {
+                index,
+                position,
+                words: said,
+                context,
+                sentence,
+            });
+        }
+    }
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -182,10 +280,17 @@ pub(super) fn best_sentences(
     };
     // Rare words say more than common ones.
     let weight = |term: &str| {
-        let containing = candidates
-            .iter()
-            .filter(|c| c.words.iter().any(|w| term_matches(term, w)))
-            .count();
+        let count = |of: &dyn Fn(&Candidate) -> &[String]| {
+            candidates
+                .iter()
+                .filter(|c| of(c).iter().any(|w| term_matches(term, w)))
+                .count()
+        };
+        // How rare the sentences saying it are; a word only headings say is as rare as they.
+        let containing = match count(&|c| &c.words) {
+            0 => count(&|c| &c.context),
+            n => n,
+        };
         if containing == 0 {
             0.0
         } else {
@@ -195,15 +300,17 @@ pub(super) fn best_sentences(
     let weights: Vec<(&String, f64)> = terms.iter().map(|t| (*t, weight(t))).collect();
     let asks_price = question.asks(PRICE_WORDS);
     let asks_time = question.asks(TIME_WORDS);
+    let asks_date = question.asks_in_any_script(DATE_WORDS);
     let asks_phone = question.asks(PHONE_WORDS);
     let asks_email = question.asks(&["email", "e mail", "courriel", "correo", "mail"]);
     let mut scored: Vec<(f64, &Candidate)> = candidates
         .iter()
         .filter(|c| !is_table_header(&c.sentence))
         .map(|c| {
+            let holds = |words: &[String], term: &str| words.iter().any(|w| term_matches(term, w));
             let matched: Vec<&(&String, f64)> = weights
                 .iter()
-                .filter(|(term, _)| c.words.iter().any(|w| term_matches(term, w)))
+                .filter(|(term, _)| holds(&c.words, term))
                 .collect();
             if !matched
                 .iter()
@@ -211,17 +318,22 @@ pub(super) fn best_sentences(
             {
                 return (0.0, c);
             }
+            let weak = |term: &str, weight: f64| {
+                if WEAK_TERMS.contains(&term) {
+                    weight * 0.3
+                } else {
+                    weight
+                }
+            };
             // Weak words count a little: the price is asked by the money bonus below.
-            let mut score: f64 = matched
+            let mut score = credit(&c.words, &weights, &weak);
+            // The words it is read with: its heading, its table's header.
+            let unsaid: Vec<(&String, f64)> = weights
                 .iter()
-                .map(|(term, weight)| {
-                    if WEAK_TERMS.contains(&term.as_str()) {
-                        weight * 0.3
-                    } else {
-                        *weight
-                    }
-                })
-                .sum();
+                .filter(|(term, _)| !holds(&c.words, term))
+                .copied()
+                .collect();
+            score += credit(&c.context, &unsaid, &weak) * CONTEXT_SHARE;
             let has_money = c.sentence.contains(['$', '€', '£']);
             let has_number = c.sentence.chars().any(|ch| ch.is_ascii_digit());
             if asks_price && has_money {
@@ -229,6 +341,10 @@ pub(super) fn best_sentences(
             }
             if asks_time && has_number {
                 score += 0.5;
+            }
+            // "The last day to order": a date answers it.
+            if asks_date && has_date(&c.words) {
+                score += 1.0;
             }
             // A sentence cut short may have lost its point.
             if c.sentence.ends_with('…') {
@@ -241,7 +357,7 @@ pub(super) fn best_sentences(
                 score += 1.0;
             }
             // The search's confidence in the passage.
-            score *= texts[c.index].1;
+            score *= texts[c.index].confidence;
             (score, c)
         })
         .filter(|(score, _)| *score > 0.0)
@@ -309,6 +425,26 @@ pub(super) fn best_sentences(
 fn is_question_line(sentence: &str) -> bool {
     let sentence = sentence.trim();
     sentence.ends_with('?') || sentence.starts_with("Q:") || sentence.starts_with("Question:")
+}
+
+/// The weight of the `terms` that `words` hold, each word credited once, to its weightiest
+/// term: "ship", "shipping", "deliver" and "delivery" are one concept said four ways, and a
+/// sentence saying "Delivery … ships" says it twice, not four times.
+fn credit(words: &[String], terms: &[(&String, f64)], weak: &dyn Fn(&str, f64) -> f64) -> f64 {
+    let mut ranked: Vec<(&String, f64)> = terms
+        .iter()
+        .map(|(term, weight)| (*term, weak(term, *weight)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut used = vec![false; words.len()];
+    let mut total = 0.0;
+    for (term, weight) in ranked {
+        if let Some(i) = (0..words.len()).find(|&i| !used[i] && term_matches(term, &words[i])) {
+            used[i] = true;
+            total += weight;
+        }
+    }
+    total
 }
 
 /// A table's header row ("Destination | Method | Price"): no figures, nothing to quote.
