@@ -164,10 +164,20 @@ const PHONE: &str = "phone contact";
 /// "Un sac étanche pour mon téléphone": a message asking for goods names a phone as a thing to
 /// carry, unless it asks for a number or a call.
 pub(crate) fn phone_is_a_thing(text: &str, words: &[String]) -> bool {
-    crate::cues::asks_for_goods(text, words)
+    (crate::cues::asks_for_goods(text, words)
+        || crate::lang::has_any(words, CHARGING)
+        || CHARGING_INSIDE.iter().any(|cue| text.contains(cue)))
         && !crate::lang::has_any(words, CALLING)
         && !CALLING_INSIDE.iter().any(|cue| text.contains(cue))
 }
+
+/// Charging a phone ("can I charge my phone with it?"): the phone is the thing charged.
+#[rustfmt::skip]
+const CHARGING: &[&str] = &[
+    "charge*", "charging", "recharg*", "carreg*", "cargar", "carga", "aufladen", "laden", "ladt",
+    "caricar*", "ricaric*", "opladen", "oplaad*",
+];
+const CHARGING_INSIDE: &[&str] = &["充電", "לטעון", "טעינה"];
 
 /// Asking for a number or a call, in the ten languages.
 #[rustfmt::skip]

@@ -461,6 +461,9 @@ const ASKED_WORDS: &[&str] = &[
     "cual", "welche", "welcher", "quale", "qual", "welke", "pra", "per", "para", "for", "pour",
     "fur", "voor", "difference", "diferencia", "unterschied", "differenza", "diferenca",
     "verschil", "peso", "weight", "poids", "gewicht",
+    // "Qual é mais leve, o Squall ou …": comparatives and their adjectives in it, pt, es, nl.
+    "mais", "piu", "mas", "meer", "leve", "leggero", "ligero", "licht", "lichter", "quente",
+    "caldo", "barato", "economico", "goedkoper", "melhor", "meglio", "mejor", "beter", "besser",
 ];
 
 /// One capitalised Latin word inside the message ("avete il gilet Ridgeline XXL?", "יש את
@@ -543,12 +546,27 @@ fn split_on_versus(words: &[String]) -> Vec<String> {
                     .position(|w| AND.contains(&w.as_str()))?;
             Some((b + 1, and))
         });
-    let versus = words.iter().position(|w| VERSUS.contains(&w.as_str()));
-    let (first_from, at) = match (between, versus) {
-        (Some((from, and)), _) => (from, and),
-        (None, Some(at)) => (at.saturating_sub(3), at),
-        (None, None) => return Vec::new(),
+    // Each "or" in turn: in "Qual é mais leve, o Squall ou o fleece Tidepool?" the first "o"
+    // is an article, and only the "ou" has a product on each side.
+    let splits: Vec<(usize, usize)> = match between {
+        Some(split) => vec![split],
+        None => words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| VERSUS.contains(&w.as_str()))
+            .map(|(at, _)| (at.saturating_sub(3), at))
+            .collect(),
     };
+    splits
+        .into_iter()
+        .map(|(first_from, at)| sides(words, first_from, at))
+        .find(|sides| !sides.is_empty())
+        .unwrap_or_default()
+}
+
+/// The two products on either side of the word at `at` (the first may start at `first_from`),
+/// or nothing when a side names none.
+fn sides(words: &[String], first_from: usize, at: usize) -> Vec<String> {
     // Each side in the catalog's English where a glossary knows its words.
     let content = |side: &[String]| -> String {
         let text = side.join(" ");
@@ -559,15 +577,22 @@ fn split_on_versus(words: &[String]) -> Vec<String> {
         if !text.is_ascii() {
             english.extend(side.iter().filter(|w| w.is_ascii() && w.len() > 1).cloned());
         }
-        let kept: Vec<String> = if english.is_empty() {
-            side.iter()
-                .filter(|w| !lang::is_stopword(w) && w.chars().count() > 1)
-                .cloned()
-                .collect()
-        } else {
-            english
-        };
-        kept.join(" ")
+        // The words no glossary translates stay: names ("la polaire Tidepool" is the
+        // Tidepool fleece, not any fleece).
+        let untranslated = side.iter().filter(|w| {
+            let one = std::slice::from_ref(*w);
+            !lang::is_stopword(w)
+                && w.chars().count() > 1
+                && !ASKED.contains(&w.as_str())
+                && lang::english_terms(one).is_empty()
+                && crate::glossary::english_terms(w, one).is_empty()
+        });
+        for word in untranslated {
+            if !english.contains(word) {
+                english.push(word.clone());
+            }
+        }
+        english.join(" ")
     };
     // Each side: up to four words from the separator, cut at a word that asks rather than
     // names ("which", "lighter"), articles trimmed ("la poêle en fonte" keeps its "en").
