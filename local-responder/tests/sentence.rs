@@ -40,3 +40,30 @@ fn the_same_question_in_two_languages_is_nearer_than_another_question() {
     let other = v("do you sell waterproof jackets?");
     assert!(cosine(&question, &italian) > cosine(&question, &other) + 0.1);
 }
+
+#[test]
+fn a_missing_or_broken_model_is_an_error_not_a_panic() {
+    let empty = std::env::temp_dir().join(format!("no-sentence-model-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    assert!(SentenceEncoder::load(&empty).is_err());
+    std::fs::write(
+        empty.join("sp.model"),
+        b"\x0a\xff\xff\xff\xff\x0f not a model",
+    )
+    .unwrap();
+    assert!(SentenceEncoder::load(&empty).is_err());
+    std::fs::remove_dir_all(&empty).unwrap();
+}
+
+#[test]
+fn long_empty_and_odd_text_still_gives_a_unit_vector() {
+    let encoder = SentenceEncoder::load(&default_model_dir()).unwrap();
+    let long = "where is my order ".repeat(2_000);
+    for text in [long.as_str(), "", "\u{0}\u{200b}", "🙂🙂🙂"] {
+        let ids = encoder.ids(text).unwrap();
+        assert!(ids.len() <= 256, "{} ids", ids.len());
+        let v = encoder.encode(text).unwrap();
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3, "{text:?}: norm {norm}");
+    }
+}

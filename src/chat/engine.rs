@@ -482,7 +482,7 @@ fn without_source_lines(text: &str, sources: &[crate::chat::events::Citation]) -
     let cites = |line: &str| {
         sources.iter().any(|s| {
             s.url.as_deref().is_some_and(|url| line.contains(url))
-                || line.trim_end().ends_with(s.title.as_str())
+                || line.trim_end().ends_with(&format!(": {}", s.title))
         })
     };
     let kept: Vec<&str> = text.lines().filter(|line| !cites(line)).collect();
@@ -650,6 +650,15 @@ mod tests {
         assert_eq!(
             without_source_lines("No sources here.", &[]),
             "No sources here."
+        );
+        // A sentence that ends with a source's title is the answer, not a citation.
+        let faq = [crate::chat::events::Citation {
+            title: "FAQ".into(),
+            url: None,
+        }];
+        assert_eq!(
+            without_source_lines("It's all in our FAQ\nSource: FAQ", &faq),
+            "It's all in our FAQ"
         );
     }
 

@@ -53,8 +53,14 @@ impl Context {
                     }
                 }
                 Role::User => {
-                    let said = Said::new(&message.content);
-                    if !seen_user && ctx.previous.is_none() {
+                    // Only the previous turn is routed again; older ones are read for names.
+                    let previous = !seen_user && ctx.previous.is_none();
+                    let said = if previous {
+                        Said::new(&message.content)
+                    } else {
+                        Said::earlier(&message.content)
+                    };
+                    if previous {
                         // The previous turn, as the shopper asked it.
                         let own = decide(&said, &Self::default());
                         if let Route::Call { name, arguments } = &own {

@@ -137,6 +137,16 @@ struct Said {
 
 impl Said {
     fn new(text: &str) -> Self {
+        Self::read(text, true)
+    }
+
+    /// An earlier message, read for the products, orders and emails it names: no intent
+    /// guess, which costs a sentence vector.
+    fn earlier(text: &str) -> Self {
+        Self::read(text, false)
+    }
+
+    fn read(text: &str, guess: bool) -> Self {
         let cleaned = guard::sanitize(text);
         let words = words(&cleaned.text);
         let lang = lang::detect(&cleaned.text);
@@ -154,7 +164,9 @@ impl Said {
                 });
         Self {
             cue_lang: lang::cue_language(&cleaned.text),
-            guess: crate::intent::classify(&cleaned.text),
+            guess: guess
+                .then(|| crate::intent::classify(&cleaned.text))
+                .flatten(),
             orders: extract::order_numbers(&cleaned.text),
             emails: extract::emails(&cleaned.text),
             text: cleaned.text,
