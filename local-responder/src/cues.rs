@@ -233,7 +233,7 @@ pub const KNOWLEDGE: &[&str] = &[
     "return", "returns", "returned", "returning", "refund", "refunds", "refunded", "exchange*",
     "shipping", "shipped", "ship to", "ship outside", "ship internationally", "ships to",
     "ship abroad", "deliver to", "delivery time*", "delivery cost*", "free delivery",
-    "how long does delivery", "send them back", "send it back", "send back", "sending back",
+    "how long does delivery", "postage", "swap for", "swap it", "swap the", "send them back", "send it back", "send back", "sending back",
     "ship it back", "ship them back", "customs", "duty", "duties", "import tax*", "vat", "warrant*",
     "guarantee*", "repair*", "resol*", "rewax*", "care for", "care instructions", "take care",
     "wash", "washing", "washed", "clean", "cleaning", "dry clean*", "machine wash*", "tumble dry",
