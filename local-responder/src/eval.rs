@@ -233,3 +233,10 @@ fn heldout_v3_tune_half_routes_correctly() {
 fn probe_v6_routes_correctly() {
     report("probe-v6.jsonl", 0.0);
 }
+
+/// Held-out set v4's tune half (`evals/chat/heldout-v4-tune.jsonl`): adapted from public
+/// customer-support and shop-chat messages; the frozen half is never read here.
+#[test]
+fn heldout_v4_tune_half_routes_correctly() {
+    report("heldout-v4-tune.jsonl", 0.0);
+}

@@ -65,6 +65,21 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         {
             return Some(Route::Reply(Reply::OffTopic));
         }
+        // "No me ha llegado nada y ya pasaron 10 días": an order that has not come, however
+        // it is told; the cue lists name only some of the ways.
+        Kind::Order
+            if said.cue_lang
+                && guess.score >= ORDER_SCORE
+                && guess.margin >= VERY_SURE_MARGIN
+                && said.named.is_none()
+                && !bounded(said)
+                && !policy =>
+        {
+            return Some(match &ctx.order {
+                Some(order) => super::calls::order_lookup(order, said, ctx),
+                None => Route::Reply(Reply::AskOrderNumber),
+            });
+        }
         // In English, French, Spanish and German the cue lists decide the rest.
         _ if said.cue_lang => return None,
         _ => {}
@@ -97,6 +112,49 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         _ => return None,
     })
 }
+
+/// "La doudoune Ridgeline, elle se lave en machine ?", "le sac à dos 28L il fait quelle taille
+/// exactement ?": a question about a product the shopper names, when the classifier reads one.
+/// The help topics' words (washing, size, where it is made) would send it to the help pages;
+/// only the store's own policies (returns, shipping, warranty …) keep it there.
+pub(super) fn asks_about_named(said: &Said, guess: Guess) -> Option<Route> {
+    if guess.kind != Kind::Product
+        || !guess.fair()
+        || guess.margin < PRODUCT_MARGIN
+        || asks_policy(said)
+    {
+        return None;
+    }
+    if let Some(named) = &said.named {
+        return Some(super::about_named(said, named));
+    }
+    let (name, _) = lone_name(&said.text)?;
+    let product = super::in_english(name, said);
+    Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }))
+}
+
+/// Whether the message names one of the store's policies (help topics a product page cannot
+/// answer), in any of the ten languages.
+fn asks_policy(said: &Said) -> bool {
+    let mut terms = crate::help::english_terms(&said.text, &said.words);
+    terms.extend(crate::glossary::english_terms(&said.text, &said.words));
+    terms.extend(lang::english_terms(&said.words));
+    let policy = |t: &str| t.split(' ').any(|w| POLICY_TERMS.contains(&w));
+    terms.iter().any(|t| policy(t)) || said.words.iter().any(|w| policy(w))
+}
+
+/// English words of the help topics that ask about the store, not about a product.
+#[rustfmt::skip]
+const POLICY_TERMS: &[&str] = &[
+    "return", "returns", "refund", "exchange", "shipping", "ship", "delivery", "deliver",
+    "duties", "customs", "cancel", "warranty", "guarantee", "repair", "resole", "rewax", "po",
+    "overnight", "phone", "contact", "email", "hours", "expire", "damaged", "delivered",
+    "payment", "pay", "pickup", "tracking", "christmas", "expedited", "international", "store",
+];
+
+/// What a product guess needs over the next intent to take a named product's question from
+/// the help pages.
+const PRODUCT_MARGIN: f32 = 0.08;
 
 /// Whether the shopper states a price bound.
 fn bounded(said: &Said) -> bool {
@@ -299,7 +357,10 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 None => {
                     if asks_help {
                         search_knowledge(said, ctx, false)
-                    } else if english.is_empty() {
+                    } else if english.is_empty()
+                        && !crate::cues::asks_for_goods(&said.text, &said.words)
+                    {
+                        // "Is it still available?" with nothing in question.
                         Route::Reply(Reply::WhichProduct)
                     } else {
                         let phrase = search_phrase(said, &prices);
@@ -386,6 +447,8 @@ const COMPARE_SCORE: f32 = 0.2;
 /// What overrides the cue lists about the product in question.
 const VERY_SURE_SCORE: f32 = 0.45;
 const VERY_SURE_MARGIN: f32 = 0.15;
+/// What an order guess needs to override the cue lists in their languages.
+const ORDER_SCORE: f32 = 0.35;
 
 /// "My", in the ten languages: "my last order" is the shopper's own.
 #[rustfmt::skip]

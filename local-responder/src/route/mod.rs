@@ -292,6 +292,12 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         }
     }
 
+    if let Some(route) = said
+        .guess
+        .and_then(|guess| learned::asks_about_named(said, guess))
+    {
+        return route;
+    }
     let knowledge = knowledge_score(said);
     // "Do you sell gift cards?": a gift card is also something the store sells.
     let sellable = said.any(&["do you sell", "do you carry", "do you stock", "can i buy"])
@@ -535,7 +541,7 @@ fn knowledge_score(said: &Said) -> usize {
 }
 
 /// A product the shopper named: its stock, its details, or a search that starts from it.
-fn about_named(said: &Said, named: &Named) -> Route {
+pub(super) fn about_named(said: &Said, named: &Named) -> Route {
     // "Is the Squall available in XS?": the variant can follow other words.
     let mut named = named.clone();
     if named.variant.is_none()
