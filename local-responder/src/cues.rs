@@ -106,6 +106,9 @@ pub const SOMEONES_DATA: &[&str] = &[
 #[rustfmt::skip]
 pub const IDENTITY: &[&str] = &[
     "are you a human", "are you human", "are you a bot", "are you a robot", "are you real", "are you a real person", "are you an ai", "are you ai", "is this a bot", "is this a human", "is this a real person", "am i talking to a bot", "am i talking to a human", "am i talking to a real person", "am i chatting with a bot", "who am i talking to", "what are you", "es tu un robot", "etes vous un robot", "es tu humain", "etes vous humain", "eres un bot", "eres humano", "eres una persona", "bist du ein bot", "bist du ein mensch", "sind sie ein bot", "sind sie ein mensch",
+    "sei un robot", "sei un bot", "sei umano", "sei una persona", "voce e um robo", "voce e um bot",
+    "e um robo", "e um bot", "voce e humano", "ben je een robot", "ben je een bot", "ben je een mens",
+    "هل انت روبوت", "هل انت بوت", "هل انت انسان", "هل أنت روبوت", "هل أنت بوت", "هل أنت إنسان", "אתה בוט", "את בוטית", "אתה רובוט", "אתה בן אדם",
 ];
 
 /// A person asked for in Japanese, Arabic and Hebrew, matched inside the text.

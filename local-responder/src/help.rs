@@ -28,7 +28,7 @@ const TOPICS: &[(&str, &[&str])] = &[
     ]),
     ("shipping delivery", &[
         "ship", "ships", "shipping", "deliver*", "livr*", "expedi*", "envoy*", "envi*", "mandan", "versand*", "versend*", "liefer*", "verschick*", "spedi*", "consegn*", "frete", "entreg*", "verzend*", "verstuur*", "lever", "levert", "leveren", "levering*", "leveringstijd*", "bezorg*",
-        "送料", "発送", "配送", "送って", "شحن", "توصيل", "ترسلون", "يصل", "משלוח", "שולחים", "לשלוח", "משלוחים",
+        "送料", "発送", "配送", "送って", "شحن", "توصيل", "توصل", "ترسلون", "يصل", "משלוח", "שולחים", "לשלוח", "משלוחים",
     ]),
     ("cost price", &[
         "combien", "prix", "cout*", "cuanto", "cuanta", "precio", "cuesta*", "kost*", "preis*", "quanto", "costa", "costo", "prezzo", "custa", "custo", "preco", "prijs", "hoeveel",

@@ -102,6 +102,11 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
             )
         }
         // A budget is no order question ("מתנה לאבא שלי, לא יותר מ-60").
+        // "se eu pedir hoje chega antes do Natal?", "a mug arrived broken, what do I do?": the
+        // order is the setting, the question is a policy's.
+        Kind::Order | Kind::RecentOrders if about_a_policy(said) => {
+            search_knowledge(said, ctx, false)
+        }
         Kind::Order | Kind::RecentOrders if said.named.is_none() && !bounded(said) => {
             match &ctx.order {
                 Some(order) => super::calls::order_lookup(order, said, ctx),
@@ -143,6 +148,22 @@ fn asks_policy(said: &Said) -> bool {
     terms.iter().any(|t| policy(t)) || said.words.iter().any(|w| policy(w))
 }
 
+/// Whether an order question asks what a policy says (Christmas delivery, a broken item,
+/// returns), not where an order is.
+fn about_a_policy(said: &Said) -> bool {
+    let terms = crate::help::english_terms(&said.text, &said.words);
+    terms
+        .iter()
+        .flat_map(|t| t.split(' '))
+        .any(|w| ORDER_POLICY_TERMS.contains(&w))
+}
+
+/// Help topics an order question can ask about that its status does not answer.
+#[rustfmt::skip]
+const ORDER_POLICY_TERMS: &[&str] = &[
+    "christmas", "return", "refund", "exchange", "warranty", "damaged", "payment", "expire",
+];
+
 /// English words of the help topics that ask about the store, not about a product.
 #[rustfmt::skip]
 const POLICY_TERMS: &[&str] = &[
@@ -168,7 +189,7 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
     let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
     let mut products: Vec<String> = names
         .into_iter()
-        .filter(|n| !n.descriptor)
+        .filter(|n| !n.descriptor && !a_variant(&n.product))
         .map(|n| n.product.to_lowercase())
         .collect();
     products.dedup();
@@ -290,10 +311,15 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         .iter()
         .any(|w| super::SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
     let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
+    // "a mochila Ridge 45L serve pra quem tem 1,60 de altura?": a number and "tem" ("has"),
+    // but a question about the product, as the classifier reads it.
+    let of_the_product =
+        guess.kind == Kind::Product && guess.sure() && guess.margin >= PRODUCT_MARGIN;
     if let Some(product) = &product
         && !bounded
         && !asks_help
-        && (stock || sized && crate::cues::asks_for_goods(&said.text, &said.words))
+        && (stock
+            || sized && crate::cues::asks_for_goods(&said.text, &said.words) && !of_the_product)
         && matches!(
             guess.kind,
             Kind::Product | Kind::Inventory | Kind::Knowledge | Kind::Search
@@ -336,6 +362,12 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         Kind::Knowledge if !asks_help => {
             match product.or_else(|| product_words(&english).map(|p| super::in_english(p, said))) {
                 Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
+                // "هل تبيعون خيام؟" ("do you sell tents?"): no help topic, a way of asking
+                // for goods.
+                None if crate::cues::asks_for_goods(&said.text, &said.words) => {
+                    let phrase = search_phrase(said, &prices);
+                    search_products(said, ctx, &prices, phrase)
+                }
                 None => search_knowledge(said, ctx, false),
             }
         }
@@ -392,7 +424,8 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 
 /// A question (not a request for goods, no "something like") about the product it names.
 fn asks_about_one(said: &Said) -> bool {
-    ['?', '？', '؟'].iter().any(|q| said.text.contains(*q))
+    let japanese = said.text.trim_end().ends_with('か');
+    (japanese || ['?', '？', '؟'].iter().any(|q| said.text.contains(*q)))
         && !crate::cues::asks_for_goods(&said.text, &said.words)
         && !said.any(crate::cues::SIMILAR)
 }
@@ -490,7 +523,7 @@ fn compare(said: &Said) -> Option<Route> {
     let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
     let mut products: Vec<String> = names
         .into_iter()
-        .filter(|n| !n.descriptor)
+        .filter(|n| !n.descriptor && !a_variant(&n.product))
         .map(|n| n.product)
         .collect();
     products.dedup();
@@ -508,6 +541,14 @@ fn compare(said: &Said) -> Option<Route> {
         tools::COMPARE_PRODUCTS,
         json!({ "products": products }),
     ))
+}
+
+/// "XL Forest" in "is the Tidepool fleece in XL Forest available or is it sold out": a size
+/// (and a colour), not a second product.
+pub(super) fn a_variant(name: &str) -> bool {
+    name.split_whitespace()
+        .next()
+        .is_some_and(|first| super::SIZE_WORDS.contains(&first.to_lowercase().as_str()))
 }
 
 /// What a comparison asks about, not which products: left out of the products' names.

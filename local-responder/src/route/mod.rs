@@ -154,14 +154,13 @@ impl Said {
         let single = lang != Some(Lang::De);
         let names = extract::named_products(&cleaned.text, single);
         let descriptor = names.iter().find(|n| n.descriptor).cloned();
-        let named =
-            names
-                .into_iter()
-                .filter(|n| !n.descriptor)
-                .fold(None, |best: Option<Named>, n| match best {
-                    Some(b) if b.len >= n.len => Some(b),
-                    _ => Some(n),
-                });
+        let named = names
+            .into_iter()
+            .filter(|n| !n.descriptor && !learned::a_variant(&n.product))
+            .fold(None, |best: Option<Named>, n| match best {
+                Some(b) if b.len >= n.len => Some(b),
+                _ => Some(n),
+            });
         Self {
             cue_lang: lang::cue_language(&cleaned.text),
             guess: guess
@@ -541,7 +540,7 @@ fn knowledge_score(said: &Said) -> usize {
 }
 
 /// A product the shopper named: its stock, its details, or a search that starts from it.
-pub(super) fn about_named(said: &Said, named: &Named) -> Route {
+fn about_named(said: &Said, named: &Named) -> Route {
     // "Is the Squall available in XS?": the variant can follow other words.
     let mut named = named.clone();
     if named.variant.is_none()
@@ -675,7 +674,7 @@ fn about_the_page(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
 }
 
 /// Letter sizes, as words of their own.
-const SIZE_WORDS: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
+pub(super) const SIZE_WORDS: &[&str] = &["xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl"];
 /// A stock guess this sure is about stock even with no size in the message.
 const STOCK_SURE_SCORE: f32 = 0.45;
 /// On a product page, a stock guess this sure asks about the page's product's stock (with a
