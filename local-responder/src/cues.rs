@@ -111,6 +111,52 @@ pub const IDENTITY: &[&str] = &[
     "هل انت روبوت", "هل انت بوت", "هل انت انسان", "هل أنت روبوت", "هل أنت بوت", "هل أنت إنسان", "אתה בוט", "את בוטית", "אתה רובוט", "אתה בן אדם",
 ];
 
+/// Words for a bot ("bot", "Chatbot", "robô"): with words for "you" (below) and no request
+/// for a person, the shopper asks what the assistant is.
+#[rustfmt::skip]
+pub const BOT: &[&str] = &[
+    "bot", "robot", "chatbot", "chat bot", "robo", "robô", "inteligencia artificial",
+    "artificial intelligence", "intelligence artificielle", "kunstliche intelligenz",
+    "intelligenza artificiale", "kunstmatige intelligentie", "بوت", "روبوت", "ذكاء اصطناعي",
+    "בוט", "רובוט", "בינה מלאכותית",
+];
+/// The same in Japanese, matched inside the text, and "AI" in capitals (in Japanese text too).
+pub const BOT_INSIDE: &[&str] = &["ロボット", "ボット", "AI", "ＡＩ"];
+/// "KI", "IA" as words in capitals (Portuguese "ia" is "was going").
+pub const BOT_CAPITALS: &[&str] = &["KI", "IA"];
+/// "You" in the ten languages: the anchor of [`BOT`].
+#[rustfmt::skip]
+pub const YOU: &[&str] = &[
+    "you", "u", "r u", "is this", "tu", "t es", "vous", "eres", "es usted", "du", "sind sie",
+    "sei", "lei e", "voce", "vc", "ben je", "bent u", "أنت", "انت", "אתה", "את",
+];
+/// Asking who answers ("am I talking to a computer?"): with these, a computer or a program
+/// is a machine answering too.
+#[rustfmt::skip]
+pub const TALKING_TO: &[&str] = &[
+    "am i talking", "am i chatting", "talking to", "chatting with", "je parle", "estoy hablando",
+    "hablo con", "rede ich", "spreche ich", "mi sta rispondendo", "sto parlando", "estou falando",
+    "falo com", "praat ik", "spreek ik", "هل اتحدث", "هل أتحدث", "אני מדבר", "אני מדברת",
+];
+/// The same in Japanese, matched inside the text.
+pub const TALKING_TO_INSIDE: &[&str] = &["あなた", "これって", "話してる", "答えてる"];
+/// Machines that answer only with [`TALKING_TO`] ("a bag for my computer" asks no such thing).
+#[rustfmt::skip]
+pub const MACHINE: &[&str] = &[
+    "computer", "machine", "program", "ordinateur", "programme", "ordenador", "computadora",
+    "programa", "maschine", "programm", "programma", "computador", "מחשב", "كمبيوتر", "آلة",
+];
+/// Asking to be put through to a person (not asking whether one is there).
+#[rustfmt::skip]
+pub const PERSON_REQUEST: &[&str] = &[
+    "talk to", "speak to", "speak with", "talk with", "connect me", "transfer me", "put me through",
+    "get me a", "i want a", "i need a", "parler a", "parler avec", "passez moi", "hablar con",
+    "pasame", "paseme", "sprechen mit", "verbinden sie", "parlare con", "passami", "falar com",
+    "spreken met", "praten met", "doorverbinden", "اريد التحدث", "أريد التحدث", "לדבר עם",
+];
+/// The same in Japanese, matched inside the text.
+pub const PERSON_REQUEST_INSIDE: &[&str] = &["話したい", "つないで", "繋いで", "代わって"];
+
 /// A person asked for in Japanese, Arabic and Hebrew, matched inside the text.
 pub const HUMAN_INSIDE: &[&str] = &[
     "担当者",

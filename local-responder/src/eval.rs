@@ -240,3 +240,11 @@ fn probe_v6_routes_correctly() {
 fn heldout_v4_tune_half_routes_correctly() {
     report("heldout-v4-tune.jsonl", 0.0);
 }
+
+/// The probe7 helper's messages for the classes held-out v4's tune half showed
+/// (`evals/chat/probe-v7.jsonl`), written before reading the router: a check that the changes
+/// for those classes generalize.
+#[test]
+fn probe_v7_routes_correctly() {
+    report("probe-v7.jsonl", 0.0);
+}

@@ -223,6 +223,9 @@ fn decide(said: &Said, ctx: &Context) -> Route {
     if cart && quantity.is_some_and(|q| q > MAX_QUANTITY) {
         return Route::Reply(Reply::CartLimit);
     }
+    if asks_what_it_is(said) {
+        return Route::Reply(Reply::Identity);
+    }
     // "Are you a bot?" asks what the assistant is; "are you a bot? I want a human" asks more.
     if said.any(IDENTITY) {
         let mut rest = said.words.clone();
@@ -401,6 +404,25 @@ fn looks_encoded(text: &str) -> bool {
             && chunk.chars().any(|c| c.is_ascii_uppercase())
             && chunk.chars().any(|c| c.is_ascii_lowercase())
     })
+}
+
+/// "Bist du ein echter Mensch oder nur so ein Chatbot?", "t'es un robot ou quoi", "これってAIが
+/// 答えてるの？", "am i talking to an actual human": a bot and "you", or who is answering, in
+/// one message, with no request for a person, complaint or threat, asks what the assistant is.
+fn asks_what_it_is(said: &Said) -> bool {
+    let inside = |cues: &[&str]| cues.iter().any(|cue| said.text.contains(cue));
+    let capitals = said
+        .text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|t| BOT_CAPITALS.contains(&t));
+    let talking_to = said.any(TALKING_TO) || inside(TALKING_TO_INSIDE);
+    let bot = said.any(BOT) || inside(BOT_INSIDE) || capitals;
+    ((bot && (said.any(YOU) || talking_to))
+        || (talking_to && (said.any(MACHINE) || said.any(HUMAN))))
+        && !said.any(PERSON_REQUEST)
+        && !inside(PERSON_REQUEST_INSIDE)
+        && !said.any(COMPLAINTS)
+        && !said.any(THREATS)
 }
 
 /// Why the shopper needs a person, if they do.
