@@ -761,6 +761,8 @@ const VARIANT_END: &[&str] = &[
     "meine", "mein", "zum", "zur", "so", "because", "but", "if", "que", "weil", "wenn", "since",
     "then", "today", "heute", "hoy", "tomorrow", "when", "before", "at", "from", "im", "panier",
     "carrito", "warenkorb", "cart", "dans", "ship", "under", "under", "than",
+    // "in XL Forest or is it sold out", "no M Navy tem ou acabou": the variant ends at "or".
+    "or", "ou", "oder", "o", "of", "available", "left", "still", "noch", "ancora", "ainda",
 ];
 
 /// "small" → "S", "medium" → "M"…, in the four languages.
@@ -824,9 +826,12 @@ fn variant_words(rest: &[Typed]) -> (Option<String>, usize) {
 /// "¿Y en azul?" → "azul", "in a medium?" → "M".
 pub fn variant_only(text: &str) -> Option<String> {
     let typed = typed_words(text);
-    let at = typed
-        .iter()
-        .position(|t| matches!(fold(&t.text).as_str(), "in" | "en"))?;
+    let at = typed.iter().position(|t| {
+        matches!(
+            fold(&t.text).as_str(),
+            "in" | "en" | "em" | "no" | "na" | "nel" | "nella"
+        )
+    })?;
     variant_words(&typed[at..]).0
 }
 

@@ -300,17 +300,23 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     let bounded = prices.min.is_some() || prices.max.is_some();
     let english = crate::glossary::english_terms(&said.text, &said.words);
     let phone_is_a_thing = crate::help::phone_is_a_thing(&said.text, &said.words);
+    let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
+    // "maat 32 … nog leverbaar?": a size asked with stock words is the variant, not the size
+    // guide.
+    let only_size = stock
+        && crate::help::english_terms(&said.text, &said.words)
+            .iter()
+            .all(|t| t == "size");
     let asks_help = english
         .iter()
         .any(|t| HELP_TERMS.contains(&t.as_str()) && !(t == "phone" && phone_is_a_thing))
-        || crate::help::asks_help(&said.text, &said.words);
+        || (crate::help::asks_help(&said.text, &said.words) && !only_size);
     // "a bota Summit 7.5 tem em estoque?", "tem a camiseta Deckhand M branca?": a product's
     // stock, asked in stock words or as "have you got it" with a size.
     let sized = said
         .words
         .iter()
         .any(|w| super::SIZE_WORDS.contains(&w.as_str()) || extract::parse_number(w).is_some());
-    let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
     // "a mochila Ridge 45L serve pra quem tem 1,60 de altura?": a number and "tem" ("has"),
     // but a question about the product, as the classifier reads it.
     let of_the_product =
@@ -546,9 +552,13 @@ fn compare(said: &Said) -> Option<Route> {
 /// "XL Forest" in "is the Tidepool fleece in XL Forest available or is it sold out": a size
 /// (and a colour), not a second product.
 pub(super) fn a_variant(name: &str) -> bool {
-    name.split_whitespace()
-        .next()
-        .is_some_and(|first| super::SIZE_WORDS.contains(&first.to_lowercase().as_str()))
+    // "M/L Ember", "10.5 Black" too.
+    name.split_whitespace().next().is_some_and(|first| {
+        first.split('/').all(|size| {
+            super::SIZE_WORDS.contains(&size.to_lowercase().as_str())
+                || extract::parse_number(size).is_some()
+        })
+    })
 }
 
 /// What a comparison asks about, not which products: left out of the products' names.

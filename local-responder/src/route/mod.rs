@@ -566,7 +566,6 @@ fn about_named(said: &Said, named: &Named) -> Route {
     // "Is the Squall available in XS?": the variant can follow other words.
     let mut named = named.clone();
     if named.variant.is_none()
-        && (said.any(STOCK) || said.any(HAVE))
         && let Some(at) = said.text.find(&named.product)
     {
         named.variant = extract::variant_only(&said.text[at + named.product.len()..]);
