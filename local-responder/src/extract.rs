@@ -826,12 +826,20 @@ fn variant_words(rest: &[Typed]) -> (Option<String>, usize) {
 /// "¿Y en azul?" → "azul", "in a medium?" → "M".
 pub fn variant_only(text: &str) -> Option<String> {
     let typed = typed_words(text);
-    let at = typed.iter().position(|t| {
-        matches!(
-            fold(&t.text).as_str(),
-            "in" | "en" | "em" | "no" | "na" | "nel" | "nella"
-        )
-    })?;
+    // "no M Navy", "nella taglia 42": in Portuguese and Italian only before a size.
+    let sized = |i: usize| {
+        typed
+            .get(i + 1)
+            .is_some_and(|t| size_word(&fold(&t.text)).is_some() || parse_number(&t.text).is_some())
+    };
+    let at = typed
+        .iter()
+        .enumerate()
+        .position(|(i, t)| match fold(&t.text).as_str() {
+            "in" | "en" => true,
+            "em" | "no" | "na" | "nel" | "nella" => sized(i),
+            _ => false,
+        })?;
     variant_words(&typed[at..]).0
 }
 

@@ -568,7 +568,11 @@ fn about_named(said: &Said, named: &Named) -> Route {
     if named.variant.is_none()
         && let Some(at) = said.text.find(&named.product)
     {
-        named.variant = extract::variant_only(&said.text[at + named.product.len()..]);
+        // After stock words any variant; otherwise one that starts with a size ("Gibts den
+        // Lighthouse Quarter-Zip noch in XL Moss oder …"), not "en cuir véritable".
+        let variant = extract::variant_only(&said.text[at + named.product.len()..]);
+        named.variant =
+            variant.filter(|v| said.any(STOCK) || said.any(HAVE) || learned::a_variant(v));
     }
     let named = &named;
     if said.any(SIMILAR) {
