@@ -448,7 +448,7 @@ pub const ASKS_FOR_GOODS: &[&str] = &[
     "zoek*", "wil graag", "aanrad*", "heb je",
     // "il me faut un sac étanche", "me hace falta una mochila"
     "il me faut", "j ai besoin d un", "j ai besoin d une", "me hace falta", "ik heb * nodig",
-    "ho bisogno di",
+    "ho bisogno di", "ca existe",
 ];
 /// The same in Japanese, Arabic and Hebrew, matched inside the text.
 #[rustfmt::skip]
@@ -456,7 +456,7 @@ pub const ASKS_FOR_GOODS_INSIDE: &[&str] = &[
     "ありますか", "あります", "探して", "売って", "欲しい", "ほしい", "おすすめ", "買", "在庫",
     "لديكم", "عندكم", "تبيعون", "أبحث", "ابحث", "أريد", "اريد", "أشتري", "شراء",
     "יש לכם", "מוכרים", "מחפש", "מחפשת", "רוצה", "לקנות", "ממליצים",
-    "必要", "أحتاج", "احتاج", "צריך", "צריכה",
+    "必要", "扱って", "取り扱", "أحتاج", "احتاج", "צריך", "צריכה",
 ];
 
 /// Whether `text` (with its folded `words`) asks for goods: the shopping cues, and the ways of

@@ -108,8 +108,8 @@ const TOPICS: &[(&str, &[&str])] = &[
         "期限", "有効期", "تنتهي", "صلاحية", "תוקף",
     ]),
     ("damaged defect", &[
-        "damage*", "broken", "defect*", "abim*", "endommag*", "casse*", "defectu*", "danad*", "roto", "rota", "defectuos*", "kaputt", "beschadig*", "defekt*", "danneggi*", "rotto", "rotta", "difettos*", "danific*", "quebrad*", "defeito*", "kapot", "defect",
-        "壊れ", "破損", "不良", "傷", "تالف", "مكسور", "عيب", "معيب", "פגום", "שבור", "פגם",
+        "damage*", "broken", "crack*", "fissur*", "rachad*", "trincad*", "agrietad*", "rajad*", "gerissen", "gebarsten", "defect*", "abim*", "endommag*", "casse*", "defectu*", "danad*", "roto", "rota", "defectuos*", "kaputt", "beschadig*", "defekt*", "danneggi*", "rotto", "rotta", "difettos*", "danific*", "quebrad*", "defeito*", "kapot", "defect",
+        "壊れ", "破損", "不良", "傷", "ひび", "割れ", "تالف", "مكسور", "مشقوق", "عيب", "معيب", "פגום", "שבור", "סדוק", "פגם",
     ]),
     ("delivered missing", &[
         "livre mais", "introuvable", "entregado", "no llego", "zugestellt", "nicht angekommen", "consegnato", "non arrivato", "entregue", "nao chegou", "bezorgd", "afgeleverd", "niet aangekomen",

@@ -133,6 +133,10 @@ pub(super) fn asks_about_named(said: &Said, guess: Guess) -> Option<Route> {
     if let Some(named) = &said.named {
         return Some(super::about_named(said, named));
     }
+    // German capitalises every noun ("brauch nen Schlafsack, gibts sowas bei euch?").
+    if said.lang == Some(Lang::De) || crate::cues::asks_for_goods(&said.text, &said.words) {
+        return None;
+    }
     let (name, _) = lone_name(&said.text)?;
     let product = super::in_english(name, said);
     Some(Route::call(tools::GET_PRODUCT, GetProductArgs { product }))
@@ -298,6 +302,8 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
         .or_else(|| ctx.product.clone());
     let prices = extract::prices(&said.words);
     let bounded = prices.min.is_some() || prices.max.is_some();
+    // "هل تبيعون خيام؟" ("do you sell tents?"): a way of asking for goods.
+    let asks_for_goods = crate::cues::asks_for_goods(&said.text, &said.words);
     let english = crate::glossary::english_terms(&said.text, &said.words);
     let phone_is_a_thing = crate::help::phone_is_a_thing(&said.text, &said.words);
     let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
@@ -363,17 +369,23 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
             let phrase = search_phrase(said, &prices);
             search_products(said, ctx, &prices, phrase)
         }
+        // "Una giacca calda, massimo 150 euro", "mi serve una borraccia …", "tem lanterna de
+        // cabeça aí na loja": a budget or a request for goods asks for a choice, not one
+        // product's details (unless the shopper names the product).
+        Kind::Product | Kind::Knowledge
+            if (bounded || asks_for_goods)
+                && said.named.is_none()
+                && lone.is_none()
+                && !asks_help =>
+        {
+            let phrase = search_phrase(said, &prices);
+            search_products(said, ctx, &prices, phrase)
+        }
         // "How long does the lantern's battery last?" names a product and no help topic: a
         // question for the product's description.
         Kind::Knowledge if !asks_help => {
             match product.or_else(|| product_words(&english).map(|p| super::in_english(p, said))) {
                 Some(product) => Route::call(tools::GET_PRODUCT, GetProductArgs { product }),
-                // "هل تبيعون خيام؟" ("do you sell tents?"): no help topic, a way of asking
-                // for goods.
-                None if crate::cues::asks_for_goods(&said.text, &said.words) => {
-                    let phrase = search_phrase(said, &prices);
-                    search_products(said, ctx, &prices, phrase)
-                }
                 None => search_knowledge(said, ctx, false),
             }
         }
@@ -406,12 +418,6 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                     }
                 }
             }
-        }
-        // "Una giacca calda, massimo 150 euro": a budget asks for a choice, not one product's
-        // details (unless the shopper names the product).
-        Kind::Product if bounded && said.named.is_none() && lone.is_none() => {
-            let phrase = search_phrase(said, &prices);
-            search_products(said, ctx, &prices, phrase)
         }
         Kind::Product => {
             match product.or_else(|| product_words(&english).map(|p| super::in_english(p, said))) {
