@@ -146,6 +146,48 @@ pub const MACHINE: &[&str] = &[
     "computer", "machine", "program", "ordinateur", "programme", "ordenador", "computadora",
     "programa", "maschine", "programm", "programma", "computador", "מחשב", "كمبيوتر", "آلة",
 ];
+/// Having ordered, in the ten languages ("I ordered", "j'ai commandé", "comprei"): with
+/// [`STILL_WAITING`], an order told as a story.
+#[rustfmt::skip]
+pub const ORDERED: &[&str] = &[
+    "ordered", "bought", "purchased", "placed an order", "commande", "achete", "pedi", "compre",
+    "bestellt", "gekauft", "ordinato", "comprato", "encomendei", "comprei", "besteld", "gekocht",
+    "طلبت", "اشتريت", "הזמנתי", "קניתי",
+];
+/// The same in Japanese, matched inside the text.
+pub const ORDERED_INSIDE: &[&str] = &[
+    "注文した",
+    "注文しました",
+    "買った",
+    "購入した",
+    "購入しました",
+];
+/// Still waiting for it ("still nothing", "toujours rien", "nada de chegar").
+#[rustfmt::skip]
+pub const STILL_WAITING: &[&str] = &[
+    "still nothing", "still not", "still waiting", "still hasn t", "still haven t", "not arrived",
+    "never arrived", "never came", "not received", "haven t received", "havent received",
+    "hasn t arrived", "hasnt arrived", "hasn t come", "no sign", "toujours rien", "toujours pas",
+    "pas recu", "rien recu", "pas arrive", "jamais recu", "sigo esperando", "no ha llegado",
+    "no me ha llegado", "no llego", "todavia no", "aun no", "noch nicht", "kein paket",
+    "nicht angekommen", "immer noch nicht", "nie angekommen", "noch nichts", "non e arrivato",
+    "non e ancora arrivato", "ancora niente", "ancora nulla", "mai arrivato", "nao chegou",
+    "nada de chegar", "ainda nao", "nunca chegou", "niet aangekomen", "nog niet", "nog steeds niets",
+    "nog niks", "nooit aangekomen", "ما وصل", "ما وصلني", "لم يصل", "لم تصل", "ما جاني", "לא הגיע",
+    "לא הגיעה", "עדיין לא", "עוד לא",
+];
+/// The same in Japanese, matched inside the text.
+pub const STILL_WAITING_INSIDE: &[&str] = &[
+    "届いていない",
+    "届かない",
+    "まだ届",
+    "届いてない",
+    "来ない",
+    "ما وصل",
+    "لم يصل",
+    "לא הגיע",
+];
+
 /// Asking to be put through to a person (not asking whether one is there).
 #[rustfmt::skip]
 pub const PERSON_REQUEST: &[&str] = &[

@@ -34,7 +34,7 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     // "ok cool, that's all I needed, have a good one": a longer goodbye when very sure.
     let very_sure = guess.score >= VERY_SURE_SCORE && guess.margin >= VERY_SURE_MARGIN;
     let short = said.words.len() <= 8 || (very_sure && said.words.len() <= 14);
-    let recent = said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue));
+    let recent = mentions_recent(said);
     let mine = !said.cue_lang || said.any(MY);
     let about_orders = matches!(guess.kind, Kind::RecentOrders | Kind::Order);
     // "The last day I can order for Christmas" is a policy question, not the newest order.
@@ -154,7 +154,7 @@ fn asks_policy(said: &Said) -> bool {
 
 /// Whether an order question asks what a policy says (Christmas delivery, a broken item,
 /// returns), not where an order is.
-fn about_a_policy(said: &Said) -> bool {
+pub(super) fn about_a_policy(said: &Said) -> bool {
     let terms = crate::help::english_terms(&said.text, &said.words);
     terms
         .iter()
@@ -180,6 +180,11 @@ const POLICY_TERMS: &[&str] = &[
 /// What a product guess needs over the next intent to take a named product's question from
 /// the help pages.
 const PRODUCT_MARGIN: f32 = 0.08;
+
+/// "My last order", "ma dernière commande", "最新の注文".
+pub(super) fn mentions_recent(said: &Said) -> bool {
+    said.any(RECENT) || RECENT.iter().any(|cue| said.text.contains(cue))
+}
 
 /// Whether the shopper states a price bound.
 fn bounded(said: &Said) -> bool {

@@ -266,6 +266,17 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         }
     }
 
+    // "Ordered boots two weeks ago and still nothing": an order told as a story, however
+    // worded, unless it asks what a policy says ("…and one arrived broken, what do I do?").
+    if ordered_and_waiting(said)
+        && !learned::about_a_policy(said)
+        && !learned::mentions_recent(said)
+    {
+        return match &ctx.order {
+            Some(order) => order_lookup(order, said, ctx),
+            None => Route::Reply(Reply::AskOrderNumber),
+        };
+    }
     // "Summit or Portside, which costs less?": two products named side by side.
     if let Some(route) = learned::side_by_side(said) {
         return route;
@@ -423,6 +434,13 @@ fn asks_what_it_is(said: &Said) -> bool {
         && !inside(PERSON_REQUEST_INSIDE)
         && !said.any(COMPLAINTS)
         && !said.any(THREATS)
+}
+
+/// Having ordered and still waiting, in the ten languages.
+fn ordered_and_waiting(said: &Said) -> bool {
+    let inside = |cues: &[&str]| cues.iter().any(|cue| said.text.contains(cue));
+    (said.any(ORDERED) || inside(ORDERED_INSIDE))
+        && (said.any(STILL_WAITING) || inside(STILL_WAITING_INSIDE))
 }
 
 /// Why the shopper needs a person, if they do.
