@@ -179,7 +179,7 @@ const POLICY_TERMS: &[&str] = &[
 
 /// What a product guess needs over the next intent to take a named product's question from
 /// the help pages.
-const PRODUCT_MARGIN: f32 = 0.08;
+const PRODUCT_MARGIN: f32 = 0.05;
 
 /// "My last order", "ma dernière commande", "最新の注文".
 pub(super) fn mentions_recent(said: &Said) -> bool {
@@ -608,6 +608,14 @@ fn lone_name(text: &str) -> Option<(String, String)> {
         if name && (i > 0 || other_script(text)) {
             return Some((word.to_owned(), text[at..].to_owned()));
         }
+    }
+    // "Summitのブーツは…": a Latin name glued to Japanese (or Arabic, Hebrew) text.
+    if other_script(text) {
+        let run = latin_runs(text).into_iter().find(|run| {
+            run.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && run.chars().count() >= 4
+        })?;
+        let at = text.find(&run)? + run.len();
+        return Some((run, text[at..].to_owned()));
     }
     None
 }
