@@ -385,12 +385,16 @@ fn range_at(words: &[String], i: usize) -> Option<(f64, f64, usize)> {
 const IN_STOCK: &[&str] = &[
     "in stock", "instock", "available now", "available right now", "currently available",
     "en stock", "disponible", "disponibles", "en existencia", "auf lager", "lieferbar", "verfugbar",
-    "vorratig", "sofort lieferbar",
+    "vorratig", "sofort lieferbar", "disponibile", "disponibili", "in magazzino", "em estoque",
+    "disponivel", "disponiveis", "op voorraad", "leverbaar", "beschikbaar",
 ];
+/// The same in Japanese, Arabic and Hebrew, matched inside the text.
+const IN_STOCK_INSIDE: &[&str] = &["在庫", "متوفر", "متاح", "במלאי", "זמין"];
 
 /// Whether the shopper asks only for what is in stock now.
-pub fn in_stock(words: &[String]) -> bool {
-    has_any(words, IN_STOCK) && !has_any(words, &["out of stock", "not in stock"])
+pub fn in_stock(text: &str, words: &[String]) -> bool {
+    (has_any(words, IN_STOCK) || IN_STOCK_INSIDE.iter().any(|cue| text.contains(cue)))
+        && !has_any(words, &["out of stock", "not in stock"])
 }
 
 /// Number words, 1-10, in the four languages.

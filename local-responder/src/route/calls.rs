@@ -239,7 +239,7 @@ pub(super) fn search_products_with(said: &Said, prices: &Prices, phrase: Vec<Str
             query,
             min_price: prices.min,
             max_price: prices.max,
-            in_stock: extract::in_stock(&said.words).then_some(true),
+            in_stock: extract::in_stock(&said.text, &said.words).then_some(true),
         },
     )
 }

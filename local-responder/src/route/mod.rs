@@ -349,7 +349,9 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         return route;
     }
     let points_back = extract::points_back(&said.words);
-    if points_back && (said.any(STOCK) || said.any(PRODUCT_QUESTION)) {
+    // "Do you have it in red?" with nothing in question; not "need some warm wool socks, only
+    // if you have them in stock", which says what it wants.
+    if points_back && (said.any(STOCK) || said.any(PRODUCT_QUESTION)) && !names_a_kind(said) {
         return Route::Reply(Reply::WhichProduct);
     }
     if said.any(OFF_TOPIC) {
@@ -434,6 +436,20 @@ fn asks_what_it_is(said: &Said) -> bool {
         && !inside(PERSON_REQUEST_INSIDE)
         && !said.any(COMPLAINTS)
         && !said.any(THREATS)
+}
+
+/// Whether the message says what kind of thing it wants: words of a search besides a variant
+/// and stock words ("warm wool socks", not "it in red").
+fn names_a_kind(said: &Said) -> bool {
+    let variant = extract::variant_only(&said.text)
+        .map(|v| words(&v))
+        .unwrap_or_default();
+    let prices = extract::prices(&said.words);
+    search_phrase(said, &prices)
+        .iter()
+        .filter(|w| !variant.contains(w) && !has_any(std::slice::from_ref(*w), STOCK))
+        .count()
+        >= 2
 }
 
 /// Having ordered and still waiting, in the ten languages.
