@@ -10,6 +10,7 @@ use crate::gid::as_gid;
 use crate::io::{ProductCard, ProductOption, Variant};
 use crate::store::{CatalogQuery, LiveProduct, LiveVariant, ProductName, StoreApi};
 use crate::text::summary;
+use std::collections::HashMap;
 
 /// Characters of a card's summary.
 const SUMMARY_CHARS: usize = 240;
@@ -81,6 +82,9 @@ async fn resolve(store: &dyn StoreApi, text: &str) -> Result<Option<String>, Too
     if let Some(found) = by_handle.or(by_title).or(title_in_text).or(text_in_title) {
         return Ok(Some(found.id.clone()));
     }
+    if let Some(id) = by_words(store, text).await? {
+        return Ok(Some(id));
+    }
     let hits = store
         .search_catalog(&CatalogQuery {
             text: text.to_owned(),
@@ -89,6 +93,47 @@ async fn resolve(store: &dyn StoreApi, text: &str) -> Result<Option<String>, Too
         })
         .await?;
     Ok(hits.into_iter().next())
+}
+
+/// "Summit Stiefel", "Lighthouse backpack pack": no title holds the whole phrase, so the
+/// titles holding its words, a typed name (capitalised) counting twice; of the best, the
+/// shortest title ("Summit Leather Hiking Boot" before "Women's Summit Leather Hiking Boot",
+/// as the shopper said nothing of women's). `None` below a name or two plain words.
+async fn by_words(store: &dyn StoreApi, text: &str) -> Result<Option<String>, ToolError> {
+    let mut scores: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut seen = Vec::new();
+    for typed in text.split(|c: char| !(c.is_alphanumeric() || c == '.')) {
+        let word = plain_words(typed);
+        if word.chars().count() < 4 || word.contains(' ') || seen.contains(&word) {
+            continue;
+        }
+        seen.push(word.clone());
+        let weight = if typed.starts_with(|c: char| c.is_uppercase()) {
+            2
+        } else {
+            1
+        };
+        let candidates = store
+            .products_named(&ProductName {
+                handle: word.clone(),
+                slug: word.clone(),
+                phrase: word.clone(),
+            })
+            .await?;
+        for candidate in candidates {
+            if format!(" {} ", candidate.title).contains(&format!(" {word} ")) {
+                let entry = scores
+                    .entry(candidate.id)
+                    .or_insert((0, candidate.title.len()));
+                entry.0 += weight;
+            }
+        }
+    }
+    Ok(scores
+        .into_iter()
+        .filter(|(_, (score, _))| *score >= 2)
+        .max_by(|(a_id, a), (b_id, b)| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b_id.cmp(a_id)))
+        .map(|(id, _)| id))
 }
 
 /// `text` lowercased, as words separated by single spaces: how

@@ -104,6 +104,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_typed_name_beats_kind_words_and_the_plainest_title_wins() {
+        let women = product("Women's Summit Leather Hiking Boot", &[&["7"]]);
+        let men = product("Summit Leather Hiking Boot", &[&["10"]]);
+        let crew = product("Lighthouse Merino Crew Base Layer", &[&["M"]]);
+        let daypack = product("Harbor 28L Daypack", &[&["One size"]]);
+        let store = FakeStore::with_products(vec![
+            women.clone(),
+            men.clone(),
+            daypack.clone(),
+            crew.clone(),
+        ]);
+        // "Summit Stiefel": the name, in no title whole; nothing said of women's.
+        assert_eq!(get(&store, "Summit Stiefel").await.unwrap().card.id, men.id);
+        assert_eq!(
+            get(&store, "women's summit boot").await.unwrap().card.id,
+            women.id
+        );
+        // "la maglia Lighthouse … per lo zaino": the name, not the kind words added to it.
+        let found = get(&store, "Lighthouse backpack pack daypack")
+            .await
+            .unwrap();
+        assert_eq!(found.card.id, crew.id);
+    }
+
+    #[tokio::test]
     async fn an_unknown_or_inactive_product_is_not_found() {
         let mut draft = product("Secret Prototype Boot", &[&["10"]]);
         draft.active = false;
