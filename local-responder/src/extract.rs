@@ -389,7 +389,7 @@ const IN_STOCK: &[&str] = &[
     "disponivel", "disponiveis", "op voorraad", "leverbaar", "beschikbaar",
 ];
 /// The same in Japanese, Arabic and Hebrew, matched inside the text.
-const IN_STOCK_INSIDE: &[&str] = &["在庫", "متوفر", "متاح", "במלאי", "זמין"];
+pub const IN_STOCK_INSIDE: &[&str] = &["在庫", "متوفر", "متاح", "במלאי", "זמין"];
 
 /// Whether the shopper asks only for what is in stock now.
 pub fn in_stock(text: &str, words: &[String]) -> bool {
@@ -568,6 +568,15 @@ fn is_size(word: &str) -> bool {
     SIZES.contains(&fold(word).as_str())
 }
 
+/// Whether a variant opens with a size or a number ("XL Moss", "10.5 black"), not only
+/// other words ("cuir véritable").
+pub fn opens_with_size(variant: &str) -> bool {
+    variant
+        .split_whitespace()
+        .next()
+        .is_some_and(|first| is_size(first) || parse_number(first).is_some())
+}
+
 fn is_code(word: &str) -> bool {
     // Tracking numbers, SKUs and the like: long and mostly digits.
     word.len() >= 8 && word.chars().filter(char::is_ascii_digit).count() >= 4
@@ -669,9 +678,11 @@ fn name_in(
     allow_single: bool,
 ) -> Option<(Named, usize)> {
     let k = |i: usize| kind(&typed[i].text);
-    // A leading number is a quantity ("2 Titanium Sporks") unless a unit follows ("32 oz").
+    // A leading number is a quantity ("2 Titanium Sporks") unless a unit follows ("32 oz"); a
+    // leading size is a variant ("in XL Forest or is it sold out", "M/L Ember").
     while start < end
         && (k(start) == Kind::Joint
+            || is_size(&typed[start].text)
             || k(start) == Kind::Number && !(start + 1 < end && typed[start + 1].text == "oz"))
     {
         start += 1;
@@ -888,6 +899,23 @@ pub fn points_back(words: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_size_opens_a_variant_not_a_name() {
+        let products = |text: &str| -> Vec<String> {
+            named_products(text, true)
+                .into_iter()
+                .map(|n| n.product)
+                .collect()
+        };
+        assert_eq!(
+            products("is the Tidepool fleece in XL Forest available or is it sold out"),
+            ["Tidepool"]
+        );
+        assert_eq!(products("any Ridge 45L left in M/L Ember"), ["Ridge 45L"]);
+        assert!(opens_with_size("XL Moss") && opens_with_size("10.5 black"));
+        assert!(!opens_with_size("cuir véritable") && !opens_with_size(""));
+    }
 
     fn price_bounds(text: &str) -> (Option<f64>, Option<f64>) {
         let p = prices(&words(text));

@@ -54,21 +54,18 @@ async fn resolve(store: &dyn StoreApi, text: &str) -> Result<Option<String>, Too
             return Ok(store.product_of_variant(&id).await?);
         }
     }
-    let phrase = plain_words(text);
-    let handle = text.to_lowercase();
-    let slug = phrase.replace(' ', "-");
+    let name = product_name(text);
+    let ProductName {
+        handle,
+        slug,
+        phrase,
+    } = &name;
     // Titles are compared as their words, so punctuation and case do not matter.
-    let candidates = store
-        .products_named(&ProductName {
-            handle: handle.clone(),
-            slug: slug.clone(),
-            phrase: phrase.clone(),
-        })
-        .await?;
+    let candidates = store.products_named(&name).await?;
     let by_handle = candidates.iter().find(|c| {
         c.handle.as_deref() == Some(handle.as_str()) || c.handle.as_deref() == Some(slug.as_str())
     });
-    let by_title = candidates.iter().find(|c| c.title == phrase);
+    let by_title = candidates.iter().find(|c| c.title == *phrase);
     let title_in_text = candidates
         .iter()
         .filter(|c| {
@@ -107,19 +104,17 @@ async fn by_words(store: &dyn StoreApi, text: &str) -> Result<Option<String>, To
         if word.chars().count() < 4 || word.contains(' ') || seen.contains(&word) {
             continue;
         }
+        // A model may pass a sentence: the first few words are the name.
+        if seen.len() == NAME_WORDS {
+            break;
+        }
         seen.push(word.clone());
         let weight = if typed.starts_with(|c: char| c.is_uppercase()) {
             2
         } else {
             1
         };
-        let candidates = store
-            .products_named(&ProductName {
-                handle: word.clone(),
-                slug: word.clone(),
-                phrase: word.clone(),
-            })
-            .await?;
+        let candidates = store.products_named(&product_name(&word)).await?;
         for candidate in candidates {
             if format!(" {} ", candidate.title).contains(&format!(" {word} ")) {
                 let entry = scores
@@ -134,6 +129,20 @@ async fn by_words(store: &dyn StoreApi, text: &str) -> Result<Option<String>, To
         .filter(|(_, (score, _))| *score >= 2)
         .max_by(|(a_id, a), (b_id, b)| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b_id.cmp(a_id)))
         .map(|(id, _)| id))
+}
+
+/// The words of a name looked up one by one, at most.
+const NAME_WORDS: usize = 6;
+
+/// `text` as the index compares names: lowercased (a handle), its words joined by hyphens (a
+/// slug), and its words (a phrase).
+fn product_name(text: &str) -> ProductName {
+    let phrase = plain_words(text);
+    ProductName {
+        handle: text.to_lowercase(),
+        slug: phrase.replace(' ', "-"),
+        phrase,
+    }
 }
 
 /// `text` lowercased, as words separated by single spaces: how

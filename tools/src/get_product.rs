@@ -129,6 +129,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_sentence_for_a_name_costs_a_few_look_ups() {
+        let boot = product("Summit Leather Hiking Boot", &[&["10"]]);
+        let store = FakeStore::with_products(vec![boot.clone()]);
+        // A model passing a whole paragraph: six words are looked up, then the search.
+        let words: Vec<String> = (0..2_000).map(|i| format!("leather{i}")).collect();
+        let long = format!("Summit {}", words.join(" "));
+        assert_eq!(get(&store, &long).await.unwrap().card.id, boot.id);
+        let look_ups = store
+            .calls()
+            .iter()
+            .filter(|c| **c == "products_named")
+            .count();
+        assert!(look_ups <= 7, "{look_ups} look-ups");
+    }
+
+    #[tokio::test]
     async fn an_unknown_or_inactive_product_is_not_found() {
         let mut draft = product("Secret Prototype Boot", &[&["10"]]);
         draft.active = false;

@@ -315,6 +315,15 @@ fn names_and_figures(text: &str, names: bool) -> Vec<String> {
         .collect()
 }
 
+/// The order in question (the one the conversation looked up), or the question for its
+/// number.
+pub(super) fn order_in_question(said: &Said, ctx: &Context) -> Route {
+    match &ctx.order {
+        Some(order) => order_lookup(order, said, ctx),
+        None => Route::Reply(Reply::AskOrderNumber),
+    }
+}
+
 pub(super) fn inventory(product: String, variant: Option<String>) -> Route {
     Route::call(
         tools::CHECK_INVENTORY,

@@ -75,10 +75,7 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 && !bounded(said)
                 && !policy =>
         {
-            return Some(match &ctx.order {
-                Some(order) => super::calls::order_lookup(order, said, ctx),
-                None => Route::Reply(Reply::AskOrderNumber),
-            });
+            return Some(super::calls::order_in_question(said, ctx));
         }
         // In English, French, Spanish and German the cue lists decide the rest.
         _ if said.cue_lang => return None,
@@ -101,17 +98,14 @@ pub(super) fn early(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 },
             )
         }
-        // A budget is no order question ("מתנה לאבא שלי, לא יותר מ-60").
         // "se eu pedir hoje chega antes do Natal?", "a mug arrived broken, what do I do?": the
         // order is the setting, the question is a policy's.
         Kind::Order | Kind::RecentOrders if about_a_policy(said) => {
             search_knowledge(said, ctx, false)
         }
+        // A budget is no order question ("מתנה לאבא שלי, לא יותר מ-60").
         Kind::Order | Kind::RecentOrders if said.named.is_none() && !bounded(said) => {
-            match &ctx.order {
-                Some(order) => super::calls::order_lookup(order, said, ctx),
-                None => Route::Reply(Reply::AskOrderNumber),
-            }
+            super::calls::order_in_question(said, ctx)
         }
         Kind::Cart => super::calls::add_to_cart(said, ctx, extract::quantity(&said.words)),
         _ => return None,
@@ -198,7 +192,7 @@ pub(super) fn side_by_side(said: &Said) -> Option<Route> {
     let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
     let mut products: Vec<String> = names
         .into_iter()
-        .filter(|n| !n.descriptor && !a_variant(&n.product))
+        .filter(|n| !n.descriptor)
         .map(|n| n.product.to_lowercase())
         .collect();
     products.dedup();
@@ -311,7 +305,9 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     let asks_for_goods = crate::cues::asks_for_goods(&said.text, &said.words);
     let english = crate::glossary::english_terms(&said.text, &said.words);
     let phone_is_a_thing = crate::help::phone_is_a_thing(&said.text, &said.words);
-    let stock = said.any(STOCK_ELSEWHERE) || STOCK_INSIDE.iter().any(|c| said.text.contains(c));
+    let inside = |cues: &[&str]| cues.iter().any(|c| said.text.contains(c));
+    let stock =
+        said.any(STOCK_ELSEWHERE) || inside(extract::IN_STOCK_INSIDE) || inside(SOLD_OUT_INSIDE);
     // "maat 32 … nog leverbaar?": a size asked with stock words is the variant, not the size
     // guide.
     let only_size = stock
@@ -335,8 +331,7 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
     if let Some(product) = &product
         && !bounded
         && !asks_help
-        && (stock
-            || sized && crate::cues::asks_for_goods(&said.text, &said.words) && !of_the_product)
+        && (stock || sized && asks_for_goods && !of_the_product)
         && matches!(
             guess.kind,
             Kind::Product | Kind::Inventory | Kind::Knowledge | Kind::Search
@@ -412,9 +407,7 @@ pub(super) fn late(said: &Said, ctx: &Context, guess: Guess) -> Option<Route> {
                 None => {
                     if asks_help {
                         search_knowledge(said, ctx, false)
-                    } else if english.is_empty()
-                        && !crate::cues::asks_for_goods(&said.text, &said.words)
-                    {
+                    } else if english.is_empty() && !asks_for_goods {
                         // "Is it still available?" with nothing in question.
                         Route::Reply(Reply::WhichProduct)
                     } else {
@@ -471,17 +464,8 @@ const STOCK_ELSEWHERE: &[&str] = &[
     "estoque", "em estoque", "disponivel", "disponiveis", "disponibile", "disponibili",
     "in magazzino", "esaurit*", "voorraad", "op voorraad", "leverbaar", "beschikbaar", "uitverkocht",
 ];
-/// The same in Japanese, Arabic and Hebrew, matched inside the text.
-const STOCK_INSIDE: &[&str] = &[
-    "在庫",
-    "売り切れ",
-    "متوفر",
-    "متاح",
-    "نفد",
-    "במלאי",
-    "זמין",
-    "אזל",
-];
+/// Sold out in Japanese, Arabic and Hebrew, matched inside the text (in stock: `extract`'s).
+const SOLD_OUT_INSIDE: &[&str] = &["売り切れ", "نفد", "אזל"];
 
 /// Help-centre words of the glossary: a question with one is for the help pages.
 #[rustfmt::skip]
@@ -540,7 +524,7 @@ fn compare(said: &Said) -> Option<Route> {
     let names = extract::named_products(&said.text, said.lang != Some(Lang::De));
     let mut products: Vec<String> = names
         .into_iter()
-        .filter(|n| !n.descriptor && !a_variant(&n.product))
+        .filter(|n| !n.descriptor)
         .map(|n| n.product)
         .collect();
     products.dedup();
@@ -558,18 +542,6 @@ fn compare(said: &Said) -> Option<Route> {
         tools::COMPARE_PRODUCTS,
         json!({ "products": products }),
     ))
-}
-
-/// "XL Forest" in "is the Tidepool fleece in XL Forest available or is it sold out": a size
-/// (and a colour), not a second product.
-pub(super) fn a_variant(name: &str) -> bool {
-    // "M/L Ember", "10.5 Black" too.
-    name.split_whitespace().next().is_some_and(|first| {
-        first.split('/').all(|size| {
-            super::SIZE_WORDS.contains(&size.to_lowercase().as_str())
-                || extract::parse_number(size).is_some()
-        })
-    })
 }
 
 /// What a comparison asks about, not which products: left out of the products' names.

@@ -23,8 +23,8 @@ use super::extract::{self, Named};
 use super::lang::{self, Lang, count, has_any, words};
 use crate::intent::Guess;
 use calls::{
-    add_to_cart, inventory, merge_variant, order_lookup, search_knowledge, search_phrase,
-    search_products, search_products_with,
+    add_to_cart, inventory, merge_variant, order_in_question, order_lookup, search_knowledge,
+    search_phrase, search_products, search_products_with,
 };
 use context::Context;
 use llm::{Message, Role};
@@ -154,13 +154,14 @@ impl Said {
         let single = lang != Some(Lang::De);
         let names = extract::named_products(&cleaned.text, single);
         let descriptor = names.iter().find(|n| n.descriptor).cloned();
-        let named = names
-            .into_iter()
-            .filter(|n| !n.descriptor && !learned::a_variant(&n.product))
-            .fold(None, |best: Option<Named>, n| match best {
-                Some(b) if b.len >= n.len => Some(b),
-                _ => Some(n),
-            });
+        let named =
+            names
+                .into_iter()
+                .filter(|n| !n.descriptor)
+                .fold(None, |best: Option<Named>, n| match best {
+                    Some(b) if b.len >= n.len => Some(b),
+                    _ => Some(n),
+                });
         Self {
             cue_lang: lang::cue_language(&cleaned.text),
             guess: guess
@@ -272,10 +273,7 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         && !learned::about_a_policy(said)
         && !learned::mentions_recent(said)
     {
-        return match &ctx.order {
-            Some(order) => order_lookup(order, said, ctx),
-            None => Route::Reply(Reply::AskOrderNumber),
-        };
+        return order_in_question(said, ctx);
     }
     // "Summit or Portside, which costs less?": two products named side by side.
     if let Some(route) = learned::side_by_side(said) {
@@ -319,10 +317,7 @@ fn decide(said: &Said, ctx: &Context) -> Route {
         return search_knowledge(said, ctx, false);
     }
     if said.any(ORDER_STATUS) && (said.named.is_none() || said.any(STRONG_ORDER)) {
-        return match &ctx.order {
-            Some(order) => order_lookup(order, said, ctx),
-            None => Route::Reply(Reply::AskOrderNumber),
-        };
+        return order_in_question(said, ctx);
     }
     // "Et pour le Canada ?" after a shipping question: the same question, another place.
     if said.opens_with(FOLLOW_UP)
@@ -606,7 +601,7 @@ fn about_named(said: &Said, named: &Named) -> Route {
         // Lighthouse Quarter-Zip noch in XL Moss oder …"), not "en cuir véritable".
         let variant = extract::variant_only(&said.text[at + named.product.len()..]);
         named.variant =
-            variant.filter(|v| said.any(STOCK) || said.any(HAVE) || learned::a_variant(v));
+            variant.filter(|v| said.any(STOCK) || said.any(HAVE) || extract::opens_with_size(v));
     }
     let named = &named;
     if said.any(SIMILAR) {
