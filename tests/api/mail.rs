@@ -53,9 +53,11 @@ fn readable(raw: &str) -> String {
         .replace("=3D", "=")
 }
 
-/// Waits until the sink holds `count` mails; then makes sure no more arrive for a while.
+/// Waits until the sink holds `count` mails; then makes sure no more arrive for a while. The
+/// wait is long: under a full test run on two cores the mail job can queue behind others, and
+/// what is asserted is which mails arrive, not how fast (the benches measure speed).
 async fn exactly(sink: &MailSink, count: usize) -> Vec<String> {
-    let arrived = eventually(Duration::from_secs(30), || async {
+    let arrived = eventually(Duration::from_secs(90), || async {
         (sink.messages().len() >= count).then_some(())
     })
     .await;
