@@ -53,11 +53,19 @@ impl Services {
 /// that the first shopper does not wait for it; a missing model is logged, not fatal: routing
 /// then runs on character n-grams alone.
 pub fn prepare_local_responder() {
-    tokio::task::spawn_blocking(|| match local_responder::prepare() {
+    // A thread of its own, not the blocking pool: the runtime waits for that pool when it shuts
+    // down, so a SIGTERM during the warm-up (seconds on a loaded machine) would wait for it.
+    let warm_up = || match local_responder::prepare() {
         Ok(()) => tracing::info!("local responder ready"),
         Err(error) => tracing::warn!(
             %error,
             "the local responder routes without its sentence model (scripts/setup installs it)"
         ),
-    });
+    };
+    if let Err(error) = std::thread::Builder::new()
+        .name("local-responder-warm-up".into())
+        .spawn(warm_up)
+    {
+        tracing::warn!(%error, "the local responder warms up on its first message instead");
+    }
 }
